@@ -1,0 +1,1 @@
+"""Tree-to-tree steps: ids, abbreviations, the plain-language summary."""

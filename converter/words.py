@@ -1,0 +1,80 @@
+"""Words as DESIGN.md section 3 defines them, and the "nothing lost" comparison."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from lxml import etree
+
+# Maximal runs of letters and digits; an apostrophe inside a word belongs to it.
+_WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, case-folded, apostrophes normalised to U+0027."""
+    return [w.casefold().replace("\u2019", "'") for w in _WORD.findall(text)]
+
+
+def tree_words(
+    root: etree._Element, *, parts: Iterable[str] = ("meta", "body", "back", "artifacts")
+) -> Counter[str]:
+    """The words of the named top-level parts of a canonical tree."""
+    counts: Counter[str] = Counter()
+    for part in parts:
+        for element in root.iterfind(part):
+            for text in element.itertext():
+                counts.update(words(text))
+    return counts
+
+
+@dataclass(frozen=True)
+class WordAccount:
+    """How the words of a source and of its tree compare."""
+
+    lost: Counter[str]  # in the source, not in the tree
+    invented: Counter[str]  # in body/back/artifacts, not in the source
+    repaired: Counter[str]  # source words found in the tree as their repaired hyphenation
+
+    @property
+    def ok(self) -> bool:
+        return not self.lost and not self.invented
+
+
+def account(source_text: str, root: etree._Element) -> WordAccount:
+    """Compare source and tree words, allowing words whose lost hyphen was repaired.
+
+    A source word such as ``decisionmaking`` counts as kept when the tree holds the
+    words it was repaired into (``decision`` and ``making``, from ``decision-making``).
+    """
+    source = Counter(words(source_text))
+    lost = source - tree_words(root)
+    invented = tree_words(root, parts=("body", "back", "artifacts")) - source
+    repaired: Counter[str] = Counter()
+    for word in sorted(lost):
+        while lost[word]:
+            split = _repaired_split(word, invented)
+            if split is None:
+                break
+            invented -= Counter(split)
+            lost[word] -= 1
+            repaired[word] += 1
+    return WordAccount(lost=+lost, invented=+invented, repaired=repaired)
+
+
+def _repaired_split(word: str, spare: Counter[str]) -> tuple[str, ...] | None:
+    """Split ``word`` into two or three parts that ``spare`` holds, if it can."""
+    for cut in range(1, len(word)):
+        head, tail = word[:cut], word[cut:]
+        if not spare[head]:
+            continue
+        need = Counter((head, tail))
+        if all(spare[w] >= n for w, n in need.items()):
+            return (head, tail)
+        for cut2 in range(1, len(tail)):
+            parts = (head, tail[:cut2], tail[cut2:])
+            if all(spare[w] >= n for w, n in Counter(parts).items()):
+                return parts
+    return None

@@ -1,0 +1,1 @@
+"""Print profiles, CSS and the reference .docx, shipped inside the package as converter.styles."""
