@@ -49,7 +49,9 @@ def load(source: Source) -> tuple[bytes, str]:
         raise InputError(f"cannot be read ({error.strerror})", source=str(path)) from None
 
 
-def parse(source: Source, *, format: str | None = None, options: Options | None = None) -> etree._ElementTree:
+def parse(
+    source: Source, *, format: str | None = None, options: Options | None = None
+) -> etree._ElementTree:
     """Read a source into its canonical XML tree (a plain lxml ElementTree)."""
     data, name = load(source)
     options = options or Options()
@@ -93,7 +95,9 @@ def convert(
     for name in names:
         writers.get(name)
     data, source_name = load(source)
-    root = readers.read(data, name=source_name, format=source_format, max_bytes=options.max_input_bytes)
+    root = readers.read(
+        data, name=source_name, format=source_format, max_bytes=options.max_input_bytes
+    )
     stem = stem or (Path(source_name).stem if not source_name.startswith("<") else "document")
     target = Path(out) if out is not None else None
     if target is not None and not target.is_dir() and len(names) > 1:
@@ -115,7 +119,9 @@ def convert(
     return outputs
 
 
-def extras(root: etree._Element, writer: writers.Writer, options: Options, stem: str) -> dict[str, bytes]:
+def extras(
+    root: etree._Element, writer: writers.Writer, options: Options, stem: str
+) -> dict[str, bytes]:
     """Companion files a writer offers beside its output (the summary's trace JSON)."""
     if writer.name == "summary" and options.trace:
         from converter.transforms.summary import trace_json

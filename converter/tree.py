@@ -63,7 +63,7 @@ def serialize(root: etree._Element) -> bytes:
 
 def text_content(element: etree._Element) -> str:
     """All text inside an element, inline markup flattened, whitespace as written."""
-    return "".join(element.itertext())
+    return "".join(str(t) for t in element.itertext())
 
 
 def language(root: etree._Element) -> str:

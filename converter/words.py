@@ -18,10 +18,16 @@ def words(text: str) -> list[str]:
     return [w.casefold().replace("\u2019", "'") for w in _WORD.findall(text)]
 
 
+#: The parts of a tree that every writer renders: the title, then body and back matter.
+#: The rest of meta (dates, people, judgements, kind) is data drawn from the body, which
+#: keeps the lines it came from, so every source word reaches every rendered output.
+RENDERED_PARTS = ("meta/title", "meta/subtitle", "body", "back")
+
+
 def tree_words(
-    root: etree._Element, *, parts: Iterable[str] = ("meta", "body", "back", "artifacts")
+    root: etree._Element, *, parts: Iterable[str] = (*RENDERED_PARTS, "artifacts")
 ) -> Counter[str]:
-    """The words of the named top-level parts of a canonical tree."""
+    """The words of the named parts of a canonical tree (paths relative to the root)."""
     counts: Counter[str] = Counter()
     for part in parts:
         for element in root.iterfind(part):
@@ -50,7 +56,7 @@ def account(source_text: str, root: etree._Element) -> WordAccount:
     words it was repaired into (``decision`` and ``making``, from ``decision-making``).
     """
     source = Counter(words(source_text))
-    lost = source - tree_words(root)
+    lost = source - tree_words(root)  # rendered parts and artifacts only: not meta data
     invented = tree_words(root, parts=("body", "back", "artifacts")) - source
     repaired: Counter[str] = Counter()
     for word in sorted(lost):

@@ -1,1 +1,110 @@
-"""check"""
+"""`convert check`: one implementation of "is this output accessible", per output format.
+
+Each format's checks live in their own module with ``check(path, options) -> list[CheckResult]``.
+A validator that is not installed gives a "not-run" result, never a pass.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from converter.errors import UsageError
+from converter.options import Options
+
+Status = Literal["pass", "fail", "not-run"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One named check against one standard."""
+
+    name: str  # e.g. "verapdf-pdf-ua-1"
+    standard: str  # what it stands for, e.g. "PDF/UA-1 (ISO 14289-1), veraPDF"
+    status: Status
+    details: tuple[str, ...] = ()  # findings when failed; the reason when not run
+    seconds: float = 0.0
+
+    @staticmethod
+    def of(name: str, standard: str, findings: list[str], *, seconds: float = 0.0) -> CheckResult:
+        """Pass when there are no findings, else fail listing them."""
+        return CheckResult(name, standard, "fail" if findings else "pass", tuple(findings), seconds)
+
+
+@dataclass
+class FileReport:
+    path: str
+    format: str
+    results: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """No check failed (checks not run are reported, and do not count as passes)."""
+        return all(result.status != "fail" for result in self.results)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "passed": self.passed,
+            "results": [asdict(result) for result in self.results],
+        }
+
+    def to_text(self) -> str:
+        lines = [f"{self.path} ({self.format}): {'PASS' if self.passed else 'FAIL'}"]
+        for result in self.results:
+            lines.append(f"  [{result.status.upper():7}] {result.name}: {result.standard}")
+            lines.extend(f"            - {detail}" for detail in result.details[:20])
+            if len(result.details) > 20:
+                lines.append(f"            ... and {len(result.details) - 20} more")
+        not_run = [r.name for r in self.results if r.status == "not-run"]
+        if not_run:
+            lines.append(f"  not established: {', '.join(not_run)} (validator not available)")
+        return "\n".join(lines)
+
+
+CheckFunction = Callable[[Path, Options], list[CheckResult]]
+
+# Output format -> the module holding its `check(path, options)` function.
+CHECKERS: dict[str, str] = {
+    "xml": "converter.check.xml",
+}
+
+# File name endings, longest first, to the format whose checks apply.
+_SUFFIXES = (
+    (".summary.md", "summary"),
+    (".xml", "xml"),
+    (".html", "html"),
+    (".htm", "html"),
+    (".xhtml", "html"),
+    (".pdf", "pdf"),
+    (".epub", "epub"),
+    (".docx", "docx"),
+    (".brf", "brf"),
+    (".pef", "pef"),
+)
+
+
+def format_of(path: Path) -> str:
+    name = path.name.lower()
+    for suffix, fmt in _SUFFIXES:
+        if name.endswith(suffix):
+            return fmt
+    raise UsageError(f"{path}: no checks for this kind of file")
+
+
+def check_file(path: Path, options: Options | None = None, *, fmt: str | None = None) -> FileReport:
+    """Run every check that applies to a file."""
+    fmt = fmt or format_of(path)
+    if fmt not in CHECKERS:
+        raise UsageError(f"{path}: no checks for format {fmt!r} yet")
+    function: CheckFunction = importlib.import_module(CHECKERS[fmt]).check
+    return FileReport(str(path), fmt, function(path, options or Options()))
+
+
+def reports_json(reports: list[FileReport]) -> str:
+    return json.dumps([report.to_json() for report in reports], indent=2)

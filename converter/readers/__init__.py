@@ -24,15 +24,19 @@ class Reader:
     description: str
 
     def function(self) -> ReadFunction:
-        return getattr(importlib.import_module(self.module), "read")  # type: ignore[no-any-return]
+        return importlib.import_module(self.module).read  # type: ignore[no-any-return]
 
 
 READERS: dict[str, Reader] = {
     reader.name: reader
     for reader in (
-        Reader("txt", "converter.readers.text", (".txt", ".text"), "plain text (pdftotext output too)"),
+        Reader(
+            "txt", "converter.readers.text", (".txt", ".text"), "plain text (pdftotext output too)"
+        ),
         Reader("md", "converter.readers.markdown", (".md", ".markdown"), "Markdown (CommonMark)"),
-        Reader("xml", "converter.readers.canonical", (".xml",), "canonical XML (for hand correction)"),
+        Reader(
+            "xml", "converter.readers.canonical", (".xml",), "canonical XML (for hand correction)"
+        ),
         Reader("pdf", "converter.readers.pdf", (".pdf",), "PDF with a text layer"),
     )
 }
@@ -51,7 +55,9 @@ def reader_for(name: str | None, path: str | None) -> Reader:
     return READERS["txt"]
 
 
-def read(data: bytes, *, name: str, format: str | None = None, max_bytes: int | None = None) -> etree._Element:
+def read(
+    data: bytes, *, name: str, format: str | None = None, max_bytes: int | None = None
+) -> etree._Element:
     """Read a source into a schema-valid canonical tree, or raise one InputError."""
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError(

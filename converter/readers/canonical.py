@@ -18,6 +18,8 @@ def read(data: bytes, *, name: str) -> etree._Element:
     except etree.XMLSyntaxError as error:
         raise InputError(f"malformed XML: {error.msg} (line {error.lineno})", source=name) from None
     if root.tag != "report":
-        raise InputError(f"not canonical XML: the root element is <{root.tag}>, not <report>", source=name)
+        raise InputError(
+            f"not canonical XML: the root element is <{root.tag}>, not <report>", source=name
+        )
     canonical.validate(root, source=name)
     return root

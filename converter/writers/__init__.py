@@ -35,12 +35,10 @@ class Writer:
     def load(self) -> WriteFunction:
         if self.function is not None:
             return self.function
-        return getattr(importlib.import_module(self.module), "write")  # type: ignore[no-any-return]
+        return importlib.import_module(self.module).write  # type: ignore[no-any-return]
 
 
-_BUILT_IN = (
-    Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
-)
+_BUILT_IN = (Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),)
 
 
 @functools.cache

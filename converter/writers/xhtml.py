@@ -1,0 +1,328 @@
+"""One XHTML translator over the canonical tree, reused by the html, pdf and epub writers.
+
+Like docutils' NodeVisitor, every canonical element has a ``visit_<name>`` method and an
+element without one is an error, never silently dropped.  The result is a plain lxml tree
+of HTML elements (no namespace); :func:`to_xhtml` moves it into the XHTML namespace for
+EPUB, :func:`serialize_html` writes it as HTML5.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from converter import tree as canonical
+
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_NS = "http://www.idpf.org/2007/ops"  # epub:type
+_SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:|#)", re.IGNORECASE)
+
+Element = etree._Element
+
+
+class TranslationError(Exception):
+    """The tree holds an element this translator does not know: a bug, fail loudly."""
+
+
+@dataclass
+class Heading:
+    """A heading met while translating, for contents pages, bookmarks and the EPUB nav."""
+
+    level: int  # 1 is the document title; sections start at 2
+    text: str
+    id: str
+
+
+@dataclass
+class XhtmlTranslator:
+    """Translate canonical elements into HTML elements.
+
+    ``epub`` adds epub:type semantics beside the ARIA roles.  ``heading_offset`` is the
+    HTML level of a top-level section's heading (2: the document title is the h1).
+    """
+
+    epub: bool = False
+    heading_offset: int = 2
+    headings: list[Heading] = field(default_factory=list)
+    page_ids: list[tuple[str, str]] = field(default_factory=list)  # (page label, element id)
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def translate(self, element: Element, depth: int = 0) -> Element:
+        visit: Callable[[Element, int], Element] | None = getattr(
+            self, f"visit_{element.tag}", None
+        )
+        if visit is None or not isinstance(element.tag, str):
+            raise TranslationError(f"no HTML translation for <{element.tag}>")
+        return visit(element, depth)
+
+    def blocks(self, elements: Iterable[Element], depth: int = 0) -> list[Element]:
+        return [self.translate(child, depth) for child in elements if isinstance(child.tag, str)]
+
+    def inline_into(self, target: Element, source: Element) -> None:
+        """Copy the mixed content of ``source`` (text and inline children) into ``target``."""
+        _append_text(target, source.text)
+        for child in source:
+            if not isinstance(child.tag, str):  # comments, processing instructions
+                _append_text(target, child.tail)
+                continue
+            if child.tag in ("list", "table", "note"):
+                target.append(self.translate(child))
+            else:
+                target.append(self.translate_inline(child))
+            _append_text(target, child.tail)
+
+    # -- blocks ---------------------------------------------------------------------------
+
+    def visit_body(self, element: Element, depth: int) -> Element:
+        main = etree.Element("main", id="main")
+        main.extend(self.blocks(element, depth))
+        return main
+
+    def visit_back(self, element: Element, depth: int) -> Element:
+        footer = etree.Element("footer", id="back-matter")
+        footer.extend(self.blocks(element, depth))
+        return footer
+
+    def visit_section(self, element: Element, depth: int) -> Element:
+        section = etree.Element("section", id=element.get("id", ""))
+        heading = element.find("heading")
+        if heading is not None:
+            level = min(self.heading_offset + depth, 6)
+            section.set("aria-labelledby", heading.get("id", ""))
+            section.append(self.visit_heading(heading, level))
+        if element.get("grade"):
+            section.set("data-grade", element.get("grade", ""))
+        if element.get("role"):
+            section.set("class", f"role-{element.get('role')}")
+        section.extend(self.blocks((c for c in element if c.tag != "heading"), depth + 1))
+        return section
+
+    def visit_heading(self, element: Element, level: int) -> Element:
+        tag = f"h{max(1, min(level, 6))}"
+        heading = etree.Element(tag, id=element.get("id", ""))
+        self.inline_into(heading, element)
+        self.headings.append(Heading(level, _text(heading), heading.get("id", "")))
+        return heading
+
+    def visit_p(self, element: Element, depth: int) -> Element:
+        paragraph = etree.Element("p", id=element.get("id", ""))
+        if element.get("role"):
+            paragraph.set("class", element.get("role", ""))
+        number = element.get("n")
+        if number:
+            label = etree.SubElement(paragraph, "span", {"class": "number"})
+            label.text = f"{number}."
+            label.tail = " "
+        self.inline_into(paragraph, element)
+        return paragraph
+
+    def visit_list(self, element: Element, depth: int) -> Element:
+        tag = "ol" if element.get("type") == "ordered" else "ul"
+        html_list = etree.Element(tag, id=element.get("id", ""))
+        for item in element.iterfind("item"):
+            html_list.append(self.visit_item(item, depth))
+        return html_list
+
+    def visit_item(self, element: Element, depth: int) -> Element:
+        item = etree.Element("li", id=element.get("id", ""))
+        _append_text(item, element.text)
+        for child in element:
+            if child.tag == "list":
+                item.append(self.visit_list(child, depth))
+            elif isinstance(child.tag, str):
+                item.append(self.translate_inline(child))
+            _append_text(item, child.tail)
+        return item
+
+    def visit_table(self, element: Element, depth: int) -> Element:
+        table = etree.Element("table", id=element.get("id", ""))
+        caption = element.find("caption")
+        if caption is not None:
+            html_caption = etree.SubElement(table, "caption")
+            self.inline_into(html_caption, caption)
+        head = element.find("head")
+        if head is not None:
+            thead = etree.SubElement(table, "thead")
+            for row in head.iterfind("row"):
+                thead.append(self._row(row, in_head=True))
+        tbody = etree.SubElement(table, "tbody")
+        for row in element.iterfind("row"):
+            tbody.append(self._row(row, in_head=False))
+        return table
+
+    def _row(self, row: Element, *, in_head: bool) -> Element:
+        tr = etree.Element("tr")
+        for cell in row.iterfind("cell"):
+            is_header = in_head or cell.get("header") == "true"
+            td = etree.SubElement(tr, "th" if is_header else "td")
+            if is_header:
+                td.set("scope", cell.get("scope") or ("col" if in_head else "row"))
+            for span in ("colspan", "rowspan"):
+                if cell.get(span):
+                    td.set(span, cell.get(span, ""))
+            self.inline_into(td, cell)
+        return tr
+
+    def visit_note(self, element: Element, depth: int) -> Element:
+        aside = etree.Element(
+            "aside", {"id": element.get("id", ""), "class": "note", "role": "doc-footnote"}
+        )
+        if self.epub:
+            aside.set(f"{{{OPS_NS}}}type", "footnote")
+        paragraph = etree.SubElement(aside, "p")
+        if element.get("label"):
+            label = etree.SubElement(paragraph, "span", {"class": "note-label"})
+            label.text = element.get("label")
+            label.tail = " "
+        self.inline_into(paragraph, element)
+        return aside
+
+    def visit_pagebreak(self, element: Element, depth: int) -> Element:
+        return self._pagebreak(element, "div")
+
+    def _pagebreak(self, element: Element, tag: str) -> Element:
+        page = element.get("page", "")
+        marker_id = f"page-{page}"
+        if any(existing == marker_id for _, existing in self.page_ids):
+            marker_id = f"{marker_id}-{len(self.page_ids)}"
+        self.page_ids.append((page, marker_id))
+        marker = etree.Element(
+            tag,
+            {
+                "id": marker_id,
+                "class": "pagebreak",
+                "role": "doc-pagebreak",
+                "aria-label": f"Print page {page}",
+            },
+        )
+        if self.epub:
+            marker.set(f"{{{OPS_NS}}}type", "pagebreak")
+        return marker
+
+    # -- inline ---------------------------------------------------------------------------
+
+    def translate_inline(self, element: Element) -> Element:
+        tag = element.tag
+        if tag == "pagebreak":
+            return self._pagebreak(element, "span")
+        if tag == "a":
+            href = element.get("href", "")
+            if _SAFE_HREF.match(href):
+                html = etree.Element("a", href=href)
+            else:  # a javascript:, file: or data: link is shown as text, never followed
+                html = etree.Element("span", {"class": "link"})
+        elif tag == "abbr":
+            html = etree.Element("abbr", title=element.get("title", ""))
+        elif tag == "noteref":
+            html = etree.Element(
+                "a",
+                {"href": f"#{element.get('ref', '')}", "class": "noteref", "role": "doc-noteref"},
+            )
+            if self.epub:
+                html.set(f"{{{OPS_NS}}}type", "noteref")
+        elif tag == "span":
+            html = etree.Element("span", lang=element.get(canonical.XML_LANG, ""))
+        elif tag == "quote":
+            html = etree.Element("q")
+        elif tag in ("em", "strong"):
+            html = etree.Element(tag)
+        else:
+            raise TranslationError(f"no HTML translation for inline <{tag}>")
+        self.inline_into(html, element)
+        return html
+
+
+def _append_text(target: Element, text: str | None) -> None:
+    if not text:
+        return
+    if len(target):
+        last = target[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        target.text = (target.text or "") + text
+
+
+def _text(element: Element) -> str:
+    return " ".join("".join(str(t) for t in element.itertext()).split())
+
+
+@dataclass
+class HtmlDocument:
+    """A translated report: the html element plus what writers need to build around it."""
+
+    html: Element
+    headings: list[Heading]
+    page_ids: list[tuple[str, str]]
+    title: str
+    language: str
+
+
+def translate_report(
+    root: Element,
+    *,
+    css: str = "",
+    epub: bool = False,
+    before_main: Iterable[Element] = (),
+) -> HtmlDocument:
+    """The whole report as one HTML page: title header, optional front matter, main, footer."""
+    translator = XhtmlTranslator(epub=epub)
+    language = canonical.language(root)
+    title = " ".join((root.findtext("meta/title") or "Untitled").split())
+    html = etree.Element("html", lang=language)
+    html.set(f"{{{canonical.XML_NS}}}lang", language)
+    head = etree.SubElement(html, "head")
+    etree.SubElement(head, "meta", charset="utf-8")
+    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    if css:
+        etree.SubElement(head, "style").text = css
+    body = etree.SubElement(html, "body")
+    header = etree.SubElement(body, "header", id="title-block")
+    h1 = etree.SubElement(header, "h1", id="title")
+    h1.text = title
+    translator.headings.append(Heading(1, title, "title"))
+    subtitle = root.findtext("meta/subtitle")
+    if subtitle:
+        etree.SubElement(header, "p", {"class": "subtitle"}).text = subtitle
+    body.extend(before_main)
+    body.append(translator.translate(root.find("body")))  # type: ignore[arg-type]
+    back = root.find("back")
+    if back is not None and len(back):
+        body.append(translator.translate(back))
+    return HtmlDocument(html, translator.headings, translator.page_ids, title, language)
+
+
+def serialize_html(html: Element) -> bytes:
+    """HTML5 text: doctype, UTF-8, void elements written the HTML way."""
+    return b"<!DOCTYPE html>\n" + etree.tostring(html, method="html", encoding="utf-8")
+
+
+def to_xhtml(html: Element) -> Element:
+    """A copy of an HTML tree in the XHTML namespace (with the epub prefix), for EPUB."""
+    root = etree.Element(
+        f"{{{XHTML_NS}}}html",
+        nsmap={None: XHTML_NS, "epub": OPS_NS},  # type: ignore[dict-item]
+    )
+    for name, value in html.attrib.items():
+        root.set(name, value)
+    for child in html:
+        root.append(_namespaced(child))
+    return root
+
+
+def _namespaced(element: Element) -> Element:
+    copy = etree.Element(
+        f"{{{XHTML_NS}}}{element.tag}"
+        if isinstance(element.tag, str) and not element.tag.startswith("{")
+        else element.tag
+    )
+    for name, value in element.attrib.items():
+        copy.set(name, value)
+    copy.text, copy.tail = element.text, element.tail
+    for child in element:
+        copy.append(_namespaced(child))
+    return copy
