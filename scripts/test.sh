@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Lint, type-check and run the whole test suite (in parallel on the machine's cores).
+# Expects scripts/setup.sh to have run. Exit status is non-zero when anything fails,
+# including a run that collected no test (pytest exit 5).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/.venv/bin:$PATH"
+echo "== ruff"; ruff check converter tests bench
+echo "== mypy"; mypy converter
+echo "== pytest"
+workers=${PYTEST_WORKERS:-$(nproc)}
+exec python -m pytest -n "$workers" --durations=25 "$@"
