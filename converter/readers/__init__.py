@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from lxml import etree
 
-from converter import tree as canonical
+from converter import tree
 from converter.errors import InputError, UsageError
 
 ReadFunction = Callable[..., etree._Element]
@@ -80,4 +80,4 @@ def read(
     source.set("name", PurePath(name).name)
     source.set("sha256", hashlib.sha256(data).hexdigest())
     source.set("format", reader.name)
-    return canonical.validate(root, source=name)
+    return tree.validate(root, source=name)
