@@ -32,7 +32,7 @@ def tree_words(
     for part in parts:
         for element in root.iterfind(part):
             for text in element.itertext():
-                counts.update(words(text))
+                counts.update(words(str(text)))
     return counts
 
 
