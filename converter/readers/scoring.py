@@ -1,0 +1,140 @@
+"""Score a reader's tree against facts read by eye (the corpus's expected.json), field by field."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+
+FIELDS = (
+    "kind", "title", "subject", "dates", "lead", "judgements", "improve", "numbered",
+    "graded", "pages", "hyphens", "splits", "headers", "back",
+)
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class FieldScore:
+    ok: bool
+    detail: str
+
+
+def normal(text: str | None) -> str:
+    """Compare text loosely: case, apostrophe style, dashes and spacing do not matter."""
+    if text is None:
+        return ""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+def _text(element: etree._Element) -> str:
+    return _SPACE.sub(" ", "".join(element.itertext())).strip()
+
+
+def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldScore]:
+    """One FieldScore per name in FIELDS."""
+    meta = root.find("meta")
+    assert meta is not None
+    result: dict[str, FieldScore] = {}
+
+    kind = meta.findtext("kind")
+    result["kind"] = FieldScore(kind == expected["kind"], str(kind))
+
+    title = meta.findtext("title")
+    result["title"] = FieldScore(normal(title) == normal(expected["title"]), str(title)[:50])
+
+    subject = meta.findtext("subject")
+    result["subject"] = FieldScore(normal(subject) == normal(expected["subject"]), str(subject)[:40])
+
+    dates = {d.get("role"): d.get("when") for d in meta.iterfind("date")}
+    wanted = {
+        "inspection-start": expected.get("inspection_start"),
+        "inspection-end": expected.get("inspection_end"),
+        "publication": expected.get("publication_date"),
+    }
+    dates_ok = all(dates.get(role) == value for role, value in wanted.items())
+    result["dates"] = FieldScore(dates_ok, f"{dates.get('inspection-start')}..{dates.get('inspection-end')}")
+
+    leads = [p.text for p in meta.iterfind("person[@role='lead-inspector']")]
+    lead = leads[0] if leads else None
+    result["lead"] = FieldScore(normal(lead) == normal(expected.get("lead_inspector")), str(lead)[:40])
+
+    judgements = [(normal(j.findtext("label")), j.get("grade")) for j in meta.iterfind("judgements/judgement")]
+    expected_judgements = [(normal(j["label"]), j["grade"]) for j in expected.get("judgements", [])]
+    result["judgements"] = FieldScore(
+        judgements == expected_judgements,
+        f"{sum(1 for a, b in zip(judgements, expected_judgements, strict=False) if a == b)}/{len(expected_judgements)} (got {len(judgements)})",
+    )
+
+    improve = root.find(".//section[@role='improvements']")
+    count = 0
+    if improve is not None:
+        count = len(improve.findall("list/item")) or len(improve.findall("p[@n]"))
+    wanted_count = (expected.get("improvement_items") or {}).get("count", 0)
+    result["improve"] = FieldScore(count == wanted_count, f"{count}/{wanted_count}")
+
+    numbers = [p.get("n") for p in root.iterfind(".//body//p[@n]")]
+    numbered = expected.get("numbered_paragraphs") or {}
+    got = (len(numbers), int(numbers[0]) if numbers else None, int(numbers[-1]) if numbers else None)
+    want = (numbered.get("count", 0), numbered.get("first"), numbered.get("last"))
+    ordered = numbers == [str(i) for i in range(1, len(numbers) + 1)]
+    result["numbered"] = FieldScore(got == want and ordered, f"{got[0]} {got[1]}-{got[2]}")
+
+    grades = [s.get("grade") for s in root.iterfind(".//body//section[@grade]")]
+    expected_grades = [s["grade"] for s in expected.get("graded_sections", [])]
+    result["graded"] = FieldScore(grades == expected_grades, f"{len(grades)}/{len(expected_grades)}")
+
+    source = meta.find("source")
+    pages = int(source.get("pages", "1")) if source is not None else 1
+    want_pages = (expected.get("pages") or {}).get("count", 1)
+    result["pages"] = FieldScore(pages == want_pages, f"{pages}/{want_pages}")
+
+    body_text = " ".join(_text(e) for e in root.iterfind("body")) + " " + " ".join(_text(e) for e in root.iterfind("back"))
+    repaired = 0
+    hyphens = expected.get("lost_hyphen_words", [])
+    for entry in hyphens:
+        intended = entry["intended"].split(" (")[0]
+        if intended.casefold() in body_text.casefold():
+            repaired += 1
+    result["hyphens"] = FieldScore(repaired == len(hyphens), f"{repaired}/{len(hyphens)}")
+
+    blocks = [_text(e) for e in root.iterfind(".//body//p")] + [_text(e) for e in root.iterfind(".//body//item")]
+    joined = 0
+    splits = expected.get("split_paragraphs", [])
+    for split in splits:
+        before, after = normal(split["before"]), normal(split["after"])
+        if any(before in normal(b) and after in normal(b) for b in blocks):
+            joined += 1
+    result["splits"] = FieldScore(joined == len(splits), f"{joined}/{len(splits)}")
+
+    artifact_texts = [normal(a.text) for a in root.iterfind("artifacts/artifact")]
+    headers = [normal(h) for h in expected.get("running_header_footer", [])]
+    missing = [h for h in headers if h not in artifact_texts]
+    in_body = [h for h in headers if len(h) > 3 and any(normal(b) == h for b in blocks)]
+    result["headers"] = FieldScore(not missing and not in_body, f"{len(headers) - len(missing)}/{len(headers)}")
+
+    result["back"] = _score_back(root, expected.get("back_matter") or {})
+    return result
+
+
+def _score_back(root: etree._Element, back: Mapping[str, Any]) -> FieldScore:
+    sections = {s.get("role"): _text(s) for s in root.iterfind("back/section")}
+    checks: list[bool] = []
+    if back.get("ofsted-about"):
+        checks.append("about" in sections)
+    offer = back.get("alternative-formats-offer")
+    if offer:
+        text = sections.get("alternative-formats", "")
+        checks.append(offer["phone"] in text and offer["email"] in text)
+    if back.get("licence"):
+        checks.append("licence" in sections)
+    if back.get("address"):
+        checks.append("Piccadilly Gate" in sections.get("contact", ""))
+    if back.get("copyright"):
+        checks.append(normal(back["copyright"]) in normal(sections.get("copyright", "")))
+    if not checks:  # no back matter expected: none invented
+        return FieldScore(not sections, "none" if not sections else f"unexpected {sorted(sections)}")
+    return FieldScore(all(checks), f"{sum(checks)}/{len(checks)}")
