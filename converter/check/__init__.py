@@ -72,6 +72,8 @@ CheckFunction = Callable[[Path, Options], list[CheckResult]]
 # Output format -> the module holding its `check(path, options)` function.
 CHECKERS: dict[str, str] = {
     "xml": "converter.check.xml",
+    "brf": "converter.check.braille",
+    "pef": "converter.check.braille",
 }
 
 # File name endings, longest first, to the format whose checks apply.

@@ -38,7 +38,11 @@ class Writer:
         return importlib.import_module(self.module).write  # type: ignore[no-any-return]
 
 
-_BUILT_IN = (Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),)
+_BUILT_IN = (
+    Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
+    Writer("brf", "brf", "application/x-brf", "braille, ASCII (BRF)", "converter.writers.brf"),
+    Writer("pef", "pef", "application/x-pef+xml", "braille, PEF 1.0", "converter.writers.pef"),
+)
 
 
 @functools.cache
