@@ -1,0 +1,259 @@
+"""Read a PDF with a text layer: laid-out lines with print pages, handed to structure recovery."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+from lxml import etree
+
+from converter.errors import InputError
+from converter.readers import pdf_layout
+from converter.readers.pdf_layout import LaidLine, PageLayout
+from converter.readers.structure import SourceLine, recover
+
+#: More pages than any report; a bound on time and memory for a hostile or absurd file.
+MAX_PAGES = 2000
+
+#: Where running headers and footers live: the top and bottom tenth of the page.
+_EDGE = 0.11
+_BARE_NUMBER = re.compile(r"^\d{1,4}$")
+_PAGE_OF = re.compile(r"^page\s+\d{1,4}(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
+_DIGITS = re.compile(r"\d+")
+_LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
+#: pdfium's load errors (fpdfview.h FPDF_ERR_*) in words a person can act on.
+_LOAD_ERRORS = {
+    raw.FPDF_ERR_FILE: "cannot be read as a PDF",
+    raw.FPDF_ERR_FORMAT: "is damaged or not a PDF (its structure cannot be parsed)",
+    raw.FPDF_ERR_PASSWORD: "is encrypted: it needs a password to open; save an unprotected copy",
+    raw.FPDF_ERR_SECURITY: "is encrypted with an unsupported security handler",
+}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What the PDF says about itself."""
+
+    title: str
+    language: str | None
+    tagged: bool
+    pages: int
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The text layer as numbered source lines: content for recovery, artifacts set aside."""
+
+    lines: list[SourceLine]  # every line, blank separators and artifacts included
+    content: list[SourceLine]  # what structure recovery reads
+    artifacts: list[tuple[SourceLine, str]]  # line and reason (running-header, page-number ...)
+
+
+def read(data: bytes, *, name: str) -> etree._Element:
+    """A canonical tree from a PDF's text layer, or one InputError saying what is wrong."""
+    layouts, info = extract(data, name=name)
+    extraction = source_lines(layouts)
+    root = recover(extraction.content, language=info.language or "en")
+    _add_artifacts(root, extraction.artifacts)
+    source = root.find("meta/source")
+    if source is not None:
+        source.set("pages", str(info.pages))
+    return root
+
+
+def extract(data: bytes, *, name: str) -> tuple[list[PageLayout], DocumentInfo]:
+    """Open a PDF and lay out every page, refusing what cannot be read."""
+    head = data[:1024]
+    if b"%PDF-" not in head:
+        kind = "text" if _looks_text(head) else "some other file"
+        raise InputError(f"is not a PDF (no %PDF- header; it looks like {kind})", source=name)
+    if b"%%EOF" not in data[-2048:]:
+        raise InputError(
+            "is truncated: the PDF has no end-of-file marker (an incomplete download?)",
+            source=name,
+        )
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        code = getattr(error, "err_code", None)
+        message = _LOAD_ERRORS.get(code, f"cannot be opened as a PDF ({error})")
+        raise InputError(message, source=name) from None
+    try:
+        count = len(document)
+        if count == 0:
+            raise InputError("is a PDF with no pages", source=name)
+        if count > MAX_PAGES:
+            raise InputError(f"has {count} pages, over the limit of {MAX_PAGES}", source=name)
+        info = DocumentInfo(
+            title=_metadata_text(document, "Title"),
+            language=_language(document),
+            tagged=bool(raw.FPDFCatalog_IsTagged(document.raw)),
+            pages=count,
+        )
+        try:
+            layouts = list(pdf_layout.pages(document))
+        except pdfium.PdfiumError as error:
+            raise InputError(f"is damaged: a page cannot be read ({error})", source=name) from None
+    finally:
+        document.close()
+    if not any(page.lines for page in layouts):
+        if any(page.images for page in layouts):
+            raise InputError(
+                f"has no text layer: its {count} page(s) are images only (a scan?); "
+                "it needs OCR (text recognition) before it can be converted",
+                source=name,
+            )
+        raise InputError(f"has no text on any of its {count} page(s)", source=name)
+    return layouts, info
+
+
+def text_layer(data: bytes) -> str:
+    """The raw text of every page as the PDF's text layer holds it, pages joined by form feeds.
+
+    The reference for "nothing lost": independent of how lines are assembled here.
+    """
+    document = pdfium.PdfDocument(data)
+    try:
+        texts = []
+        for index in range(len(document)):
+            page = document[index]
+            textpage = page.get_textpage()
+            texts.append(textpage.get_text_range())
+            textpage.close()
+            page.close()
+    finally:
+        document.close()
+    return "\f".join(texts)
+
+
+def source_lines(layouts: list[PageLayout]) -> Extraction:
+    """Number the lines of every page; set aside running headers, footers and page numbers.
+
+    Within a page the lines keep the order of the page's content, except that the
+    header lines come first and the footer lines last, as a reader of the print meets
+    them.  A blank line marks a gap wider than the usual leading (a new paragraph, a
+    new table cell), as pdftotext's blank lines do.
+    """
+    reasons = _running_lines(layouts)
+    lines: list[SourceLine] = []
+    content: list[SourceLine] = []
+    artifacts: list[tuple[SourceLine, str]] = []
+
+    def add(laid: LaidLine | None, page: int) -> SourceLine:
+        line = SourceLine(
+            number=len(lines) + 1,
+            text=laid.text if laid else "",
+            page=page,
+            font_size=laid.font_size if laid else None,
+            bold=laid.bold if laid else None,
+            x=laid.x0 if laid else None,
+        )
+        lines.append(line)
+        return line
+
+    for layout in layouts:
+        tops = [(i, x) for i, x in enumerate(layout.lines) if reasons.get((layout.number, i))]
+        header = [(i, x) for i, x in tops if x.top < layout.height / 2]
+        footer = [(i, x) for i, x in tops if x.top >= layout.height / 2]
+        for i, laid in header:
+            artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
+        previous: LaidLine | None = None
+        for i, laid in enumerate(layout.lines):
+            if (layout.number, i) in reasons:
+                continue
+            if previous is not None and _gap_between(previous, laid):
+                content.append(add(None, layout.number))
+            content.append(add(laid, layout.number))
+            previous = laid
+        for i, laid in footer:
+            artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
+    return Extraction(lines, content, artifacts)
+
+
+def _gap_between(previous: LaidLine, line: LaidLine) -> bool:
+    """Whether a blank line belongs between two lines: a paragraph gap, or a new column/cell."""
+    if line.top < previous.top - 0.5 * previous.font_size:  # back up the page: a new column
+        return True
+    if abs(line.top - previous.top) < 0.5 * previous.font_size:  # same baseline: a new cell
+        return True
+    gap = line.top - previous.bottom
+    return gap > 0.9 * max(previous.font_size, line.font_size)
+
+
+def _running_lines(layouts: list[PageLayout]) -> dict[tuple[int, int], str]:
+    """(page, line index) -> reason for running headers, footers and page numbers.
+
+    Position decides, then repetition: a line in the top or bottom tenth of its page is
+    a running header or footer when the same text (numbers aside) stands at the same
+    edge of at least half of the pages after the first; a bare number or "Page N of M"
+    there is a page number.  Text at the edge of one page only stays text.
+    """
+    count = len(layouts)
+    seen: dict[tuple[str, str], set[int]] = {}
+    edges: list[tuple[int, int, str, str, LaidLine]] = []
+    for layout in layouts:
+        for index, line in enumerate(layout.lines):
+            if line.bottom <= layout.height * _EDGE:
+                edge = "header"
+            elif line.top >= layout.height * (1 - _EDGE):
+                edge = "footer"
+            else:
+                continue
+            key = _DIGITS.sub("#", " ".join(line.text.split()).casefold())
+            seen.setdefault((edge, key), set()).add(layout.number)
+            edges.append((layout.number, index, edge, key, line))
+    needed = max(2, (count - 1 + 1) // 2)
+    reasons: dict[tuple[int, int], str] = {}
+    for page, index, edge, key, line in edges:
+        text = line.text.strip()
+        if _PAGE_OF.match(text) or (_BARE_NUMBER.match(text) and int(text) == page):
+            reasons[(page, index)] = "page-number"
+        elif count > 1 and len(seen[(edge, key)]) >= needed and any(c.isalnum() for c in key):
+            reasons[(page, index)] = "running-header" if edge == "header" else "running-footer"
+        elif _BARE_NUMBER.match(text) and len(seen[(edge, key)]) >= needed and count > 1:
+            reasons[(page, index)] = "page-number"  # numbered with an offset (front matter)
+    return reasons
+
+
+def _add_artifacts(root: etree._Element, found: list[tuple[SourceLine, str]]) -> None:
+    """Put the lines set aside by position into the tree's artifacts, in source order."""
+    if not found:
+        return
+    artifacts = root.find("artifacts")
+    if artifacts is None:
+        artifacts = etree.SubElement(root, "artifacts")
+    for line, reason in found:
+        element = etree.SubElement(
+            artifacts,
+            "artifact",
+            {"src": f"{line.number}-{line.number}", "reason": reason, "page": str(line.page)},
+        )
+        element.text = line.text
+    artifacts[:] = sorted(artifacts, key=lambda a: int(a.get("src", "0-0").split("-")[0]))
+
+
+def _metadata_text(document: pdfium.PdfDocument, key: str) -> str:
+    size = raw.FPDF_GetMetaText(document.raw, key.encode("ascii"), None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    raw.FPDF_GetMetaText(document.raw, key.encode("ascii"), buffer, size)
+    return buffer.raw[: size - 2].decode("utf-16-le", "replace").strip()
+
+
+def _language(document: pdfium.PdfDocument) -> str | None:
+    """The catalog's /Lang as a BCP 47 tag, when it holds a well-formed one."""
+    size = raw.FPDFCatalog_GetLanguage(document.raw, None, 0)
+    if size <= 2:
+        return None
+    buffer = (ctypes.c_ushort * (size // 2))()
+    raw.FPDFCatalog_GetLanguage(document.raw, buffer, size)
+    tag = bytes(buffer)[: size - 2].decode("utf-16-le", "replace").strip()
+    return tag if _LANGUAGE.match(tag) else None
+
+
+def _looks_text(head: bytes) -> bool:
+    return bool(head) and all(b in b"\t\n\r\f" or 32 <= b < 127 or b >= 128 for b in head[:256])

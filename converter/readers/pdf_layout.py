@@ -1,0 +1,269 @@
+"""The text layer of a PDF as laid-out lines: text, page, position, font size and weight, tags."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as raw
+
+#: Weight from which a font counts as bold (CSS/OpenType: 600 is semi-bold).
+BOLD_WEIGHT = 600
+#: A horizontal gap wider than this many ems splits a line into separate cells.
+CELL_GAP_EMS = 1.8
+#: A list marker (bullet glyph, "1.", "(a)") that a tab separates from its text.
+_MARKER = re.compile(r"^(?:[^\w\s]|\d{1,3}[.)]?|\(?[a-z]{1,3}\)|[a-z]\.)$")
+
+
+@dataclass(frozen=True)
+class LaidLine:
+    """One line of text as the page lays it out (a table cell's line is its own line)."""
+
+    page: int  # 1-based position in the page sequence
+    text: str
+    x0: float  # points from the left edge
+    x1: float
+    top: float  # points from the top edge
+    bottom: float
+    font_size: float  # the size most of its characters are set in
+    bold: bool  # most of its characters are in a bold font
+    marked_artifact: bool  # a tagged PDF marks all of it as an /Artifact
+    tag: str | None  # structure type of a tagged PDF (H1, P, LBody, TD...), when known
+
+
+@dataclass(frozen=True)
+class PageLayout:
+    number: int
+    width: float
+    height: float
+    lines: tuple[LaidLine, ...]
+    images: int  # image objects on the page (an image-only page needs OCR)
+
+
+@dataclass
+class _Font:
+    size: float
+    bold: bool
+    artifact: bool
+    mcid: int
+
+
+@dataclass
+class _Token:
+    """A run of non-space characters on one line."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    font: _Font
+
+
+def pages(document: pdfium.PdfDocument) -> Iterator[PageLayout]:
+    """Every page of a document, laid out, in the page sequence."""
+    for index in range(len(document)):
+        page = document[index]
+        try:
+            yield _page_layout(page, index + 1)
+        finally:
+            page.close()
+
+
+def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
+    width, height = page.get_size()
+    textpage = page.get_textpage()
+    try:
+        tags = _structure_types(page)
+        tokens = _tokens(textpage, height)
+    finally:
+        textpage.close()
+    lines: list[LaidLine] = []
+    for line_tokens in tokens:
+        lines.extend(_cells(line_tokens, number, tags))
+    return PageLayout(number, width, height, tuple(lines), _count_images(page))
+
+
+def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
+    """The tokens of each text line, in the order of the page's content."""
+    handle = textpage.raw
+    count = raw.FPDFText_CountChars(handle)
+    if count <= 0:
+        return []
+    text = textpage.get_text_range(0, count)
+    if len(text) != count:  # characters outside the BMP: fall back to one call per character
+        text = "".join(chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(count))
+    fonts: dict[int, _Font] = {}
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+
+    def box(i: int) -> tuple[float, float, float, float]:
+        raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
+        return left.value, right.value, height - top.value, height - bottom.value
+
+    def font(i: int) -> _Font:
+        obj = raw.FPDFText_GetTextObject(handle, i)
+        key = ctypes.cast(obj, ctypes.c_void_p).value or 0
+        found = fonts.get(key)
+        if found is None:
+            weight = raw.FPDFText_GetFontWeight(handle, i)
+            bold = weight >= BOLD_WEIGHT if weight > 0 else "bold" in _font_name(handle, i)
+            artifact = bool(obj) and _is_artifact(obj)
+            mcid = raw.FPDFPageObj_GetMarkedContentID(obj) if obj else -1
+            found = _Font(raw.FPDFText_GetFontSize(handle, i), bold, artifact, mcid)
+            fonts[key] = found
+        return found
+
+    lines: list[list[_Token]] = []
+    current: list[_Token] = []
+    start = -1
+    for i in range(count + 1):
+        ch = text[i] if i < count else "\n"
+        if ch.isspace() or ch == "\x00":
+            if start >= 0:
+                x0, _, top0, bottom0 = box(start)
+                _, x1, top1, bottom1 = box(i - 1)
+                current.append(
+                    _Token(
+                        text[start:i],
+                        x0,
+                        x1,
+                        min(top0, top1),
+                        max(bottom0, bottom1),
+                        font(start),
+                    )
+                )
+                start = -1
+            if ch in "\r\n" and current:
+                lines.append(current)
+                current = []
+        elif start < 0:
+            start = i
+    return lines
+
+
+def _cells(tokens: list[_Token], page: int, tags: dict[int, str]) -> Iterator[LaidLine]:
+    """Split one text line where the gap is wide (table cells, a right-aligned page number)."""
+    run: list[_Token] = []
+    for token in tokens:
+        if run:
+            last = run[-1]
+            em = max(last.font.size, token.font.size, 1.0)
+            gap = token.x0 - last.x1
+            shifted = abs(token.bottom - last.bottom) > 0.6 * em and not _overlaps(token, last)
+            wide = gap > CELL_GAP_EMS * em and not _MARKER.match(" ".join(t.text for t in run))
+            if wide or gap < -0.5 * em or shifted:
+                yield _line(run, page, tags)
+                run = []
+        run.append(token)
+    if run:
+        yield _line(run, page, tags)
+
+
+def _overlaps(a: _Token, b: _Token) -> bool:
+    """Superscripts and mixed sizes: vertical extents overlap by half the smaller height."""
+    overlap = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
+
+
+def _line(tokens: list[_Token], page: int, tags: dict[int, str]) -> LaidLine:
+    sizes: Counter[float] = Counter()
+    bold = 0
+    chars = 0
+    tag_votes: Counter[str] = Counter()
+    for token in tokens:
+        n = len(token.text)
+        chars += n
+        sizes[round(token.font.size, 1)] += n
+        bold += n if token.font.bold else 0
+        tag = tags.get(token.font.mcid)
+        if tag:
+            tag_votes[tag] += n
+    return LaidLine(
+        page=page,
+        text=" ".join(token.text for token in tokens),
+        x0=round(tokens[0].x0, 1),
+        x1=round(tokens[-1].x1, 1),
+        top=round(min(t.top for t in tokens), 1),
+        bottom=round(max(t.bottom for t in tokens), 1),
+        font_size=sizes.most_common(1)[0][0],
+        bold=bold * 2 > chars,
+        marked_artifact=all(token.font.artifact for token in tokens),
+        tag=tag_votes.most_common(1)[0][0] if tag_votes else None,
+    )
+
+
+def _font_name(handle: object, index: int) -> str:
+    buffer = ctypes.create_string_buffer(256)
+    flags = ctypes.c_int()
+    size = raw.FPDFText_GetFontInfo(handle, index, buffer, 256, flags)
+    return buffer.raw[: max(size - 1, 0)].decode("latin-1").casefold()
+
+
+def _mark_name(mark: object) -> str:
+    length = ctypes.c_ulong()
+    buffer = (ctypes.c_ushort * 64)()
+    if not raw.FPDFPageObjMark_GetName(mark, buffer, ctypes.sizeof(buffer), ctypes.byref(length)):
+        return ""
+    return bytes(buffer)[: length.value].decode("utf-16-le", "replace").rstrip("\x00")
+
+
+def _is_artifact(obj: object) -> bool:
+    return any(
+        _mark_name(raw.FPDFPageObj_GetMark(obj, k)) == "Artifact"
+        for k in range(raw.FPDFPageObj_CountMarks(obj))
+    )
+
+
+def _structure_types(page: pdfium.PdfPage) -> dict[int, str]:
+    """Marked-content id -> structure type (H1, P, LBody, TD...) of a tagged page."""
+    tree = raw.FPDF_StructTree_GetForPage(page.raw)
+    if not tree:
+        return {}
+    types: dict[int, str] = {}
+    try:
+        stack: list[tuple[object, str]] = [
+            (raw.FPDF_StructTree_GetChildAtIndex(tree, i), "")
+            for i in range(raw.FPDF_StructTree_CountChildren(tree))
+        ]
+        seen = 0
+        while stack and seen < 100_000:  # a bound against cyclic or absurd trees
+            seen += 1
+            element, cell = stack.pop()
+            if not element:
+                continue
+            kind = _element_type(element)
+            # Content inside a table cell is reported as the cell (TD or TH), whatever
+            # paragraph or span the cell wraps it in.
+            if kind in ("TD", "TH"):
+                cell = kind
+            kind = cell or kind
+            for k in range(raw.FPDF_StructElement_GetMarkedContentIdCount(element)):
+                mcid = raw.FPDF_StructElement_GetMarkedContentIdAtIndex(element, k)
+                if mcid >= 0 and kind:
+                    types[mcid] = kind
+            for i in range(raw.FPDF_StructElement_CountChildren(element)):
+                stack.append((raw.FPDF_StructElement_GetChildAtIndex(element, i), cell))
+    finally:
+        raw.FPDF_StructTree_Close(tree)
+    return types
+
+
+def _element_type(element: object) -> str:
+    size = raw.FPDF_StructElement_GetType(element, None, 0)
+    if size <= 2:
+        return ""
+    buffer = ctypes.create_string_buffer(size)
+    raw.FPDF_StructElement_GetType(element, buffer, size)
+    return buffer.raw[: size - 2].decode("utf-16-le", "replace")
+
+
+def _count_images(page: pdfium.PdfPage) -> int:
+    return sum(
+        1
+        for k in range(raw.FPDFPage_CountObjects(page.raw))
+        if raw.FPDFPageObj_GetType(raw.FPDFPage_GetObject(page.raw, k)) == raw.FPDF_PAGEOBJ_IMAGE
+    )
