@@ -1,0 +1,606 @@
+"""The web application: server-rendered pages for staff and a JSON API for other systems."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+
+from converter import __version__, api, profiles, writers
+from converter.errors import ConverterError
+from converter.options import Options
+from converter.service import auth
+from converter.service.config import ServiceConfig
+from converter.service.library import Library, Report
+from converter.service.runner import JobRunner, new_job
+from converter.service.store import Job, Store, Upload, new_id
+
+HERE = Path(__file__).parent
+UPLOAD_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
+FORMAT_LABELS = {
+    "pdf": "Large-print PDF",
+    "docx": "Word (DOCX)",
+    "epub": "EPUB 3 e-book",
+    "html": "Web page (HTML)",
+    "brf": "Braille (BRF, for embossers)",
+    "pef": "Braille (PEF)",
+    "summary": "Plain-language summary (text)",
+    "xml": "Canonical XML (for correcting structure)",
+}
+COLOUR_LABELS = {
+    "black-on-white": "Black on white",
+    "black-on-cream": "Black on cream",
+    "black-on-yellow": "Black on yellow",
+    "yellow-on-black": "Yellow on black",
+    "white-on-black": "White on black",
+}
+
+
+# -- the JSON API's models ----------------------------------------------------------------
+
+
+class JobRequest(BaseModel):
+    """A request for accessible copies of one report from the library or one upload."""
+
+    report: str | None = Field(None, description="A library report id (GET /api/reports)")
+    upload: str | None = Field(None, description="An upload id (POST /api/uploads)")
+    formats: list[str] = Field(..., min_length=1, description="Output formats, e.g. ['pdf', 'brf']")
+    profile: str = "large-18"
+    font_size: float | None = None
+    line_spacing: float | None = None
+    colours: str = "black-on-white"
+    paper: str = "A4"
+    braille_grade: int = 2
+    summary: bool = False
+
+
+class OutputInfo(BaseModel):
+    format: str
+    status: str
+    url: str | None
+    size: int | None
+    error: str | None
+    check: dict[str, Any] | None
+
+
+class JobInfo(BaseModel):
+    id: str
+    status: str
+    source: str
+    formats: list[str]
+    options: dict[str, Any]
+    error: str | None
+    outputs: list[OutputInfo]
+    url: str
+
+
+class ReportInfo(BaseModel):
+    id: str
+    title: str
+    subject: str
+    dates: str
+    name: str
+
+
+class UploadInfo(BaseModel):
+    id: str
+    name: str
+    title: str
+
+
+def create_app(config: ServiceConfig) -> FastAPI:
+    """The application for one configuration (tests make several, each with its own folder)."""
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(config.database)
+    library = Library(config.library)
+    runner = JobRunner(store, config)
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner.start()
+        yield
+        runner.stop()
+        store.close()
+
+    app = FastAPI(
+        title="converter: accessible copies",
+        version=__version__,
+        description="Request large-print, braille, EPUB, DOCX, HTML and plain-language copies of reports.",
+        lifespan=lifespan,
+    )
+    app.state.config, app.state.store, app.state.runner = config, store, runner
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+
+    def page_user(request: Request) -> str:
+        return auth.identify(request, config, page=True)
+
+    def api_user(request: Request) -> str:
+        return auth.identify(request, config, page=False)
+
+    PageUser = Annotated[str, Depends(page_user)]
+    ApiUser = Annotated[str, Depends(api_user)]
+
+    @app.exception_handler(auth.SignInRequired)
+    async def _sign_in(request: Request, exc: auth.SignInRequired) -> Response:
+        return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"error": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        return render(
+            request,
+            "error.html",
+            {"title": "Something went wrong", "error": exc.detail},
+            status_code=exc.status_code,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}" for e in exc.errors()
+        )
+        message = f"the request is not valid: {problems}"
+        if request.url.path.startswith("/api/"):
+            return JSONResponse(
+                {"error": message, "detail": jsonable_encoder(exc.errors())}, status_code=422
+            )
+        return render(
+            request,
+            "error.html",
+            {"title": "Something went wrong", "error": message},
+            status_code=422,
+        )
+
+    def render(
+        request: Request, template: str, context: dict[str, Any], status_code: int = 200
+    ) -> HTMLResponse:
+        signed_in = not config.open_access and bool(request.cookies.get(auth.COOKIE))
+        values = {"version": __version__, "signed_in": signed_in, **context}
+        return templates.TemplateResponse(request, template, values, status_code=status_code)
+
+    # -- shared steps ---------------------------------------------------------------------
+
+    def options_from(request_values: JobRequest) -> Options:
+        try:
+            return Options(
+                profile=request_values.profile,
+                font_size=request_values.font_size,
+                line_spacing=request_values.line_spacing,
+                colours=request_values.colours,
+                paper=request_values.paper.upper(),
+                braille_grade=request_values.braille_grade,
+                summary=request_values.summary,
+                check=config.check_outputs,
+            )
+        except ConverterError as error:
+            raise HTTPException(422, error.message) from None
+
+    def source_of(owner: str, report_id: str | None, upload_id: str | None) -> Report | Upload:
+        if bool(report_id) == bool(upload_id):
+            raise HTTPException(422, "name exactly one of report or upload")
+        if report_id:
+            report = library.get(report_id)
+            if report is None:
+                raise HTTPException(404, f"no report {report_id!r} in the library")
+            return report
+        upload = store.upload(upload_id or "", owner)
+        if upload is None:
+            raise HTTPException(404, f"no upload {upload_id!r} of yours")
+        return upload
+
+    def start_job(owner: str, values: JobRequest) -> Job:
+        formats = list(dict.fromkeys(values.formats))
+        known = writers.formats()
+        for name in formats:
+            if name not in known:
+                raise HTTPException(422, f"unknown format {name!r}; choose from {', '.join(known)}")
+        options = options_from(values)
+        source = source_of(owner, values.report, values.upload)
+        if store.count_active() >= config.max_active_jobs:
+            raise HTTPException(
+                429,
+                f"{config.max_active_jobs} requests are already in progress; "
+                "please try again in a minute",
+                headers={"Retry-After": "30"},
+            )
+        if isinstance(source, Report):
+            job = new_job(
+                owner, source.path.name, str(source.path), source.sha256, formats, options
+            )
+        else:
+            job = new_job(owner, source.name, source.path, source.sha256, formats, options)
+        return runner.submit(job)
+
+    def own_job(owner: str, job_id: str) -> Job:
+        job = store.job(job_id)
+        if job is None or job.owner != owner:
+            raise HTTPException(404, "no such request")
+        return job
+
+    async def save_upload(owner: str, file: UploadFile) -> Upload:
+        name = Path(file.filename or "").name
+        if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+            raise HTTPException(415, f"{name or 'the file'}: upload a .txt, .md, .xml or .pdf file")
+        upload_id = new_id()
+        folder = (
+            config.data_dir
+            / "uploads"
+            / hashlib.sha256(owner.encode()).hexdigest()[:16]
+            / upload_id
+        )
+        folder.mkdir(parents=True, exist_ok=True)
+        safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "upload"
+        target = folder / safe_name
+        size = 0
+        digest = hashlib.sha256()
+        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as stream:
+            while chunk := await file.read(1 << 16):
+                size += len(chunk)
+                if size > config.max_upload_bytes:
+                    stream.close()
+                    shutil.rmtree(folder, ignore_errors=True)
+                    raise HTTPException(
+                        413,
+                        f"{name}: the file is larger than the "
+                        f"{config.max_upload_bytes // 1048576} MB limit",
+                    )
+                digest.update(chunk)
+                stream.write(chunk)
+        Path(stream.name).replace(target)
+        try:
+            tree = await run_in_threadpool(api.parse, target)
+        except ConverterError as error:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise HTTPException(422, f"{name}: {error.message}") from None
+        title = " ".join((tree.getroot().findtext("meta/title") or name).split())
+        return store.add_upload(
+            Upload(upload_id, owner, name, str(target), digest.hexdigest(), title, time.time())
+        )
+
+    def job_info(job: Job) -> JobInfo:
+        return JobInfo(
+            id=job.id,
+            status=job.status,
+            source=job.source_name,
+            formats=job.formats,
+            options={
+                k: v
+                for k, v in job.options.items()
+                if k in ("profile", "font_size", "colours", "paper", "braille_grade", "summary")
+            },
+            error=job.error,
+            url=f"/api/jobs/{job.id}",
+            outputs=[
+                OutputInfo(
+                    format=o["format"],
+                    status=o["status"],
+                    size=o.get("size"),
+                    error=o.get("error"),
+                    check=o.get("check"),
+                    url=f"/api/jobs/{job.id}/outputs/{o['format']}"
+                    if o["status"] != "failed"
+                    else None,
+                )
+                for o in job.outputs
+            ],
+        )
+
+    def output_file(job: Job, fmt: str) -> FileResponse:
+        for output in job.outputs:
+            if output["format"] == fmt and output["status"] != "failed":
+                path = Path(output["path"])
+                if path.is_file():
+                    media = writers.get(fmt).media_type
+                    return FileResponse(path, media_type=media, filename=path.name)
+        raise HTTPException(404, f"no {fmt} output for this request (yet)")
+
+    # -- pages ----------------------------------------------------------------------------
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def index(request: Request, user: PageUser, q: str = "") -> HTMLResponse:
+        reports = await run_in_threadpool(library.search, q)
+        return render(
+            request,
+            "index.html",
+            {
+                "title": "Request an accessible copy of a report",
+                "reports": reports,
+                "query": q,
+                "uploads": store.uploads_of(user),
+                "max_mb": config.max_upload_bytes // 1048576,
+            },
+        )
+
+    @app.post("/uploads", include_in_schema=False)
+    async def upload_page(
+        request: Request, user: PageUser, file: Annotated[UploadFile, File()]
+    ) -> Response:
+        upload = await save_upload(user, file)
+        return RedirectResponse(f"/request?upload={upload.id}", status_code=303)
+
+    @app.get("/request", response_class=HTMLResponse, include_in_schema=False)
+    async def request_page(
+        request: Request, user: PageUser, report: str | None = None, upload: str | None = None
+    ) -> HTMLResponse:
+        source = await run_in_threadpool(source_of, user, report, upload)
+        return render(request, "request.html", form_context(source, report, upload, None, {}))
+
+    def form_context(
+        source: Report | Upload,
+        report: str | None,
+        upload: str | None,
+        preview: dict[str, str] | None,
+        chosen: dict[str, Any],
+    ) -> dict[str, Any]:
+        return {
+            "title": "Choose the format and print options",
+            "source": source,
+            "report_id": report,
+            "upload_id": upload,
+            "formats": [(f, FORMAT_LABELS.get(f, f)) for f in writers.formats()],
+            "profiles": profiles.describe_profiles(),
+            "colours": list(COLOUR_LABELS.items()),
+            "preview": preview,
+            "chosen": {
+                "formats": ["pdf"],
+                "profile": "large-18",
+                "colours": "black-on-white",
+                "paper": "A4",
+                "braille_grade": 2,
+                "content": "full",
+                **chosen,
+            },
+        }
+
+    def form_request(form: dict[str, Any]) -> JobRequest:
+        font_size = form.get("font_size") or None
+        try:
+            return JobRequest(
+                report=form.get("report") or None,
+                upload=form.get("upload") or None,
+                formats=form.get("formats") or [],
+                profile=form.get("profile", "large-18"),
+                font_size=float(font_size) if font_size else None,
+                colours=form.get("colours", "black-on-white"),
+                paper=form.get("paper", "A4"),
+                braille_grade=int(form.get("braille_grade", 2)),
+                summary=form.get("content") == "summary",
+            )
+        except (ValueError, TypeError) as error:
+            raise HTTPException(422, f"the form is not valid: {error}") from None
+
+    async def read_form(request: Request) -> dict[str, Any]:
+        data = await request.form()
+        values: dict[str, Any] = {k: v for k, v in data.items() if isinstance(v, str)}
+        values["formats"] = [v for v in data.getlist("formats") if isinstance(v, str)]
+        return values
+
+    @app.post("/jobs", include_in_schema=False)
+    async def request_job(request: Request, user: PageUser) -> Response:
+        form = await read_form(request)
+        values = form_request(form)
+        if not values.formats:
+            source = await run_in_threadpool(source_of, user, values.report, values.upload)
+            context = form_context(source, values.report, values.upload, None, form)
+            context["error"] = "Choose at least one format."
+            return render(request, "request.html", context, status_code=422)
+        job = await run_in_threadpool(start_job, user, values)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.post("/preview", response_class=HTMLResponse, include_in_schema=False)
+    async def preview(request: Request, user: PageUser) -> HTMLResponse:
+        form = await read_form(request)
+        values = form_request(form)
+        source = await run_in_threadpool(source_of, user, values.report, values.upload)
+        preview_values = values.model_copy(update={"formats": ["pdf"]})
+        job = await run_in_threadpool(start_job, user, preview_values)
+        deadline = time.monotonic() + config.max_seconds
+        while job.status in ("queued", "running") and time.monotonic() < deadline:
+            await _sleep(0.25)
+            job = store.job(job.id) or job
+        context = form_context(source, values.report, values.upload, None, form)
+        if job.status != "done":
+            context["error"] = f"The preview could not be made: {job.error or 'it took too long'}"
+            return render(request, "request.html", context, status_code=500)
+        image = await run_in_threadpool(preview_image, job)
+        options = job.options
+        size = (
+            options.get("font_size")
+            or dict((n, s) for n, _, s in profiles.describe_profiles())[options["profile"]]
+        )
+        context["preview"] = {
+            "url": f"/previews/{job.id}.png",
+            "alt": f"The first page of the copy, set in {size:g} point type, "
+            f"{COLOUR_LABELS[options['colours']].lower()}, on {options['paper']} paper.",
+            "image": image.name,
+        }
+        return render(request, "request.html", context)
+
+    def preview_image(job: Job) -> Path:
+        import pypdfium2
+
+        pdf_path = Path(next(o["path"] for o in job.outputs if o["format"] == "pdf"))
+        image_path = pdf_path.with_suffix(".page1.png")
+        if not image_path.exists():
+            document = pypdfium2.PdfDocument(str(pdf_path))
+            try:
+                bitmap = document[0].render(scale=0.75)
+                bitmap.to_pil().save(image_path.with_suffix(".part.png"))
+                image_path.with_suffix(".part.png").replace(image_path)
+            finally:
+                document.close()
+        return image_path
+
+    @app.get("/previews/{job_id}.png", include_in_schema=False)
+    async def preview_png(job_id: str, user: PageUser) -> FileResponse:
+        job = own_job(user, job_id)
+        image = await run_in_threadpool(preview_image, job)
+        return FileResponse(image, media_type="image/png")
+
+    @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
+    async def jobs_page(request: Request, user: PageUser) -> HTMLResponse:
+        return render(request, "jobs.html", {"title": "Your requests", "jobs": store.jobs_of(user)})
+
+    @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
+    async def job_page(request: Request, job_id: str, user: PageUser) -> HTMLResponse:
+        job = own_job(user, job_id)
+        return render(
+            request, "job.html", {"title": "Your request", "job": job, "labels": FORMAT_LABELS}
+        )
+
+    @app.get("/jobs/{job_id}/files/{fmt}", include_in_schema=False)
+    async def job_file(job_id: str, fmt: str, user: PageUser) -> FileResponse:
+        return output_file(own_job(user, job_id), fmt)
+
+    @app.get("/sign-in", response_class=HTMLResponse, include_in_schema=False)
+    async def sign_in_page(request: Request, next: str = "/") -> HTMLResponse:
+        return render(request, "signin.html", {"title": "Sign in", "next": _local_path(next)})
+
+    @app.post("/sign-in", include_in_schema=False)
+    async def sign_in(
+        request: Request,
+        name: Annotated[str, Form()],
+        token: Annotated[str, Form()],
+        next: Annotated[str, Form()] = "/",
+    ) -> Response:
+        owner = auth.token_owner(config, token)
+        if config.open_access or owner is None or owner != name:
+            return render(
+                request,
+                "signin.html",
+                {
+                    "title": "Sign in",
+                    "next": _local_path(next),
+                    "error": "That name and access token do not match.",
+                },
+                status_code=401,
+            )
+        response = RedirectResponse(_local_path(next), status_code=303)
+        response.set_cookie(
+            auth.COOKIE,
+            auth.sign(owner, config.session_secret()),
+            httponly=True,
+            samesite="lax",
+            max_age=auth.SESSION_SECONDS,
+        )
+        return response
+
+    @app.post("/sign-out", include_in_schema=False)
+    async def sign_out() -> Response:
+        response = RedirectResponse("/sign-in", status_code=303)
+        response.delete_cookie(auth.COOKIE)
+        return response
+
+    # -- the JSON API ---------------------------------------------------------------------
+
+    @app.get("/api/formats")
+    async def api_formats(user: ApiUser) -> list[dict[str, str]]:
+        """Every output format."""
+        return [
+            {"name": w.name, "extension": w.extension, "description": w.description}
+            for w in writers.registry().values()
+        ]
+
+    @app.get("/api/profiles")
+    async def api_profiles(user: ApiUser) -> dict[str, Any]:
+        """Print profiles and colour schemes."""
+        return {
+            "profiles": [
+                {"name": n, "label": label, "font_size": s}
+                for n, label, s in profiles.describe_profiles()
+            ],
+            "colours": profiles.colour_names(),
+            "papers": ["A4", "A3"],
+        }
+
+    @app.get("/api/reports")
+    async def api_reports(
+        user: ApiUser, q: Annotated[str, Query(max_length=200)] = ""
+    ) -> list[ReportInfo]:
+        """Reports in the library, searched by title, body inspected or date."""
+        reports = await run_in_threadpool(library.search, q)
+        return [
+            ReportInfo(id=r.id, title=r.title, subject=r.subject, dates=r.dates, name=r.name)
+            for r in reports
+        ]
+
+    @app.post("/api/uploads", status_code=201)
+    async def api_upload(user: ApiUser, file: Annotated[UploadFile, File()]) -> UploadInfo:
+        """Upload a report (.txt, .md, .xml or .pdf) to convert; only you can see it."""
+        upload = await save_upload(user, file)
+        return UploadInfo(id=upload.id, name=upload.name, title=upload.title)
+
+    @app.post("/api/jobs", status_code=202)
+    async def api_create_job(values: JobRequest, user: ApiUser) -> JobInfo:
+        """Request copies; poll the returned url until status is done or failed."""
+        job = await run_in_threadpool(start_job, user, values)
+        return job_info(job)
+
+    @app.get("/api/jobs/{job_id}")
+    async def api_job(job_id: str, user: ApiUser) -> JobInfo:
+        """A request's status and, when done, its outputs with their accessibility checks."""
+        return job_info(own_job(user, job_id))
+
+    @app.get("/api/jobs/{job_id}/outputs/{fmt}")
+    async def api_output(job_id: str, fmt: str, user: ApiUser) -> FileResponse:
+        """Download one output of a finished request."""
+        return output_file(own_job(user, job_id), fmt)
+
+    @app.get("/api/health")
+    async def health() -> dict[str, str]:
+        """Liveness (no access token needed)."""
+        return {"status": "ok", "version": __version__}
+
+    @app.middleware("http")
+    async def limit_upload_size(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length", "")
+        if (
+            request.method == "POST"
+            and length.isdigit()
+            and int(length) > config.max_upload_bytes + 65536
+        ):
+            message = f"the upload is larger than the {config.max_upload_bytes // 1048576} MB limit"
+            if request.url.path.startswith("/api/"):
+                return JSONResponse({"error": message}, status_code=413)
+            return HTMLResponse(
+                f"<!DOCTYPE html><html lang='en'><head><title>Too large</title></head>"
+                f"<body><main><h1>Too large</h1><p>{message}</p></main></body></html>",
+                status_code=413,
+            )
+        response: Response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return app
+
+
+def _local_path(target: str) -> str:
+    """Only redirect within this site after signing in."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+async def _sleep(seconds: float) -> None:
+    import asyncio
+
+    await asyncio.sleep(seconds)

@@ -1,0 +1,110 @@
+"""The document library staff choose from: found on disk, described by each report's own meta."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from converter import api
+from converter.errors import ConverterError
+
+SOURCE_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
+
+
+@dataclass(frozen=True)
+class Report:
+    id: str  # derived from the path inside the library: stable, and reveals no path
+    path: Path
+    name: str  # path relative to the library
+    title: str
+    subject: str
+    dates: str  # inspection dates as written
+    when: str  # ISO date of the inspection's start, for sorting
+    sha256: str
+
+    def matches(self, query: str) -> bool:
+        text = " ".join((self.title, self.subject, self.dates, self.when, self.name)).casefold()
+        return all(term in text for term in query.casefold().split())
+
+
+def describe(path: Path, name: str) -> Report:
+    """A library entry from a source file (its title, subject and dates from the tree)."""
+    data = path.read_bytes()
+    sha256 = hashlib.sha256(data).hexdigest()
+    report_id = hashlib.sha256(name.encode()).hexdigest()[:20]
+    try:
+        root = api.parse(data, format=_format_of(path)).getroot()
+    except ConverterError as error:
+        return Report(
+            report_id,
+            path,
+            name,
+            f"{path.name} (cannot be read: {error.message})",
+            "",
+            "",
+            "",
+            sha256,
+        )
+    dates = root.findall("meta/date")
+    written = " to ".join(
+        " ".join((d.text or "").split())
+        for d in dates
+        if d.get("role", "").startswith("inspection")
+    )
+    start = next((d.get("when", "") for d in dates if d.get("role") == "inspection-start"), "")
+    return Report(
+        id=report_id,
+        path=path,
+        name=name,
+        title=" ".join((root.findtext("meta/title") or path.stem).split()),
+        subject=" ".join((root.findtext("meta/subject") or "").split()),
+        dates=written,
+        when=start,
+        sha256=sha256,
+    )
+
+
+def _format_of(path: Path) -> str:
+    return {".txt": "txt", ".md": "md", ".xml": "xml", ".pdf": "pdf"}[path.suffix.lower()]
+
+
+class Library:
+    """Reports under a folder, re-read only when a file changes (size or modification time)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder.resolve() if folder else None
+        self._cache: dict[Path, tuple[tuple[int, int], Report]] = {}
+        self._lock = threading.Lock()
+
+    def reports(self) -> list[Report]:
+        if self.folder is None or not self.folder.is_dir():
+            return []
+        found: list[Report] = []
+        for path in sorted(self.folder.rglob("*")):
+            if (
+                path.suffix.lower() not in SOURCE_SUFFIXES
+                or not path.is_file()
+                or path.is_symlink()
+            ):
+                continue
+            stat = path.stat()
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            with self._lock:
+                cached = self._cache.get(path)
+            if cached is None or cached[0] != stamp:
+                report = describe(path, path.relative_to(self.folder).as_posix())
+                with self._lock:
+                    self._cache[path] = (stamp, report)
+            else:
+                report = cached[1]
+            found.append(report)
+        return found
+
+    def search(self, query: str) -> list[Report]:
+        reports = self.reports()
+        return [r for r in reports if r.matches(query)] if query.strip() else reports
+
+    def get(self, report_id: str) -> Report | None:
+        return next((r for r in self.reports() if r.id == report_id), None)
