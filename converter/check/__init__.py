@@ -72,6 +72,8 @@ CheckFunction = Callable[[Path, Options], list[CheckResult]]
 # Output format -> the module holding its `check(path, options)` function.
 CHECKERS: dict[str, str] = {
     "xml": "converter.check.xml",
+    "pdf": "converter.check.pdf",
+    "html": "converter.check.html",
     "brf": "converter.check.braille",
     "pef": "converter.check.braille",
 }

@@ -40,6 +40,8 @@ class Writer:
 
 _BUILT_IN = (
     Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
+    Writer("html", "html", "text/html", "accessible HTML page", "converter.writers.html"),
+    Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
     Writer("brf", "brf", "application/x-brf", "braille, ASCII (BRF)", "converter.writers.brf"),
     Writer("pef", "pef", "application/x-pef+xml", "braille, PEF 1.0", "converter.writers.pef"),
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from converter import tree as canonical
+from converter.errors import OutputError
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"  # epub:type
@@ -23,8 +24,40 @@ _SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:|#)", re.IGNORECASE)
 Element = etree._Element
 
 
-class TranslationError(Exception):
+class TranslationError(OutputError):
     """The tree holds an element this translator does not know: a bug, fail loudly."""
+
+
+#: Canonical elements that are rendered by the element around them, not on their own.
+TRANSLATED_BY_PARENT = {
+    "report": "translate_report",
+    "meta": "translate_report",
+    "title": "translate_report (the h1 and <title>)",
+    "subtitle": "translate_report (the subtitle line)",
+    "item": "visit_list",
+    "caption": "visit_table",
+    "head": "visit_table",
+    "row": "visit_table",
+    "cell": "visit_table",
+}
+#: Canonical elements that are data, deliberately not rendered: metadata whose lines stay
+#: in the body (dates, people, judgements) and artifacts removed from the print original.
+NOT_RENDERED = {
+    "kind": "metadata",
+    "subject": "metadata (a writer may use it, e.g. a running head)",
+    "publisher": "metadata (<meta name=author>)",
+    "date": "metadata; its line stays in the body",
+    "person": "metadata; its line stays in the body",
+    "source": "metadata (named on the title page by the PDF writer)",
+    "judgements": "metadata; the judgement table stays in the body",
+    "judgement": "metadata",
+    "label": "metadata",
+    "grade": "metadata",
+    "artifacts": "print artifacts of the source: never rendered",
+    "artifact": "print artifacts of the source: never rendered",
+}
+#: Inline elements and the method that translates them.
+INLINE_TRANSLATED = ("em", "strong", "abbr", "a", "quote", "noteref", "span", "pagebreak")
 
 
 @dataclass
@@ -98,7 +131,9 @@ class XhtmlTranslator:
             section.set("data-grade", element.get("grade", ""))
         if element.get("role"):
             section.set("class", f"role-{element.get('role')}")
-        section.extend(self.blocks((c for c in element if c.tag != "heading"), depth + 1))
+        # A section without a heading does not deepen the outline: no skipped heading level.
+        inner = depth + 1 if heading is not None else depth
+        section.extend(self.blocks((c for c in element if c.tag != "heading"), inner))
         return section
 
     def visit_heading(self, element: Element, level: int) -> Element:
@@ -157,7 +192,8 @@ class XhtmlTranslator:
     def _row(self, row: Element, *, in_head: bool) -> Element:
         tr = etree.Element("tr")
         for cell in row.iterfind("cell"):
-            is_header = in_head or cell.get("header") == "true"
+            # An empty header cell names nothing: it is written as a data cell.
+            is_header = (in_head or cell.get("header") == "true") and bool(_text(cell))
             td = etree.SubElement(tr, "th" if is_header else "td")
             if is_header:
                 td.set("scope", cell.get("scope") or ("col" if in_head else "row"))
@@ -209,6 +245,8 @@ class XhtmlTranslator:
         tag = element.tag
         if tag == "pagebreak":
             return self._pagebreak(element, "span")
+        if not isinstance(tag, str) or tag not in INLINE_TRANSLATED:
+            raise TranslationError(f"no HTML translation for inline <{tag}>")
         if tag == "a":
             href = element.get("href", "")
             if _SAFE_HREF.match(href):
@@ -267,8 +305,15 @@ def translate_report(
     css: str = "",
     epub: bool = False,
     before_main: Iterable[Element] = (),
+    title_page: Iterable[Element] = (),
 ) -> HtmlDocument:
-    """The whole report as one HTML page: title header, optional front matter, main, footer."""
+    """The whole report as one HTML page: title header, optional front matter, main, footer.
+
+    ``title_page`` elements go inside the title header (after the title and subtitle);
+    ``before_main`` elements (a contents nav) between the header and main.
+    """
+    if root.tag != "report" or root.find("body") is None:
+        raise TranslationError(f"not a canonical report: <{root.tag}>")
     translator = XhtmlTranslator(epub=epub)
     language = canonical.language(root)
     title = " ".join((root.findtext("meta/title") or "Untitled").split())
@@ -278,6 +323,9 @@ def translate_report(
     etree.SubElement(head, "meta", charset="utf-8")
     etree.SubElement(head, "title").text = title
     etree.SubElement(head, "meta", name="viewport", content="width=device-width, initial-scale=1")
+    publisher = root.findtext("meta/publisher")
+    if publisher:
+        etree.SubElement(head, "meta", name="author", content=" ".join(publisher.split()))
     if css:
         etree.SubElement(head, "style").text = css
     body = etree.SubElement(html, "body")
@@ -288,6 +336,7 @@ def translate_report(
     subtitle = root.findtext("meta/subtitle")
     if subtitle:
         etree.SubElement(header, "p", {"class": "subtitle"}).text = subtitle
+    header.extend(title_page)
     body.extend(before_main)
     body.append(translator.translate(root.find("body")))  # type: ignore[arg-type]
     back = root.find("back")

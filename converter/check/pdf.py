@@ -1,0 +1,336 @@
+"""Checks for large-print PDFs: PDF/UA structure read with pikepdf, then veraPDF PDF/UA-1."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+
+from converter import profiles
+from converter.check import CheckResult, verapdf
+from converter.options import LARGE_PRINT_MIN, Options
+
+UA = "PDF/UA-1 (ISO 14289-1)"
+TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
+
+
+@dataclass
+class TextRun:
+    """One text-showing operator: where it sits in the marked content, and its size."""
+
+    page: int
+    size: float  # points, after the text and graphics matrices
+    artifact: bool
+    mcid: int | None
+
+
+@dataclass
+class PageContent:
+    index: int
+    runs: list[TextRun] = field(default_factory=list)
+    mcids: list[int] = field(default_factory=list)  # in content order
+
+
+def check(path: Path, options: Options) -> list[CheckResult]:
+    profile = profiles.print_profile(options)
+    started = time.perf_counter()
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError) as error:
+        return [CheckResult.of("pdf-readable", "PDF 1.7", [f"cannot be opened: {error}"])]
+    with pdf:
+        pages = [page_content(page, index) for index, page in enumerate(pdf.pages)]
+        elements = struct_elements(pdf)
+        results = [
+            CheckResult.of("pdf-tagged", f"{UA} 7.1: tagged PDF", tagged_findings(pdf)),
+            CheckResult.of("pdf-language", f"{UA} 7.2: document language", language_findings(pdf)),
+            CheckResult.of("pdf-title", f"{UA} 7.1: title shown", title_findings(pdf)),
+            CheckResult.of("pdf-bookmarks", f"{UA} 7.18.3: bookmarks", bookmark_findings(pdf)),
+            CheckResult.of("pdf-fonts", f"{UA} 7.21: fonts embedded, ToUnicode", font_findings(pdf)),
+            CheckResult.of(
+                "pdf-artifacts",
+                f"{UA} 7.1: running heads and page numbers are artifacts, at body size",
+                artifact_findings(pdf, pages, elements, profile.font_size),
+            ),
+            CheckResult.of(
+                "pdf-text-size",
+                f"UKAAF {profile.label}: body text at {profile.font_size:g} pt",
+                text_size_findings(pages, profile.font_size, profile.is_large_print),
+            ),
+            CheckResult.of(
+                "pdf-tables-whole",
+                "WeasyPrint #2903: each table is one Table structure element",
+                split_table_findings(pdf, elements),
+            ),
+        ]
+    seconds = time.perf_counter() - started
+    results = [
+        CheckResult(r.name, r.standard, r.status, r.details, seconds / len(results))
+        for r in results
+    ]
+    results.append(verapdf_result(path))
+    return results
+
+
+def verapdf_result(path: Path) -> CheckResult:
+    name, standard = "verapdf-pdf-ua-1", f"{UA}, veraPDF greenfield"
+    reason = verapdf.missing()
+    if reason:
+        return CheckResult(name, standard, "not-run", (reason,))
+    result = verapdf.validate(path)
+    findings = list(result.failed_rules)
+    if not result.compliant and not findings:
+        findings = ["not compliant (no rule named)"]
+    return CheckResult.of(name, standard, findings, seconds=result.seconds)
+
+
+# -- document-level -------------------------------------------------------------------
+
+
+def tagged_findings(pdf: pikepdf.Pdf) -> list[str]:
+    findings = []
+    if "/StructTreeRoot" not in pdf.Root:
+        findings.append("no StructTreeRoot: the PDF is not tagged")
+    mark_info = pdf.Root.get("/MarkInfo")
+    if mark_info is None or not bool(mark_info.get("/Marked", False)):
+        findings.append("MarkInfo /Marked is not true")
+    return findings
+
+
+def language_findings(pdf: pikepdf.Pdf) -> list[str]:
+    lang = str(pdf.Root.get("/Lang", "")).strip()
+    return [] if lang else ["no /Lang in the catalog"]
+
+
+def title_findings(pdf: pikepdf.Pdf) -> list[str]:
+    findings = []
+    preferences = pdf.Root.get("/ViewerPreferences")
+    if preferences is None or not bool(preferences.get("/DisplayDocTitle", False)):
+        findings.append("ViewerPreferences /DisplayDocTitle is not true")
+    with pdf.open_metadata() as meta:
+        title = str(meta.get("dc:title", "") or "").strip()
+    if not title:
+        findings.append("no dc:title in the XMP metadata")
+    return findings
+
+
+def bookmark_findings(pdf: pikepdf.Pdf) -> list[str]:
+    with pdf.open_outline() as outline:
+        count = _count_outline(outline.root)
+    return [] if count else ["no bookmarks (document outline)"]
+
+
+def _count_outline(items: Any) -> int:
+    return sum(1 + _count_outline(item.children) for item in items)
+
+
+def font_findings(pdf: pikepdf.Pdf) -> list[str]:
+    findings: list[str] = []
+    seen: set[tuple[int, int]] = set()
+    for index, page in enumerate(pdf.pages):
+        fonts = page.Resources.get("/Font", pikepdf.Dictionary())
+        for name, font in fonts.items():
+            if font.objgen in seen:
+                continue
+            seen.add(font.objgen)
+            label = f"page {index + 1} font {name} ({font.get('/BaseFont', '?')})"
+            if "/ToUnicode" not in font:
+                findings.append(f"{label}: no ToUnicode map")
+            descriptor_owner = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+            descriptor = descriptor_owner.get("/FontDescriptor")
+            if descriptor is None or not any(
+                key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
+                findings.append(f"{label}: not embedded")
+    if not seen:
+        findings.append("no fonts at all: no text")
+    return findings
+
+
+# -- content streams ------------------------------------------------------------------
+
+
+def page_content(page: pikepdf.Page, index: int) -> PageContent:
+    """Every text run of a page with its marked-content context and its size in points."""
+    content = PageContent(index)
+    ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    stack: list[tuple[float, ...]] = []
+    marks: list[tuple[str, int | None]] = []
+    font_size = 0.0
+    text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else ctm
+        elif op == "cm":
+            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+        elif op in ("BDC", "BMC"):
+            mcid = None
+            if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
+                raw = operands[1].get("/MCID")
+                mcid = int(raw) if raw is not None else None
+            if mcid is not None:
+                content.mcids.append(mcid)
+            marks.append((str(operands[0]), mcid))
+        elif op == "EMC":
+            if marks:
+                marks.pop()
+        elif op == "BT":
+            text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+        elif op == "Tm":
+            text_matrix = tuple(float(x) for x in operands)  # type: ignore[assignment]
+        elif op == "Tf":
+            font_size = float(operands[1])
+        elif op in TEXT_SHOWING:
+            a, b, c, d, _, _ = _multiply(text_matrix, ctm)
+            size = abs(font_size) * math.sqrt(abs(a * d - b * c))
+            artifact = any(tag == "/Artifact" for tag, _ in marks)
+            mcid = next((m for _, m in reversed(marks) if m is not None), None)
+            content.runs.append(TextRun(index, round(size, 2), artifact, mcid))
+    return content
+
+
+def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
+
+
+def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """Every structure element reachable from the root, depth first in reading order."""
+    found: list[pikepdf.Dictionary] = []
+    root = pdf.Root.get("/StructTreeRoot")
+
+    def walk(kids: Any) -> None:
+        if isinstance(kids, pikepdf.Array):
+            for kid in kids:
+                walk(kid)
+        elif isinstance(kids, pikepdf.Dictionary) and "/S" in kids:
+            found.append(kids)
+            walk(kids.get("/K"))
+
+    if root is not None:
+        walk(root.get("/K"))
+    return found
+
+
+def _page_indexes(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:
+    return {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+
+
+def marked_content(
+    element: pikepdf.Dictionary, page_index: dict[tuple[int, int], int]
+) -> list[tuple[int, int]]:
+    """(page index, MCID) of the marked content directly in one structure element."""
+    page = element.get("/Pg")
+    found: list[tuple[int, int]] = []
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, int) and page is not None:
+            found.append((page_index[page.objgen], int(kid)))
+        elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
+            kid_page = kid.get("/Pg", page)
+            found.append((page_index[kid_page.objgen], int(kid.MCID)))
+    return found
+
+
+def artifact_findings(
+    pdf: pikepdf.Pdf, pages: list[PageContent], elements: list[Any], body_size: float
+) -> list[str]:
+    """All marked content belongs to the tree or is an artifact; every page after the title
+    page carries artifact text (running head, page number) at body size."""
+    findings: list[str] = []
+    page_index = _page_indexes(pdf)
+    tagged = {ref for element in elements for ref in marked_content(element, page_index)}
+    for content in pages:
+        mine = {mcid for page, mcid in tagged if page == content.index}
+        orphans = sorted(set(content.mcids) - mine)
+        if orphans:
+            findings.append(
+                f"page {content.index + 1}: marked content {orphans[:5]} belongs to no "
+                "structure element and is not an artifact"
+            )
+    for number, content in enumerate(pages[1:], start=2):
+        artifact_sizes = {run.size for run in content.runs if run.artifact}
+        if not artifact_sizes:
+            findings.append(f"page {number}: no running head or page number as an artifact")
+        elif any(abs(size - body_size) > 0.05 for size in artifact_sizes):
+            findings.append(
+                f"page {number}: running head or page number at {sorted(artifact_sizes)} pt, "
+                f"not the body size {body_size:g} pt"
+            )
+    return findings
+
+
+def text_size_findings(pages: list[PageContent], body_size: float, large: bool) -> list[str]:
+    findings: list[str] = []
+    sizes = Counter(run.size for content in pages for run in content.runs if not run.artifact)
+    if not sizes:
+        return ["no tagged text"]
+    most_common, _ = sizes.most_common(1)[0]
+    smallest = min(sizes)
+    if abs(most_common - body_size) > 0.05:
+        findings.append(f"body text is {most_common:g} pt, not {body_size:g} pt")
+    if smallest < body_size - 0.05:
+        findings.append(f"text as small as {smallest:g} pt, below the body size {body_size:g} pt")
+    if large and smallest < LARGE_PRINT_MIN:
+        findings.append(f"text at {smallest:g} pt in a large-print copy (at least 16 pt)")
+    return findings
+
+
+def split_table_findings(pdf: pikepdf.Pdf, elements: list[Any]) -> list[str]:
+    """A table split over pages by WeasyPrint shows as a Table that starts the next page
+    with the same header cells as the Table ending on the page before."""
+    page_index = _page_indexes(pdf)
+    tables = []
+    for element in elements:
+        if element.get("/S") != "/Table":
+            continue
+        refs: list[tuple[int, int]] = []
+        headers = 0
+        for inner in _descendants(element):
+            refs.extend(marked_content(inner, page_index))
+            if inner.get("/S") == "/TH" and inner.get("/P", {}).get("/P", {}).get("/S") == "/THead":
+                headers += 1
+        if refs:
+            tables.append((min(refs), max(refs), headers))
+    first_on_page: dict[int, int] = {}
+    for element in elements:
+        for page, mcid in marked_content(element, page_index):
+            first_on_page[page] = min(mcid, first_on_page.get(page, mcid))
+    findings = []
+    for (_, end, headers), (start, _, next_headers) in zip(tables, tables[1:]):
+        if (
+            headers
+            and headers == next_headers
+            and start[0] == end[0] + 1
+            and first_on_page.get(start[0]) == start[1]
+        ):
+            findings.append(
+                f"a table continues from page {end[0] + 1} to page {start[0] + 1} as a second "
+                "Table structure element"
+            )
+    return findings
+
+
+def _descendants(element: Any) -> list[Any]:
+    found = [element]
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.extend(_descendants(kid))
+    return found

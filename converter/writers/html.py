@@ -1,0 +1,105 @@
+"""The accessible HTML writer: one self-contained page, styled like the large-print PDF."""
+
+from __future__ import annotations
+
+import base64
+import string
+from pathlib import Path
+
+from lxml import etree
+
+from converter import profiles, resources
+from converter.options import Options
+from converter.profiles import PrintProfile
+from converter.writers import xhtml
+
+#: Characters per em of Atkinson Hyperlegible running text (measured on the sample: about
+#: 0.5 em a character with spaces), used to turn the profile's line length into a measure.
+EM_PER_CHARACTER = 0.5
+
+
+def font_file(name: str) -> Path:
+    """One packaged Atkinson Hyperlegible file by its name (e.g. 'Regular', 'Bold')."""
+    for path in resources.font_files():
+        if path.stem.endswith(f"-{name}"):
+            return path
+    raise FileNotFoundError(f"Atkinson Hyperlegible {name} is not installed")
+
+
+def stylesheet(
+    profile: PrintProfile, medium: str, font_urls: dict[str, str], running_head: str = ""
+) -> str:
+    """base.css plus print.css or screen.css, with the profile's values filled in.
+
+    ``medium`` is "print" or "screen"; ``font_urls`` maps 'regular' and 'bold' to URLs.
+    """
+    values = css_values(profile, running_head)
+    values["font_regular"] = font_urls["regular"]
+    values["font_bold"] = font_urls["bold"]
+    parts = [resources.read_text("base.css"), resources.read_text(f"{medium}.css")]
+    return "\n".join(string.Template(part).substitute(values) for part in parts)
+
+
+def css_values(profile: PrintProfile, running_head: str = "") -> dict[str, str]:
+    """The profile as the strings substituted into the stylesheets."""
+    line_height_pt = profile.font_size * profile.line_spacing
+    # Running heads and page numbers sit in the page margin at body size: make room.
+    margin_pt = profile.margin_mm * 72 / 25.4
+    return {
+        "font_size": f"{profile.font_size:g}",
+        "line_spacing": f"{profile.line_spacing:g}",
+        "foreground": profile.foreground,
+        "background": profile.background,
+        "link": profile.link,
+        "paper": profile.paper,
+        "margin": f"{profile.margin_mm:g}",
+        "margin_top": f"{margin_pt + line_height_pt * 1.6:.1f}",
+        "margin_bottom": f"{margin_pt + line_height_pt * 1.6:.1f}",
+        "measure": f"{profile.line_length * EM_PER_CHARACTER:g}",
+        "running_head": css_string(running_head),
+    }
+
+
+def css_string(text: str) -> str:
+    """Text made safe inside a double-quoted CSS string: everything but letters, digits and
+    spaces becomes a hexadecimal escape, so document text can never end the string."""
+    return "".join(
+        c if (c.isascii() and c.isalnum()) or c == " " else f"\\{ord(c):06x}" for c in text
+    )
+
+
+def data_url(path: Path, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(path.read_bytes()).decode('ascii')}"
+
+
+def write(root: etree._Element, options: Options) -> bytes:
+    profile = profiles.print_profile(options)
+    fonts = {
+        "regular": data_url(font_file("Regular"), "font/ttf"),
+        "bold": data_url(font_file("Bold"), "font/ttf"),
+    }
+    css = stylesheet(profile, "screen", fonts)
+    document = xhtml.translate_report(root, css=css, before_main=[contents_nav(root)])
+    return xhtml.serialize_html(document.html)
+
+
+def contents_nav(root: etree._Element, *, max_level: int = 3) -> etree._Element:
+    """A contents list of the report's sections (headings down to ``max_level``) as a nav."""
+    probe = xhtml.translate_report(root)
+    nav = etree.Element("nav", {"class": "contents", "aria-labelledby": "contents-heading"})
+    etree.SubElement(nav, "h2", id="contents-heading").text = "Contents"
+    top = etree.SubElement(nav, "ol")
+    stack: list[tuple[int, etree._Element]] = [(2, top)]  # (heading level, its list)
+    last_item: etree._Element | None = None
+    for heading in probe.headings:
+        if not 2 <= heading.level <= max_level or not heading.id:
+            continue
+        while heading.level < stack[-1][0] and len(stack) > 1:
+            stack.pop()
+        if heading.level > stack[-1][0] and last_item is not None:
+            stack.append((heading.level, etree.SubElement(last_item, "ol")))
+        last_item = etree.SubElement(stack[-1][1], "li")
+        etree.SubElement(last_item, "a", href=f"#{heading.id}").text = heading.text
+    if not len(top):
+        etree.SubElement(etree.SubElement(top, "li"), "a", href="#main").text = "The report"
+    return nav
