@@ -134,6 +134,26 @@ def main() -> None:
 @click.option(
     "--check", "check", is_flag=True, help="Check each output's accessibility after writing it."
 )
+@click.option(
+    "--include", multiple=True, metavar="GLOB", help="Batch: convert only sources matching GLOB."
+)
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Batch: skip sources matching GLOB.")
+@click.option(
+    "--jobs", type=click.IntRange(min=1), help="Batch: worker processes. Default: one per core."
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Batch: a Dask scheduler (tcp://host:port) to run on. Default: $CONVERTER_SCHEDULER.",
+)
+@click.option("--force", is_flag=True, help="Batch: convert everything, changed or not.")
+@click.option("--prune", is_flag=True, help="Batch: remove outputs whose source has gone.")
+@click.option(
+    "--report",
+    "report_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Batch: where to write the JSON report. Default: OUT_DIR/batch-report.json.",
+)
 @click.option("--list-formats", is_flag=True, help="List the output formats and exit.")
 @click.option(
     "--list-profiles", is_flag=True, help="List the print profiles and colour schemes and exit."
@@ -151,6 +171,13 @@ def to_command(
     list_formats: bool,
     list_profiles: bool,
     version: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    scheduler: str | None,
+    force: bool,
+    prune: bool,
+    report_path: Path | None,
     **option_values: Any,
 ) -> None:
     if version:
@@ -176,6 +203,36 @@ def to_command(
             readers.reader_for(source_format, None)
     except ConverterError as error:
         fail(str(error), 2)
+    batch_only: dict[str, object] = {
+        "--include": include,
+        "--exclude": exclude,
+        "--jobs": jobs,
+        "--force": force,
+    }
+    batch_only |= {"--scheduler": scheduler, "--prune": prune, "--report": report_path}
+    if any(source != "-" and Path(source).is_dir() for source in sources):
+        if output == "-":
+            fail("-o - (standard output) cannot take a batch; give an output folder", 2)
+        from converter.batch.cli import run_batch_command
+
+        code = run_batch_command(
+            [Path(source) for source in sources],
+            formats,
+            options,
+            Path(output or "output"),
+            include=include,
+            exclude=exclude,
+            jobs=jobs,
+            scheduler=scheduler,
+            force=force,
+            prune=prune,
+            report_path=report_path,
+            source_format=source_format,
+        )
+        sys.exit(code)
+    given = [name for name, value in batch_only.items() if value]
+    if given:
+        fail(f"{', '.join(given)}: for a batch only (a folder among the sources)", 2)
     code = run_conversions(list(sources), formats, options, output, source_format, verbose)
     sys.exit(code)
 
@@ -210,6 +267,63 @@ def check_command(
     else:
         click.echo("\n\n".join(report.to_text() for report in reports))
     sys.exit(0 if all(report.passed for report in reports) else 1)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option(
+    "--library",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of reports staff can choose from.",
+)
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for jobs, uploads and outputs (default .converter-service or $CONVERTER_DATA).",
+)
+@click.option(
+    "--workers", type=int, help="Conversions at once on the local process pool (default 2)."
+)
+@click.option(
+    "--scheduler", help="A Dask scheduler address to run conversions on (or $CONVERTER_SCHEDULER)."
+)
+@click.option("--max-upload-mb", type=int, help="Largest upload accepted (default 20).")
+@click.option("--max-seconds", type=float, help="Longest a conversion may take (default 300).")
+@click.option("--max-jobs", type=int, help="Requests in progress at once (default 8).")
+def serve_command(
+    host: str,
+    port: int,
+    library: Path | None,
+    data_dir: Path | None,
+    workers: int | None,
+    scheduler: str | None,
+    max_upload_mb: int | None,
+    max_seconds: float | None,
+    max_jobs: int | None,
+) -> None:
+    """Start the web service (access tokens from $CONVERTER_TOKENS as name:token,...)."""
+    import uvicorn
+
+    from converter.service.app import create_app
+    from converter.service.config import config_from_environment
+
+    try:
+        config = config_from_environment(
+            host=host,
+            port=port,
+            library=library,
+            data_dir=data_dir,
+            workers=workers,
+            scheduler=scheduler,
+            max_seconds=max_seconds,
+            max_active_jobs=max_jobs,
+            max_upload_bytes=max_upload_mb * 1048576 if max_upload_mb else None,
+        )
+    except ConverterError as error:
+        fail(str(error), error.exit_code)
+    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
 
 
 def _options(values: dict[str, Any]) -> Options:

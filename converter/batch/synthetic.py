@@ -11,13 +11,57 @@ from lxml import etree
 
 from converter import tree as canonical
 
-_WORDS = (
-    "children young people leaders staff carers families plans support visits records "
-    "decisions managers partners schools health services quality practice review advice "
-    "timely consistent careful effective clear secure stable local early help safeguarding "
-    "assessment progress learning outcomes placements workers teams training oversight "
-    "meetings reports checks needs risks strengths improvement priorities"
-).split()
+_WORDS = [
+    "children",
+    "young",
+    "people",
+    "leaders",
+    "staff",
+    "carers",
+    "families",
+    "plans",
+    "support",
+    "visits",
+    "records",
+    "decisions",
+    "managers",
+    "partners",
+    "schools",
+    "health",
+    "services",
+    "quality",
+    "practice",
+    "review",
+    "advice",
+    "timely",
+    "consistent",
+    "careful",
+    "effective",
+    "clear",
+    "secure",
+    "stable",
+    "local",
+    "early",
+    "help",
+    "safeguarding",
+    "assessment",
+    "progress",
+    "learning",
+    "outcomes",
+    "placements",
+    "workers",
+    "teams",
+    "training",
+    "oversight",
+    "meetings",
+    "reports",
+    "checks",
+    "needs",
+    "risks",
+    "strengths",
+    "improvement",
+    "priorities",
+]
 _PLACES = ("Northbury", "Eastwick Vale", "Lowmere", "Fernhollow", "Castle Brent", "Oakridge")
 _HEADINGS = (
     "Headline findings",
