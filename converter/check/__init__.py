@@ -76,6 +76,7 @@ CHECKERS: dict[str, str] = {
     "html": "converter.check.html",
     "brf": "converter.check.braille",
     "pef": "converter.check.braille",
+    "summary": "converter.check.summary",
 }
 
 # File name endings, longest first, to the format whose checks apply.

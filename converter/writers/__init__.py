@@ -44,6 +44,9 @@ _BUILT_IN = (
     Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
     Writer("brf", "brf", "application/x-brf", "braille, ASCII (BRF)", "converter.writers.brf"),
     Writer("pef", "pef", "application/x-pef+xml", "braille, PEF 1.0", "converter.writers.pef"),
+    Writer(
+        "summary", "summary.md", "text/markdown", "plain-language summary", "converter.writers.summary"
+    ),
 )
 
 

@@ -1,0 +1,87 @@
+"""The summary's reviewable data: glossary, acronyms, grade meanings, phrase bank, templates."""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    forms: tuple[str, ...]
+    plain: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    source: str  # the wording as a report writes it
+    plain: str
+
+
+@dataclass(frozen=True)
+class Split:
+    joint: str
+    opens: str
+
+
+@dataclass(frozen=True)
+class SummaryData:
+    terms: tuple[Term, ...]
+    acronyms: dict[str, str]  # written form -> long form
+    grade_words: dict[str, str]  # grade value -> the grade in words
+    grade_meanings: dict[str, tuple[str, ...]]  # grade value -> plain sentences
+    phrases: tuple[Phrase, ...]  # longest first
+    splits: tuple[Split, ...]
+    drop_openers: tuple[str, ...]
+    templates: dict[str, str]
+    headings: dict[str, str]
+    areas: tuple[tuple[str, str], ...]  # (words of the label, plain area name)
+
+    def term_for(self, name: str) -> Term | None:
+        for term in self.terms:
+            if term.term == name:
+                return term
+        return None
+
+    def area_name(self, label: str) -> str:
+        """The plain name of a judgement area, or its label as written."""
+        folded = " ".join(label.casefold().split())
+        for match, plain in self.areas:
+            if match in folded:
+                return plain
+        return label.strip().rstrip(".:")
+
+
+def _read(name: str) -> dict[str, Any]:
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return tomllib.loads(text)
+
+
+@functools.cache
+def load() -> SummaryData:
+    """The packaged data files, parsed once."""
+    glossary = _read("glossary.toml")
+    bank = _read("phrases.toml")
+    acronyms: dict[str, str] = {}
+    for entry in glossary["acronym"]:
+        acronyms.update(entry["forms"])
+    phrases = sorted(
+        (Phrase(p["from"], p["to"]) for p in bank["phrase"]),
+        key=lambda p: (-len(p.source), p.source),
+    )
+    return SummaryData(
+        terms=tuple(Term(t["term"], tuple(t["forms"]), t["plain"]) for t in glossary["term"]),
+        acronyms=acronyms,
+        grade_words={value: g["words"] for value, g in glossary["grades"].items()},
+        grade_meanings={value: tuple(g["meaning"]) for value, g in glossary["grades"].items()},
+        phrases=tuple(phrases),
+        splits=tuple(Split(s["joint"], s["opens"]) for s in bank["split"]),
+        drop_openers=tuple(bank["drop"]["openers"]),
+        templates=dict(bank["templates"]),
+        headings=dict(bank["headings"]),
+        areas=tuple((a["match"], a["plain"]) for a in bank["area"]),
+    )
