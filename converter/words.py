@@ -33,6 +33,9 @@ def tree_words(
         for element in root.iterfind(part):
             for text in element.itertext():
                 counts.update(words(str(text)))
+            # A numbered paragraph's number (p/@n) and an item's label are rendered too.
+            for numbered in element.iter("p", "item"):
+                counts.update(words(numbered.get("n") or numbered.get("label") or ""))
     return counts
 
 
@@ -58,12 +61,16 @@ def account(source_text: str, root: etree._Element) -> WordAccount:
     source = Counter(words(source_text))
     lost = source - tree_words(root)  # rendered parts and artifacts only: not meta data
     invented = tree_words(root, parts=("body", "back", "artifacts")) - source
+    # Repairs are matched against every rendered word: when the title took its words
+    # out of the body, a repaired half may be spare only in the whole tree.
+    spare = tree_words(root) - source
     repaired: Counter[str] = Counter()
     for word in sorted(lost):
         while lost[word]:
-            split = _repaired_split(word, invented)
+            split = _repaired_split(word, spare)
             if split is None:
                 break
+            spare -= Counter(split)
             invented -= Counter(split)
             lost[word] -= 1
             repaired[word] += 1

@@ -259,7 +259,8 @@ def _letter(document: Document, facts: Facts, dear: int) -> None:
         facts.title_lines = tuple(x.number for x in title.lines)
         del blocks[dear + 1]
     _merge_address_runs(blocks, dear)
-    for block in blocks[dear:dear + 6]:
+    dear = next(i for i, b in enumerate(blocks) if b.role == "salutation")
+    for block in blocks[dear : dear + 6]:
         visit = _VISIT_PROSE.search(block.text)
         if visit:
             found = parse_range(visit.group(0)[3:])
@@ -299,7 +300,7 @@ def _same_run(first: Block, second: Block) -> bool:
 def _judgement_table(document: Document, facts: Facts) -> None:
     """The table of judgements near the start: a real table, or flattened label/grade lines."""
     blocks = document.blocks
-    for index, block in enumerate(blocks[:30]):
+    for block in blocks[:30]:
         if block.kind == "table" and block.rows and any(_GRADE_ONLY.match(r[-1]) for r in block.rows if r):
             rows = block.rows
             head = block.head_rows or (1 if rows and rows[0][-1].strip().casefold() == "grade" else 0)
@@ -310,13 +311,14 @@ def _judgement_table(document: Document, facts: Facts) -> None:
                     facts.judgements.append((area_of(label), normal_grade(row[-1]), label, row[-1].strip()))
             return
     start = None
-    for index, block in enumerate(blocks[:30]):
-        if block.text.strip().casefold() == "judgement" and index + 1 < len(blocks) and blocks[index + 1].text.strip().casefold() == "grade":
+    for index, candidate in enumerate(blocks[:30]):
+        if candidate.text.strip().casefold() == "judgement" and index + 1 < len(blocks) and blocks[index + 1].text.strip().casefold() == "grade":
             start = index
             break
     if start is None:
         # No header row: the first label/grade pair on page 1 starts the table.
-        for index, block in enumerate(blocks[:30]):
+        for index, candidate in enumerate(blocks[:30]):
+            block = candidate
             if index + 1 < len(blocks) and block.page == 1 and _GRADE_ONLY.match(blocks[index + 1].text) and len(block.text) < 130 and not block.text.endswith("."):
                 start = index
                 break
@@ -325,31 +327,32 @@ def _judgement_table(document: Document, facts: Facts) -> None:
                 break
         if start is None:
             return
-        rows: list[list[str]] = []
+        table_rows: list[list[str]] = []
         head = 0
         index = start
     else:
-        rows = [[blocks[start].text.strip(), blocks[start + 1].text.strip()]]
+        table_rows = [[blocks[start].text.strip(), blocks[start + 1].text.strip()]]
         head = 1
         index = start + 2
     consumed: list[Block] = blocks[start:index]
+    rows = table_rows
     while index < len(blocks):
-        label = blocks[index]
-        if len(label.text) > 130 or label.text.endswith(".") or label.kind == "table":
+        row_block = blocks[index]
+        if len(row_block.text) > 130 or row_block.text.endswith(".") or row_block.kind == "table":
             break
         if index + 1 < len(blocks) and _GRADE_ONLY.match(blocks[index + 1].text):
             grade = blocks[index + 1].text.strip()
-            rows.append([_raw(label), grade])
-            facts.judgements.append((area_of(_raw(label)), normal_grade(grade), _raw(label), grade))
-            consumed += [label, blocks[index + 1]]
+            rows.append([_raw(row_block), grade])
+            facts.judgements.append((area_of(_raw(row_block)), normal_grade(grade), _raw(row_block), grade))
+            consumed += [row_block, blocks[index + 1]]
             index += 2
             continue
-        sentence = _GRADED_HEADING.match(label.text)
+        sentence = _GRADED_HEADING.match(row_block.text)
         if sentence and not rows[head:]:
-            rows.append([_raw(label), ""])
+            rows.append([_raw(row_block), ""])
             written = sentence.group(2)
-            facts.judgements.append((area_of(_raw(label)), normal_grade(written), _raw(label), written))
-            consumed.append(label)
+            facts.judgements.append((area_of(_raw(row_block)), normal_grade(written), _raw(row_block), written))
+            consumed.append(row_block)
             index += 1
             continue
         break
@@ -451,6 +454,7 @@ def _back_matter(document: Document, facts: Facts) -> None:
     if start is None:
         return
     facts.back_start = start
+    _split_back_blocks(blocks, start)
     role = "about"
     for block in blocks[start:]:
         for pattern, candidate in _BACK_ROLES:
@@ -458,3 +462,30 @@ def _back_matter(document: Document, facts: Facts) -> None:
                 role = candidate
                 break
         block.role = role
+
+
+def _split_back_blocks(blocks: list[Block], start: int) -> None:
+    """Back-matter paragraphs run together in raw text; split where a standard one begins."""
+    index = start
+    while index < len(blocks):
+        block = blocks[index]
+        cut = next(
+            (
+                i
+                for i in range(1, len(block.lines))
+                if _BACK_PARAGRAPH.match(block.texts[i]) and not block.texts[i - 1].rstrip().endswith(",")
+            ),
+            None,
+        )
+        if cut is not None and block.kind in ("para", "heading"):
+            rest = Block("para", block.lines[cut:], block.texts[cut:])
+            block.lines, block.texts = block.lines[:cut], block.texts[:cut]
+            blocks.insert(index + 1, rest)
+        index += 1
+
+
+_BACK_PARAGRAPH = re.compile(
+    r"^\s*(?:If you would like a copy|You may reuse this information|This (?:report|publication) is available|"
+    r"Interested in our work|Piccadilly Gate|\u00a9|Any complaints|Parent View|You can use Parent View|"
+    r"The Office for Standards in Education)"
+)

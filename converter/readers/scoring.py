@@ -31,7 +31,7 @@ def normal(text: str | None) -> str:
 
 
 def _text(element: etree._Element) -> str:
-    return _SPACE.sub(" ", "".join(element.itertext())).strip()
+    return _SPACE.sub(" ", "".join(str(t) for t in element.itertext())).strip()
 
 
 def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldScore]:
@@ -76,7 +76,7 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
     wanted_count = (expected.get("improvement_items") or {}).get("count", 0)
     result["improve"] = FieldScore(count == wanted_count, f"{count}/{wanted_count}")
 
-    numbers = [p.get("n") for p in root.iterfind(".//body//p[@n]")]
+    numbers = [str(p.get("n")) for p in root.iterfind(".//body//p[@n]")]
     numbered = expected.get("numbered_paragraphs") or {}
     got = (len(numbers), int(numbers[0]) if numbers else None, int(numbers[-1]) if numbers else None)
     want = (numbered.get("count", 0), numbered.get("first"), numbered.get("last"))
@@ -121,7 +121,7 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
 
 
 def _score_back(root: etree._Element, back: Mapping[str, Any]) -> FieldScore:
-    sections = {s.get("role"): _text(s) for s in root.iterfind("back/section")}
+    sections = {str(s.get("role")): _text(s) for s in root.iterfind("back/section")}
     checks: list[bool] = []
     if back.get("ofsted-about"):
         checks.append("about" in sections)

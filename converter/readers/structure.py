@@ -74,14 +74,18 @@ _LINK = re.compile(
     r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
 )
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
-_HYPHEN_TOKEN = re.compile(r"[^\W\d_]+(?:-[^\W_]+)*|\d+")
+_HYPHEN_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 
 #: Prefixes that, glued to a following word on an over-long line, mark a lost line-end
 #: hyphen (reviewed by hand: each is a prefix English writes with a hyphen before a word
 #: it could not be mistaken for).  "re" is left out on purpose: "rereferred" is printed so.
 HYPHEN_PREFIXES = frozenset(
-    "pre post non multi well self cross inter anti co semi sub ex mid over under day".split()
+    ["pre", "post", "non", "multi", "well", "self", "cross", "inter", "anti", "co", "semi", "sub", "ex", "mid", "over", "under", "day"]
 )
+
+#: The prefixes that mark a lost hyphen even before a word the document does not use
+#: elsewhere (``selfesteem``), when that word has six letters or more.
+STRONG_PREFIXES = frozenset(["well", "self", "multi", "cross", "post"])
 
 
 def is_bullet_line(text: str) -> bool:
@@ -234,87 +238,140 @@ def repair_lost_hyphens(lines: Sequence[SourceLine], width: int, skip: set[int])
     """Repair words whose line-end hyphen the text lost; returns line -> (new text, repairs).
 
     How it is told reliably: ``pdftotext`` joins a hyphenated line-end word with the whole
-    next line, so the joined form only ever sits on an over-long line (longer than 1.2
-    times the document's usual line width), near where a line would have ended.  A glued
-    word there is split into ``head-tail`` only when (a) the hyphenated form occurs
-    elsewhere in the document, or (b) ``head`` is one of a small reviewed list of
-    prefixes (:data:`HYPHEN_PREFIXES`) and ``tail`` occurs elsewhere as a word, or (c)
-    both halves (4+ letters) occur elsewhere as words and the glued form nowhere else.
-    Partly hyphenated compounds (``up-todate``) are repaired the same way, part by part.
-    Lines of normal length are never touched: ``rereferred`` printed mid-line stays.
+    next line, so the joined form only ever sits on an over-long line (longer than its
+    page's usual line width by 8% or more), where a line would have ended.  A glued word
+    there is split into ``head-tail`` only when (a) the hyphenated form occurs elsewhere
+    in the document, or (b) ``head`` is one of a small reviewed list of prefixes
+    (:data:`HYPHEN_PREFIXES`) and ``tail`` occurs elsewhere (as a word or the start of
+    one), or (c) both halves occur elsewhere and the glued form nowhere on a line of
+    normal length.  In a partly hyphenated compound (``up-todate``, ``childin-need``) a
+    glued part made of two words the document uses is split the same way.  Lines of
+    normal length are never touched: ``rereferred`` printed mid-line stays.
     """
-    words: Counter[str] = Counter()
-    hyphenated: set[str] = set()
+    vocabulary = _Vocabulary()
+    page_lengths: dict[int, list[int]] = {}
     for line in lines:
-        if line.number in skip:
-            continue
-        for token in _HYPHEN_TOKEN.findall(line.text):
-            lowered = token.casefold()
-            parts = lowered.split("-")
-            words.update(parts)
-            for i in range(len(parts) - 1):
-                hyphenated.add(f"{parts[i]}-{parts[i + 1]}")
-            if len(parts) > 1:
-                hyphenated.add(lowered)
-    long_limit = int(width * 1.2)
+        if line.number not in skip and len(line.text.strip()) >= 30:
+            page_lengths.setdefault(line.page, []).append(len(line.text.rstrip()))
+    page_width = {
+        page: sorted(lengths)[int(len(lengths) * 0.8)] if len(lengths) >= 5 else width
+        for page, lengths in page_lengths.items()
+    }
+    long_lines = {
+        line.number
+        for line in lines
+        if line.number not in skip
+        and page_width.get(line.page, width) <= _HARD_WRAP_LIMIT
+        and len(line.text.rstrip()) > page_width.get(line.page, width) * 1.08
+    }
+    for line in lines:
+        if line.number not in skip:
+            vocabulary.add(line.text, glued_ok=line.number not in long_lines)
     result: dict[int, tuple[str, list[tuple[str, str]]]] = {}
     for line in lines:
-        if line.number in skip or len(line.text) <= long_limit:
+        if line.number not in long_lines:
             continue
         text = line.text
-        joins = max(1, round(len(text.rstrip()) / width) - 1)
+        line_width = page_width.get(line.page, width)
+        joins = max(1, round(len(text.rstrip()) / line_width) - 1)
         repairs: list[tuple[str, str]] = []
         pieces: list[str] = []
         position = 0
-        budget = joins
+        join = 1
         for match in _HYPHEN_TOKEN.finditer(text):
-            if budget == 0:
+            if join > joins:
                 break
-            if match.end() < width * 0.5:
+            if match.end() < join * line_width * 0.55:
+                continue
+            if match.start() > join * line_width + 2:
+                join += 1
                 continue
             token = match.group(0)
-            fixed = _repair_token(token, words, hyphenated)
+            fixed = vocabulary.repair(token)
             if fixed is not None:
                 pieces.append(text[position : match.start()])
                 pieces.append(fixed)
                 position = match.end()
                 repairs.append((token, fixed))
-                budget -= 1
+                join += 1
         if repairs:
             pieces.append(text[position:])
             result[line.number] = ("".join(pieces), repairs)
     return result
 
 
-def _repair_token(token: str, words: Counter[str], hyphenated: set[str]) -> str | None:
-    parts = token.split("-")
-    for index, part in enumerate(parts):
-        split = _split_glued(part, words, hyphenated, whole=token)
-        if split is not None:
-            head, tail = split
-            return "-".join([*parts[:index], f"{head}-{tail}", *parts[index + 1 :]])
-    return None
+#: Text whose usual line is longer than this is not hard-wrapped (a paragraph per line), so
+#: an over-long line there says nothing about a lost hyphen.
+_HARD_WRAP_LIMIT = 160
+#: Word endings that are not words of their own, so never the tail of a lost hyphen.
+_SUFFIX_LIKE = frozenset(["fully", "less", "ness", "ment", "ments", "ship", "able", "ally", "ings", "ence", "ance", "tion", "sion"])
 
 
-def _split_glued(part: str, words: Counter[str], hyphenated: set[str], *, whole: str) -> tuple[str, str] | None:
-    lowered = part.casefold()
-    if len(lowered) < 5:
+class _Vocabulary:
+    """The words and hyphenated pairs a document uses, for telling lost hyphens."""
+
+    def __init__(self) -> None:
+        self.words: Counter[str] = Counter()
+        self.normal_words: Counter[str] = Counter()  # on lines of normal length only
+        self.stems: set[str] = set()  # first six letters of longer words
+        self.hyphenated: set[str] = set()
+
+    def add(self, text: str, *, glued_ok: bool) -> None:
+        for token in _HYPHEN_TOKEN.findall(text):
+            lowered = token.casefold()
+            parts = lowered.split("-")
+            self.words.update(parts)
+            if glued_ok:
+                self.normal_words.update(parts)
+            self.stems.update(p[:6] for p in parts if len(p) >= 6)
+            for i in range(len(parts) - 1):
+                self.hyphenated.add(f"{parts[i]}-{parts[i + 1]}")
+            if len(parts) > 1:
+                self.hyphenated.add(lowered)
+
+    def known(self, word: str) -> bool:
+        return bool(self.words[word]) or (len(word) >= 6 and word[:6] in self.stems)
+
+    def repair(self, token: str) -> str | None:
+        parts = token.split("-")
+        for index, part in enumerate(parts):
+            split = self.split(part, compound=len(parts) > 1)
+            if split is not None:
+                head, tail = split
+                return "-".join([*parts[:index], f"{head}-{tail}", *parts[index + 1 :]])
         return None
-    if words[lowered] > 1:  # the glued form is used elsewhere: a real word
+
+    def split(self, part: str, *, compound: bool) -> tuple[str, str] | None:
+        lowered = part.casefold()
+        if len(lowered) < 4 or self.normal_words[lowered]:
+            return None  # too short to tell, or a word the document prints whole
+        cuts = range(2, len(lowered) - 1)
+        for cut in cuts:
+            if f"{lowered[:cut]}-{lowered[cut:]}" in self.hyphenated:
+                return part[:cut], part[cut:]
+        if compound:
+            best = max(
+                (c for c in cuts if self.words[lowered[:c]] and self.words[lowered[c:]]),
+                key=lambda c: min(c, len(lowered) - c),
+                default=None,
+            )
+            if best is not None:
+                return part[:best], part[best:]
+        if len(lowered) < 5:
+            return None
+        for cut in cuts:
+            head, tail = lowered[:cut], lowered[cut:]
+            if head in HYPHEN_PREFIXES and len(tail) >= 2 and (tail.isdigit() or self.known(tail)):
+                return part[:cut], part[cut:]
+            if head in STRONG_PREFIXES and len(tail) >= 6 and tail.isalpha():
+                return part[:cut], part[cut:]
+        for cut in range(4, len(lowered) - 3):
+            head, tail = lowered[:cut], lowered[cut:]
+            if tail in _SUFFIX_LIKE:
+                continue
+            if head.isalpha() and tail.isalpha() and self.known(head) and self.known(tail):
+                return part[:cut], part[cut:]
         return None
-    for cut in range(2, len(lowered) - 1):
-        head, tail = lowered[:cut], lowered[cut:]
-        if f"{head}-{tail}" in hyphenated:
-            return part[:cut], part[cut:]
-    for cut in range(2, len(lowered) - 1):
-        head, tail = lowered[:cut], lowered[cut:]
-        if head in HYPHEN_PREFIXES and (words[tail] or tail.isdigit()) and len(tail) >= 2:
-            return part[:cut], part[cut:]
-    for cut in range(4, len(lowered) - 3):
-        head, tail = lowered[:cut], lowered[cut:]
-        if words[head] and words[tail] and head.isalpha() and tail.isalpha():
-            return part[:cut], part[cut:]
-    return None
 
 
 # --- 3. grouping lines into blocks --------------------------------------------------------
@@ -441,9 +498,9 @@ class _Grouper:
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
             return False
-        if not lower and current.kind == "para" and self._heading_so_far(current) and self.fits(previous, text):
-            return False
-        return True
+        # A short unpunctuated first line before a capital: a heading ends there.
+        heading_ends = not lower and current.kind == "para" and self._heading_so_far(current)
+        return not (heading_ends and self.fits(previous, text))
 
     def _heading_so_far(self, block: Block) -> bool:
         """Could the lines so far be a heading: few, short, none ending a sentence."""
@@ -571,6 +628,18 @@ def _looks_heading(block: Block) -> bool:
     return sum(1 for ch in text if _WORD_CHAR.match(ch)) >= 3
 
 
+def mark_contents(blocks: list[Block]) -> None:
+    """A page headed 'Contents' is a contents list: its entries are items, not headings."""
+    for index, block in enumerate(blocks):
+        if block.kind == "para" and block.text.strip().casefold() in ("contents", "table of contents"):
+            block.kind, block.role = "heading", "contents"
+            for entry in blocks[index + 1 :]:
+                if entry.page != block.page:
+                    break
+                entry.kind, entry.marker, entry.role = "item", "", "contents"
+            return
+
+
 def mark_numbered_paragraphs(blocks: list[Block]) -> None:
     """Numbered lines become numbered paragraphs when they run as one long sequence.
 
@@ -578,15 +647,22 @@ def mark_numbered_paragraphs(blocks: list[Block]) -> None:
     one whose entries are long) is numbered paragraphs (p @n), anything else an ordered
     list.
     """
-    chain: list[Block] = []
-    expected = 1
+    chains: list[list[Block]] = []
     for block in blocks:
         if block.kind != "numbered":
             continue
         number = int(block.marker)
-        if number == expected:
-            chain.append(block)
-            expected += 1
+        if number == 1:
+            chains.append([block])
+        elif chains and number == int(chains[-1][-1].marker) + 1:
+            chains[-1].append(block)
+        else:
+            # A number out of turn may continue an earlier chain (a list came between).
+            for chain in reversed(chains):
+                if number == int(chain[-1].marker) + 1:
+                    chain.append(block)
+                    break
+    chain = max(chains, key=len, default=[])
     long_entries = chain and sum(len(b.text) for b in chain) / len(chain) > 250
     in_chain = {id(b) for b in chain} if len(chain) >= 5 or long_entries else set()
     for block in blocks:
@@ -633,6 +709,9 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
     lines = list(lines)
     artifacts = find_artifacts(lines)
     content = [x for x in lines if x.number not in artifacts]
+    if not any(x.text.strip() for x in content):
+        # A text made only of what looks like artifacts (a lone number) is content.
+        artifacts, content = {}, lines
     width = estimate_width(content)
     repaired = repair_lost_hyphens(content, width, set())
     texts = {number: text for number, (text, _) in repaired.items()}
@@ -640,6 +719,7 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
     blocks = _Grouper(content, texts, width).run() if content else []
     for block in blocks:
         _orphan_marker_text(block)
+    mark_contents(blocks)
     classify_headings(blocks, width)
     mark_numbered_paragraphs(blocks)
     pages = max((x.page for x in lines), default=1)
@@ -823,10 +903,7 @@ class _Builder:
         self.improvement_items = 0
 
     def paragraph(self, block: Block) -> None:
-        if block.n is not None:
-            ident = self.ids.unique(f"p-{block.n}")
-        else:
-            ident = self.ids.next("para")
+        ident = self.ids.unique(f"p-{block.n}") if block.n is not None else self.ids.next("para")
         p = etree.SubElement(self.container, "p", {"id": ident, **_src(block)})
         if block.n is not None:
             p.set("n", block.n)
