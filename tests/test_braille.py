@@ -1,0 +1,275 @@
+"""Braille (BRF and PEF): layout, the checks of converter/check/braille.py, back-translation."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, SAMPLE, sample_and_corpus_params
+from lxml import etree
+
+from converter import Options, api
+from converter.check import CHECKERS, check_file
+from converter.check import braille as checks
+from converter.errors import DependencyError, UsageError
+from converter.writers import braille, brf, pef
+
+FIXTURE = FIXTURES / "xml" / "braille-report.xml"
+MIN_RECOVERY = 0.98
+
+
+def fixture_root() -> etree._Element:
+    return etree.parse(str(FIXTURE)).getroot()
+
+
+def assert_all_pass(results: list[checks.CheckResult]) -> None:
+    failed = [f"{r.name}: {r.status} {list(r.details[:5])}" for r in results if r.status != "pass"]
+    assert not failed, failed
+
+
+def assert_recovered(root: etree._Element, data: bytes, options: Options) -> None:
+    recovery = checks.word_recovery(root, data, options)
+    misses = ", ".join(f"{w} x{n}" for w, n in recovery.misses.most_common())
+    print(
+        f"recovered {recovery.recovered}/{recovery.expected} ({recovery.ratio:.2%}); misses: {misses or 'none'}"
+    )
+    assert recovery.ratio >= MIN_RECOVERY, f"{recovery.ratio:.2%} recovered; misses: {misses}"
+
+
+def text_pages(data: bytes) -> list[list[str]]:
+    pages, findings = checks.read_brf(data)
+    assert not findings
+    return pages
+
+
+# -- the hand-written fixture -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_outputs() -> tuple[bytes, bytes, braille.BrailleDocument]:
+    root = fixture_root()
+    document = braille.layout(root, Options())
+    return brf.encode(document), pef.encode(root, document), document
+
+
+def test_fixture_passes_every_check(fixture_outputs: tuple[bytes, bytes, object]) -> None:
+    brf_data, pef_data, _ = fixture_outputs
+    assert_all_pass(checks.check_brf(brf_data, Options()))
+    assert_all_pass(checks.check_pef(pef_data, Options()))
+    assert_all_pass([checks.agreement(brf_data, pef_data)])
+
+
+def test_fixture_back_translates(fixture_outputs: tuple[bytes, bytes, object]) -> None:
+    assert_recovered(fixture_root(), fixture_outputs[0], Options())
+
+
+def test_brf_bytes(fixture_outputs: tuple[bytes, bytes, braille.BrailleDocument]) -> None:
+    data, _, document = fixture_outputs
+    text = data.decode("ascii")
+    assert text.endswith("\r\n\f")
+    assert text.count("\f") == len(document.pages) >= 4
+    assert "\n" not in text.replace("\r\n", "")
+    # North American ASCII braille: "children" is *N in UEB grade 2, the title page first.
+    assert ",9SPEC;N" in text and "*N" in text
+
+
+def test_layout_follows_ukaaf(
+    fixture_outputs: tuple[bytes, bytes, braille.BrailleDocument],
+) -> None:
+    _, _, document = fixture_outputs
+    pages = [[line for line in page.lines] for page in document.pages]
+    kinds = [line.kind for page in pages for line in page]
+    # Three print pages are known: three print page indicator lines, never a page's last.
+    assert kinds.count("print-page") == 3
+    for page in pages:
+        assert page[0].kind == "page-number"
+        assert page[-1].kind != "print-page"
+    body = [line for page in pages[1:] for line in page[1:]]
+    translate = braille.Translator(document.code).translate
+    # A main heading is centred, with a blank line before and after.
+    heading = translate("Judgements")
+    [index] = [i for i, line in enumerate(body) if line.cells.strip(braille.BLANK) == heading]
+    line = body[index].cells
+    left = len(line) - len(line.lstrip(braille.BLANK))
+    assert abs(left - (40 - len(heading)) // 2) <= 1
+    assert body[index - 1].kind == "blank" and body[index + 1].kind == "blank"
+    # A paragraph's first line is indented two cells, its runovers start at cell 1.
+    first = translate("Children and families")
+    [start] = [i for i, line in enumerate(body) if line.cells.startswith(braille.BLANK * 2 + first)]
+    assert not body[start + 1].cells.startswith(braille.BLANK)
+    # A list item hangs: label at the margin, runovers at cell 3.
+    item = translate("1. The timeliness")
+    [start] = [i for i, line in enumerate(body) if line.cells.startswith(item)]
+    assert body[start + 1].cells.startswith(braille.BLANK * 2)
+    assert not body[start + 1].cells.startswith(braille.BLANK * 3)
+    # Table rows are linearised with their header labels.
+    assert any(translate("Grade: Good") in line.cells for line in body)
+    # The title page names the document and says this is a braille version.
+    title = "".join(line.cells for line in pages[0])
+    assert translate("Braille version") in title and translate("Brailleshire") in title
+
+
+def test_long_sequences_divide_only_where_the_code_allows(
+    fixture_outputs: tuple[bytes, bytes, braille.BrailleDocument],
+) -> None:
+    _, _, document = fixture_outputs
+    lines = [line for page in document.pages for line in page.lines if line.kind == "text"]
+    joined = [line.cells for line in lines if line.joins]
+    assert joined, "the fixture's long URL should need dividing"
+    for cells in joined:
+        assert cells.endswith((braille.CONTINUATION, braille.HYPHEN))
+        assert cells[-2] not in braille.PREFIXES
+    # Within a block, every other line ends at a word's end: the next word did not fit.
+    translate = braille.Translator(document.code).translate
+    paragraph = translate(" ".join(fixture_root().findtext(".//p[@id='s-1']").split()))  # type: ignore[union-attr]
+    wrapped = braille.wrap(paragraph, 40, 2, 0)
+    assert [w for line in wrapped for w in line.cells.split(braille.BLANK) if w] == [
+        w for w in paragraph.split(braille.BLANK) if w
+    ]
+    for line, following in zip(wrapped, wrapped[1:], strict=False):
+        assert not line.joins and len(line.cells) <= 40
+        next_word = following.cells.split(braille.BLANK)[0]
+        assert len(line.cells) + 1 + len(next_word) > 40
+
+
+def test_one_liblouis_call_per_block(
+    fixture_outputs: tuple[bytes, bytes, braille.BrailleDocument],
+) -> None:
+    _, _, document = fixture_outputs
+    root = fixture_root()
+    blocks = (
+        len(root.findall(".//p")) + len(root.findall(".//item")) + len(root.findall(".//heading"))
+    )
+    blocks += (
+        len(root.findall(".//row")) + len(root.findall(".//note")) + len(root.findall(".//table"))
+    )
+    inline_breaks = 2  # an inline page break splits its paragraph's translation in two
+    assert document.translator_calls <= blocks + inline_breaks + 3  # + the title page
+
+
+def test_planted_faults_are_caught(fixture_outputs: tuple[bytes, bytes, object]) -> None:
+    data, pef_data, _ = fixture_outputs
+    lines = data.split(b"\r\n")
+    index = next(i for i, line in enumerate(lines) if 20 < len(line) < 40 and b"\f" not in line)
+    lines[index] = lines[index].ljust(41, b"A")
+    long_line = b"\r\n".join(lines)
+    results = {r.name: r for r in checks.check_brf(long_line, Options())}
+    assert results["brf-page-size"].status == "fail"
+    assert "41 cells" in results["brf-page-size"].details[0]
+    assert checks.agreement(long_line, pef_data).status == "fail"
+
+    no_form_feed = data.rstrip(b"\f")
+    assert {r.name: r.status for r in checks.check_brf(no_form_feed, Options())}[
+        "brf-encoding"
+    ] == "fail"
+
+    pages = data.split(b"\f")
+    swapped = b"\f".join([pages[1], pages[0], *pages[2:]])
+    assert {r.name: r.status for r in checks.check_brf(swapped, Options())}[
+        "brf-page-numbers"
+    ] == "fail"
+
+    too_many = data.replace(b"\f", b"\r\n" * 30 + b"\f", 1)
+    assert {r.name: r.status for r in checks.check_brf(too_many, Options())}[
+        "brf-page-size"
+    ] == "fail"
+
+    not_braille = pef_data.replace("\u283c\u2801<".encode(), b"1<", 1)
+    assert not_braille != pef_data
+    assert {r.name: r.status for r in checks.check_pef(not_braille, Options())}[
+        "pef-schema"
+    ] == "fail"
+    no_identifier = etree.fromstring(pef_data)
+    identifier = no_identifier.find(f".//{{{checks.DC_NS}}}identifier")
+    assert identifier is not None
+    identifier.getparent().remove(identifier)  # type: ignore[union-attr]
+    results_pef = {
+        r.name: r.status for r in checks.check_pef(etree.tostring(no_identifier), Options())
+    }
+    assert results_pef["pef-schema"] == "fail"
+
+
+def test_check_file_registered_and_compares_siblings(tmp_path: Path) -> None:
+    assert CHECKERS["brf"] == CHECKERS["pef"] == "converter.check.braille"
+    api.convert(FIXTURE, ["brf", "pef"], Options(), tmp_path)
+    for name in ("braille-report.brf", "braille-report.pef"):
+        report = check_file(tmp_path / name)
+        assert report.passed, report.to_text()
+        assert "brf-pef-agreement" in {r.name for r in report.results}
+        assert all(r.status == "pass" for r in report.results), report.to_text()
+
+
+def test_cells_and_lines_options() -> None:
+    options = Options(braille_cells=32, braille_lines=20)
+    root = fixture_root()
+    data = brf.write(root, options)
+    assert_all_pass(checks.check_brf(data, options))
+    pages = text_pages(data)
+    assert max(len(line) for page in pages for line in page) == 32
+    assert max(len(page) for page in pages) == 20
+    assert_recovered(root, data, options)
+    # The default 40 x 25 limits reject nothing here, and 30 cells would reject these lines.
+    assert {r.name: r.status for r in checks.check_brf(data, Options(braille_cells=30))}[
+        "brf-page-size"
+    ] == "fail"
+
+
+def test_languages() -> None:
+    assert braille.code_for("en-GB", 2).table == "en-ueb-g2.ctb"
+    assert braille.code_for("en", 1).table == "en-ueb-g1.ctb"
+    welsh = braille.code_for("cy", 2)
+    assert welsh.table == "cy-cy-g2.ctb"
+    with pytest.raises(UsageError, match="no braille translation table for language 'xx'"):
+        braille.code_for("xx", 2)
+    root = fixture_root()
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", "cy")
+    assert_all_pass(checks.check_brf(brf.write(root, Options()), Options()))
+
+
+def test_missing_liblouis_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "louis", None)  # import louis now raises ImportError
+    with pytest.raises(DependencyError, match="liblouis-bin liblouis-data python3-louis"):
+        brf.write(fixture_root(), Options())
+
+
+def test_every_canonical_element_is_laid_out() -> None:
+    root = etree.parse(str(FIXTURES / "xml" / "xhtml-every-element.xml")).getroot()
+    data = brf.write(root, Options())
+    assert_all_pass(checks.check_brf(data, Options()))
+    assert_recovered(root, data, Options())
+
+
+# -- the sample and the corpus ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", sample_and_corpus_params())
+def test_brf_and_pef(source: Path, render: object) -> None:
+    brf_path = render(source, "brf")  # type: ignore[operator]
+    pef_path = render(source, "pef")  # type: ignore[operator]
+    brf_report = check_file(brf_path)
+    pef_report = check_file(pef_path)
+    assert all(r.status == "pass" for r in brf_report.results), brf_report.to_text()
+    assert all(r.status == "pass" for r in pef_report.results), pef_report.to_text()
+    assert_all_pass([checks.agreement(brf_path.read_bytes(), pef_path.read_bytes())])
+    root = api.parse(source).getroot()
+    assert_recovered(root, brf_path.read_bytes(), Options())
+    pages = text_pages(brf_path.read_bytes())
+    pagebreaks = root.findall(".//pagebreak")
+    indicators = sum(1 for page in pages for line in page if checks._PRINT_PAGE.match(line))
+    assert indicators == len(pagebreaks)
+
+
+def test_grade_1_and_grade_2(render: object) -> None:
+    grade1 = Options(braille_grade=1)
+    grade2_path = render(SAMPLE, "brf")  # type: ignore[operator]
+    grade1_path = render(SAMPLE, "brf", grade1)  # type: ignore[operator]
+    report = check_file(grade1_path, grade1)
+    assert all(r.status == "pass" for r in report.results), report.to_text()
+    assert_recovered(api.parse(SAMPLE).getroot(), grade1_path.read_bytes(), grade1)
+    cells = {}
+    for grade, path in ((1, grade1_path), (2, grade2_path)):
+        cells[grade] = sum(len(line) for page in text_pages(path.read_bytes()) for line in page)
+    print(f"grade 1: {cells[1]} cells; grade 2: {cells[2]} cells ({cells[2] / cells[1]:.0%})")
+    assert cells[2] < 0.9 * cells[1]
+    assert len(text_pages(grade2_path.read_bytes())) < len(text_pages(grade1_path.read_bytes()))
