@@ -1,6 +1,8 @@
-"""The web application: server-rendered pages for staff and a JSON API for other systems."""
+"""The web application: server-rendered pages for staff and a JSON API for other systems.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: FastAPI reads the route annotations at run
+time, and the dependency aliases are local to create_app.
+"""
 
 import hashlib
 import re
