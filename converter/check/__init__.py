@@ -74,6 +74,7 @@ CHECKERS: dict[str, str] = {
     "xml": "converter.check.xml",
     "pdf": "converter.check.pdf",
     "html": "converter.check.html",
+    "docx": "converter.check.docx",
     "brf": "converter.check.braille",
     "pef": "converter.check.braille",
     "summary": "converter.check.summary",

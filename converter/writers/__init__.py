@@ -42,6 +42,13 @@ _BUILT_IN = (
     Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
     Writer("html", "html", "text/html", "accessible HTML page", "converter.writers.html"),
     Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
+    Writer(
+        "docx",
+        "docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "large-print Word document",
+        "converter.writers.docx",
+    ),
     Writer("brf", "brf", "application/x-brf", "braille, ASCII (BRF)", "converter.writers.brf"),
     Writer("pef", "pef", "application/x-pef+xml", "braille, PEF 1.0", "converter.writers.pef"),
     Writer(

@@ -1,0 +1,572 @@
+"""The docx writer's body: paragraphs, headings, lists with real numbering, tables, links."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from docx.document import Document as DocxDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from lxml import etree
+
+from converter import tree as canonical
+from converter.profiles import PrintProfile
+from converter.styles.make_reference_docx import HEADING_FACTORS
+from converter.writers.docx.styles import (
+    PPR_ORDER,
+    StyleSheet,
+    ensure_child,
+    one_line,
+    put,
+    version_sentence,
+)
+
+Element = etree._Element
+
+_SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
+_SPACE = re.compile(r"\s+")
+
+_COLOUR_WORDS = {
+    "black-on-white": "black text on white",
+    "black-on-cream": "black text on cream",
+    "black-on-yellow": "black text on yellow",
+    "yellow-on-black": "yellow text on black",
+    "white-on-black": "white text on black",
+}
+
+
+# -- the body -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Segment:
+    """A piece of inline content: text with its character style, language and link."""
+
+    text: str = ""
+    style: str | None = None
+    language: str | None = None
+    link: tuple[str, str] | None = None  # ("r:id", rId) or ("w:anchor", bookmark)
+    bookmark: str | None = None  # a bookmark here instead of text
+
+
+@dataclass
+class BodyBuilder:
+    document: DocxDocument
+    styles: StyleSheet
+    profile: PrintProfile
+    paragraphs: list[Element] = field(default_factory=list)
+    pending_bookmarks: list[str] = field(default_factory=list)
+    page_break_before: bool = False
+    bookmark_count: int = 0
+    bookmark_names: set[str] = field(default_factory=set)
+    numbering: _Numbering | None = None
+    table_count: int = 0
+
+    def __post_init__(self) -> None:
+        self.numbering = _Numbering(self.document.part.numbering_part.element)
+
+    # front page ------------------------------------------------------------------------
+
+    def front_page(self, root: Element) -> None:
+        """Title, subtitle, which document this is a version of, and the formats offer."""
+        title = one_line(root.findtext("meta/title") or "Untitled")
+        self.paragraph("title", [_Segment(title)], bookmark_id="title")
+        subtitle = root.findtext("meta/subtitle")
+        if subtitle and subtitle.strip():
+            self.paragraph("subtitle", [_Segment(one_line(subtitle))])
+        profile = self.profile
+        colours = _COLOUR_WORDS.get(profile.colours, profile.colours.replace("-", " "))
+        note = (
+            f"{version_sentence(root, profile)} It is set in {profile.font_size:g} point type, "
+            f"{colours}, for people who find standard print hard to read."
+        )
+        source = root.find("meta/source")
+        if source is not None and source.get("name"):
+            note += f" It was made from the file {source.get('name')}."
+        self.paragraph("version", [_Segment(note)])
+        offer = root.find("back/section[@role='alternative-formats']")
+        if offer is not None:
+            for element in offer.iter("p"):
+                self.paragraph("body", self.segments(element))
+        self.page_break_before = True
+
+    # blocks ----------------------------------------------------------------------------
+
+    def blocks(self, container: Element, level: int) -> None:
+        for child in container:
+            if isinstance(child.tag, str):
+                self.block(child, level)
+
+    def block(self, element: Element, level: int) -> None:
+        tag = element.tag
+        if tag == "section":
+            heading = element.find("heading")
+            inner = level
+            if heading is not None:
+                role = f"heading{min(level, max(HEADING_FACTORS))}"
+                self.paragraph(role, self.segments(heading), bookmark_id=heading.get("id"))
+                inner = level + 1
+            for child in element:
+                if isinstance(child.tag, str) and child.tag != "heading":
+                    self.block(child, inner)
+        elif tag == "p":
+            segments = self.segments(element)
+            if element.get("n"):
+                segments.insert(0, _Segment(f"{element.get('n')}. ", style="number-label"))
+            self.paragraph("body", segments, bookmark_id=element.get("id"))
+        elif tag == "list":
+            self.add_list(element, depth=0)
+        elif tag == "table":
+            self.table(element)
+        elif tag == "note":
+            segments = self.segments(element)
+            if element.get("label"):
+                segments.insert(0, _Segment(f"{element.get('label')} ", style="strong"))
+            self.paragraph("note", segments, bookmark_id=element.get("id"))
+        elif tag == "pagebreak":
+            self.pending_bookmarks.append(f"page-{element.get('page', '')}")
+        else:
+            raise AssertionError(f"no DOCX translation for <{tag}>")
+
+    def add_list(self, element: Element, depth: int) -> None:
+        assert self.numbering is not None
+        items = element.findall("item")
+        ordered = element.get("type") == "ordered"
+        num_id = self.numbering.new_list(ordered, items[0].get("label") if items else None)
+        role = "number" if ordered else "bullet"
+        for item in items:
+            self.paragraph(
+                role,
+                self.segments(item),
+                bookmark_id=item.get("id"),
+                numbering=(num_id, min(depth, 8)),
+            )
+            for child in item:
+                if child.tag == "list":
+                    self.add_list(child, depth + 1)
+                elif child.tag == "pagebreak":
+                    self.pending_bookmarks.append(f"page-{child.get('page', '')}")
+
+    def table(self, element: Element) -> None:
+        self.table_count += 1
+        caption = element.find("caption")
+        caption_text = one_line(canonical.text_content(caption)) if caption is not None else ""
+        if caption is not None:
+            self.paragraph("caption", self.segments(caption), bookmark_id=element.get("id"))
+        elif element.get("id"):
+            self.pending_bookmarks.append(str(element.get("id")))
+        head = element.find("head")
+        head_rows = head.findall("row") if head is not None else []
+        body_rows = element.findall("row")
+        if not head_rows:
+            # A leading row of header cells is the header, even outside <head>.
+            while body_rows and all(
+                c.get("header") == "true" for c in body_rows[0].iterfind("cell")
+            ):
+                head_rows.append(body_rows.pop(0))
+        grid = _layout([*head_rows, *body_rows])
+        columns = max((len(row) for row in grid), default=1)
+        headings = (
+            [one_line(canonical.text_content(c)) for c in head_rows[0].iterfind("cell")]
+            if head_rows
+            else []
+        )
+        title = caption_text or (
+            f"Table {self.table_count}: " + ", ".join(headings)
+            if headings
+            else f"Table {self.table_count}"
+        )
+        description = f"{len(head_rows) + len(body_rows)} rows and {columns} columns"
+        if headings:
+            description += "; column headings: " + ", ".join(h for h in headings if h)
+        tbl = OxmlElement("w:tbl")
+        tbl_pr = etree.SubElement(tbl, qn("w:tblPr"))
+        etree.SubElement(tbl_pr, qn("w:tblStyle")).set(qn("w:val"), self.styles.ids["table"])
+        width = etree.SubElement(tbl_pr, qn("w:tblW"))
+        width.set(qn("w:w"), "5000")
+        width.set(qn("w:type"), "pct")
+        look = etree.SubElement(tbl_pr, qn("w:tblLook"))
+        look.set(qn("w:val"), "0420" if head_rows else "0000")
+        look.set(qn("w:firstRow"), "1" if head_rows else "0")
+        for name, value in (
+            ("lastRow", "0"),
+            ("firstColumn", "0"),
+            ("lastColumn", "0"),
+            ("noHBand", "1"),
+            ("noVBand", "1"),
+        ):
+            look.set(qn(f"w:{name}"), value)
+        etree.SubElement(tbl_pr, qn("w:tblCaption")).set(qn("w:val"), title[:255])
+        etree.SubElement(tbl_pr, qn("w:tblDescription")).set(qn("w:val"), description)
+        text_width = (self.profile.paper_width_mm - 2 * self.profile.margin_mm) * 1440 / 25.4
+        column_width = int(text_width / columns)
+        tbl_grid = etree.SubElement(tbl, qn("w:tblGrid"))
+        for _ in range(columns):
+            etree.SubElement(tbl_grid, qn("w:gridCol")).set(qn("w:w"), str(column_width))
+        for index, row in enumerate(grid):
+            in_head = index < len(head_rows)
+            tr = etree.SubElement(tbl, qn("w:tr"))
+            tr_pr = etree.SubElement(tr, qn("w:trPr"))
+            etree.SubElement(tr_pr, qn("w:cantSplit"))
+            if in_head:
+                etree.SubElement(tr_pr, qn("w:tblHeader"))
+            for slot in row:
+                tc = etree.SubElement(tr, qn("w:tc"))
+                tc_pr = etree.SubElement(tc, qn("w:tcPr"))
+                tc_width = etree.SubElement(tc_pr, qn("w:tcW"))
+                tc_width.set(qn("w:w"), str(column_width * slot.colspan))
+                tc_width.set(qn("w:type"), "dxa")
+                if slot.colspan > 1:
+                    etree.SubElement(tc_pr, qn("w:gridSpan")).set(qn("w:val"), str(slot.colspan))
+                if slot.merge is not None:
+                    merge = etree.SubElement(tc_pr, qn("w:vMerge"))
+                    if slot.merge == "restart":
+                        merge.set(qn("w:val"), "restart")
+                cell = slot.cell
+                is_header = in_head or (cell is not None and cell.get("header") == "true")
+                role = "table-heading" if is_header else "table-text"
+                segments = (
+                    self.segments(cell) if cell is not None and slot.merge != "continue" else []
+                )
+                tc.append(self.make_paragraph(role, segments))
+        self.flush_into_next(tbl)
+
+    # paragraphs ------------------------------------------------------------------------
+
+    def paragraph(
+        self,
+        role: str,
+        segments: list[_Segment],
+        *,
+        bookmark_id: str | None = None,
+        numbering: tuple[int, int] | None = None,
+    ) -> None:
+        if bookmark_id:
+            self.pending_bookmarks.insert(0, bookmark_id)
+        paragraph = self.make_paragraph(role, segments, numbering=numbering)
+        self.flush_into_next(paragraph)
+
+    def flush_into_next(self, block: Element) -> None:
+        """Add a block, carrying pending bookmarks and the page break onto it."""
+        first_paragraph = block if block.tag == qn("w:p") else next(block.iter(qn("w:p")))
+        if self.pending_bookmarks:
+            ppr = first_paragraph.find(qn("w:pPr"))
+            position = 1 if ppr is not None else 0
+            for name in reversed(self.pending_bookmarks):
+                start, end = self.bookmark(name)
+                first_paragraph.insert(position, end)
+                first_paragraph.insert(position, start)
+            self.pending_bookmarks.clear()
+        if self.page_break_before:
+            ppr = ensure_child(first_paragraph, "w:pPr", ("w:r", "w:hyperlink", "w:bookmarkStart"))
+            first_paragraph.remove(ppr)
+            first_paragraph.insert(0, ppr)
+            put(ppr, "w:pageBreakBefore", PPR_ORDER)
+            self.page_break_before = False
+        self.paragraphs.append(block)
+
+    def finish(self) -> None:
+        if self.pending_bookmarks and self.paragraphs:
+            last = self.paragraphs[-1]
+            last = last if last.tag == qn("w:p") else list(last.iter(qn("w:p")))[-1]
+            for name in self.pending_bookmarks:
+                start, end = self.bookmark(name)
+                last.append(start)
+                last.append(end)
+            self.pending_bookmarks.clear()
+
+    def bookmark(self, element_id: str) -> tuple[Element, Element]:
+        name = bookmark_name(element_id)
+        while name in self.bookmark_names:
+            name = f"{name[:36]}_{self.bookmark_count}"
+        self.bookmark_names.add(name)
+        start = OxmlElement(
+            "w:bookmarkStart", {qn("w:id"): str(self.bookmark_count), qn("w:name"): name}
+        )
+        end = OxmlElement("w:bookmarkEnd", {qn("w:id"): str(self.bookmark_count)})
+        self.bookmark_count += 1
+        return start, end
+
+    def make_paragraph(
+        self, role: str, segments: list[_Segment], *, numbering: tuple[int, int] | None = None
+    ) -> Element:
+        paragraph = OxmlElement("w:p")
+        ppr = etree.SubElement(paragraph, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), self.styles.ids[role])
+        if numbering is not None:
+            num_pr = etree.SubElement(ppr, qn("w:numPr"))
+            etree.SubElement(num_pr, qn("w:ilvl")).set(qn("w:val"), str(numbering[1]))
+            etree.SubElement(num_pr, qn("w:numId")).set(qn("w:val"), str(numbering[0]))
+        link_element: Element | None = None
+        current_link: tuple[str, str] | None = None
+        for segment in _normalise(segments):
+            if segment.link != current_link:
+                current_link = segment.link
+                link_element = None
+                if current_link is not None:
+                    link_element = etree.SubElement(paragraph, qn("w:hyperlink"))
+                    link_element.set(qn(current_link[0]), current_link[1])
+                    if current_link[0] == "r:id":
+                        link_element.set(qn("w:history"), "1")
+            target = link_element if link_element is not None else paragraph
+            if segment.bookmark is not None:
+                start, end = self.bookmark(segment.bookmark)
+                target.append(start)
+                target.append(end)
+                continue
+            run = etree.SubElement(target, qn("w:r"))
+            style = segment.style or ("hyperlink" if segment.link else None)
+            if style or segment.language:
+                rpr = etree.SubElement(run, qn("w:rPr"))
+                if style:
+                    etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.styles.ids[style])
+                if segment.language:
+                    etree.SubElement(rpr, qn("w:lang")).set(qn("w:val"), segment.language)
+            text = etree.SubElement(run, qn("w:t"))
+            text.text = segment.text
+            if segment.text != segment.text.strip():
+                text.set(f"{{{canonical.XML_NS}}}space", "preserve")
+        return paragraph
+
+    # inline ----------------------------------------------------------------------------
+
+    def segments(self, element: Element | None, base: _Segment | None = None) -> list[_Segment]:
+        """The inline content of an element as styled segments, in order."""
+        if element is None:
+            return []
+        base = base or _Segment()
+        out: list[_Segment] = []
+        if element.text:
+            out.append(_with_text(base, element.text))
+        for child in element:
+            tag = child.tag
+            if not isinstance(tag, str):
+                pass
+            elif tag == "pagebreak":
+                out.append(_Segment(bookmark=f"page-{child.get('page', '')}", link=base.link))
+            elif tag in ("em", "strong"):
+                style = "emphasis" if tag == "em" and base.style is None else "strong"
+                out.extend(self.segments(child, _derive(base, style=style)))
+            elif tag == "a":
+                href = child.get("href", "")
+                link = base.link
+                if _SAFE_HREF.match(href) and base.link is None:
+                    rid = self.document.part.relate_to(href, RT.HYPERLINK, is_external=True)
+                    link = ("r:id", rid)
+                out.extend(self.segments(child, _derive(base, link=link)))
+            elif tag == "noteref":
+                link = base.link or ("w:anchor", bookmark_name(child.get("ref", "")))
+                out.extend(self.segments(child, _derive(base, link=link)))
+            elif tag == "span":
+                out.extend(
+                    self.segments(child, _derive(base, language=child.get(canonical.XML_LANG)))
+                )
+            elif tag == "quote":
+                out.append(_with_text(base, "\u201c"))
+                out.extend(self.segments(child, base))
+                out.append(_with_text(base, "\u201d"))
+            elif tag in ("abbr",):
+                out.extend(self.segments(child, base))
+            elif tag in ("list", "table", "note"):
+                # Blocks nested in inline content are flattened to their text, kept in order.
+                out.append(_with_text(base, " " + canonical.text_content(child) + " "))
+            else:
+                raise AssertionError(f"no DOCX translation for inline <{tag}>")
+            if child.tail:
+                out.append(_with_text(base, child.tail))
+        return out
+
+
+def _derive(base: _Segment, **changes: object) -> _Segment:
+    return dataclasses.replace(base, text="", bookmark=None, **changes)  # type: ignore[arg-type]
+
+
+def _with_text(base: _Segment, text: str) -> _Segment:
+    return _Segment(text, base.style, base.language, base.link)
+
+
+def _normalise(segments: list[_Segment]) -> Iterator[_Segment]:
+    """Collapse white space across segments: no leading, trailing or doubled spaces."""
+    cleaned: list[_Segment] = []
+    after_space = True
+    for segment in segments:
+        if segment.bookmark is not None:
+            cleaned.append(segment)
+            continue
+        text = _SPACE.sub(" ", segment.text)
+        if after_space:
+            text = text.lstrip(" ")
+        if not text:
+            continue
+        after_space = text.endswith(" ")
+        cleaned.append(_Segment(text, segment.style, segment.language, segment.link))
+    for segment in reversed(cleaned):
+        if segment.bookmark is None:
+            segment.text = segment.text.rstrip(" ")
+            break
+    return (s for s in cleaned if s.bookmark is not None or s.text)
+
+
+def bookmark_name(element_id: str) -> str:
+    """A Word bookmark name for an id: letters, digits and underscores, at most 40."""
+    name = re.sub(r"[^A-Za-z0-9_]", "_", element_id) or "x"
+    if not name[0].isalpha():
+        name = f"b{name}"
+    return name[:40]
+
+
+# -- tables -------------------------------------------------------------------------------
+
+
+@dataclass
+class _Slot:
+    cell: Element | None
+    colspan: int = 1
+    merge: str | None = None  # "restart", "continue" or None
+
+
+def _layout(rows: list[Element]) -> list[list[_Slot]]:
+    """Rows of grid slots: spans become gridSpan / vMerge, short rows are padded."""
+    pending: dict[tuple[int, int], _Slot] = {}  # (row, column) covered by a rowspan above
+    grid: list[list[_Slot]] = []
+    for r, row in enumerate(rows):
+        slots: list[_Slot] = []
+        column = 0
+        for cell in row.iterfind("cell"):
+            while (r, column) in pending:
+                covered = pending.pop((r, column))
+                slots.append(covered)
+                column += covered.colspan
+            colspan = int(cell.get("colspan", "1"))
+            rowspan = int(cell.get("rowspan", "1"))
+            slots.append(_Slot(cell, colspan, "restart" if rowspan > 1 else None))
+            for below in range(1, rowspan):
+                if r + below < len(rows):
+                    pending[(r + below, column)] = _Slot(cell, colspan, "continue")
+            column += colspan
+        while (r, column) in pending:
+            covered = pending.pop((r, column))
+            slots.append(covered)
+            column += covered.colspan
+        grid.append(slots)
+    columns = max((sum(s.colspan for s in slots) for slots in grid), default=1)
+    for slots in grid:
+        short = columns - sum(s.colspan for s in slots)
+        slots.extend(_Slot(None) for _ in range(short))
+    return grid
+
+
+# -- numbering ----------------------------------------------------------------------------
+
+
+_LABEL_FORMATS = (
+    (re.compile(r"^\(?\d+[.)]?$"), "decimal"),
+    (re.compile(r"^\(?(i|[ivxlc]{2,})[.)]?$"), "lowerRoman"),
+    (re.compile(r"^\(?(I|[IVXLC]{2,})[.)]?$"), "upperRoman"),
+    (re.compile(r"^\(?[a-z][.)]?$"), "lowerLetter"),
+    (re.compile(r"^\(?[A-Z][.)]?$"), "upperLetter"),
+)
+_BULLETS = ("\u2022", "\u2013", "\u25aa")
+
+
+class _Numbering:
+    """numbering.xml: one abstract definition per list format, one numbering per list."""
+
+    def __init__(self, element: Element) -> None:
+        self.element = element
+        self.abstract_ids: dict[tuple[str, str], int] = {}
+        self.bullet_num: int | None = None
+        self.next_abstract = 1 + max(
+            (int(a.get(qn("w:abstractNumId"), "0")) for a in element.iterfind(qn("w:abstractNum"))),
+            default=-1,
+        )
+        self.next_num = 1 + max(
+            (int(n.get(qn("w:numId"), "0")) for n in element.iterfind(qn("w:num"))), default=0
+        )
+
+    def new_list(self, ordered: bool, label: str | None) -> int:
+        """A numbering for one list: ordered lists restart at their first label's number."""
+        if not ordered:
+            if self.bullet_num is None:
+                self.bullet_num = self._num(self._abstract("bullet", "%1"), None)
+            return self.bullet_num
+        fmt, pattern, start = _label_format(label)
+        return self._num(self._abstract(fmt, pattern), start)
+
+    def _abstract(self, fmt: str, pattern: str) -> int:
+        key = (fmt, pattern)
+        if key in self.abstract_ids:
+            return self.abstract_ids[key]
+        abstract_id = self.next_abstract
+        self.next_abstract += 1
+        abstract = OxmlElement("w:abstractNum", {qn("w:abstractNumId"): str(abstract_id)})
+        etree.SubElement(abstract, qn("w:multiLevelType")).set(qn("w:val"), "multilevel")
+        for level in range(9):
+            lvl = etree.SubElement(abstract, qn("w:lvl"))
+            lvl.set(qn("w:ilvl"), str(level))
+            etree.SubElement(lvl, qn("w:start")).set(qn("w:val"), "1")
+            if fmt == "bullet":
+                level_fmt, text = "bullet", _BULLETS[level % 3]
+            else:
+                # Nested ordered lists number decimally with their own level's counter.
+                level_fmt = fmt if level == 0 else "decimal"
+                text = pattern.replace("%1", f"%{level + 1}") if level == 0 else f"%{level + 1}."
+            etree.SubElement(lvl, qn("w:numFmt")).set(qn("w:val"), level_fmt)
+            etree.SubElement(lvl, qn("w:lvlText")).set(qn("w:val"), text)
+            etree.SubElement(lvl, qn("w:lvlJc")).set(qn("w:val"), "left")
+            ppr = etree.SubElement(lvl, qn("w:pPr"))
+            ind = etree.SubElement(ppr, qn("w:ind"))
+            ind.set(qn("w:left"), str(720 * (level + 1)))
+            ind.set(qn("w:hanging"), "720")
+        nums = self.element.findall(qn("w:num"))
+        if nums:
+            nums[0].addprevious(abstract)  # every abstractNum precedes every num
+        else:
+            self.element.append(abstract)
+        self.abstract_ids[key] = abstract_id
+        return abstract_id
+
+    def _num(self, abstract_id: int, start: int | None) -> int:
+        num_id = self.next_num
+        self.next_num += 1
+        num = OxmlElement("w:num", {qn("w:numId"): str(num_id)})
+        etree.SubElement(num, qn("w:abstractNumId")).set(qn("w:val"), str(abstract_id))
+        if start is not None:
+            override = etree.SubElement(num, qn("w:lvlOverride"))
+            override.set(qn("w:ilvl"), "0")
+            etree.SubElement(override, qn("w:startOverride")).set(qn("w:val"), str(start))
+        self.element.append(num)
+        return num_id
+
+
+def _label_format(label: str | None) -> tuple[str, str, int]:
+    """(numFmt, lvlText, start) from an item label such as '3.', '(a)' or 'iv)'."""
+    label = (label or "").strip()
+    for pattern, fmt in _LABEL_FORMATS:
+        if pattern.match(label):
+            core = label.strip("().")
+            text = (
+                ("(" if label.startswith("(") else "")
+                + "%1"
+                + (label[-1] if label[-1] in ".)" else "")
+            )
+            return fmt, text, _label_value(core, fmt)
+    return "decimal", "%1.", 1
+
+
+def _label_value(core: str, fmt: str) -> int:
+    if fmt == "decimal":
+        return int(core)
+    if fmt in ("lowerLetter", "upperLetter"):
+        return ord(core.lower()) - ord("a") + 1
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100}
+    total = 0
+    for index, char in enumerate(core.lower()):
+        value = values[char]
+        following = values[core.lower()[index + 1]] if index + 1 < len(core) else 0
+        total += -value if value < following else value
+    return max(total, 1)
