@@ -8,10 +8,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import SAMPLE
 from lxml import etree
 from service_server import Server, make_server, wait_for_job
 
-from conftest import SAMPLE
 from converter.tree import schema_errors
 
 TOKENS = "alice:alice-token-0123456789,bob:bob-token-0123456789ab"
