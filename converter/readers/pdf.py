@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -22,6 +22,7 @@ MAX_PAGES = 2000
 _EDGE = 0.11
 _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _PAGE_OF = re.compile(r"^page\s+\d{1,4}(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
+_HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _DIGITS = re.compile(r"\d+")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 #: pdfium's load errors (fpdfview.h FPDF_ERR_*) in words a person can act on.
@@ -170,7 +171,33 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
             previous = laid
         for i, laid in footer:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
-    return Extraction(lines, content, artifacts)
+    return Extraction(lines, _rejoin_hyphenated(content), artifacts)
+
+
+def _rejoin_hyphenated(content: list[SourceLine]) -> list[SourceLine]:
+    """Bring the rest of a word hyphenated at a line end up to its first part.
+
+    The PDF keeps the hyphen ("post-" / "16 education"), so the word is whole and
+    hyphenated ("post-16"), whatever the next line starts with; structure recovery then
+    never has to guess whether to join with a space.
+    """
+    result = list(content)
+    emptied: set[int] = set()
+    for index, line in enumerate(result):
+        if index in emptied or not _HYPHEN_END.search(line.text):
+            continue
+        following = next((k for k in range(index + 1, len(result)) if result[k].text.strip()), None)
+        if following is None or following != index + 1 and result[following].page == line.page:
+            continue  # a blank line between: a new paragraph, not a wrapped word
+        rest = result[following].text.strip()
+        if not rest or not (rest[0].isalnum()):
+            continue
+        word, _, remainder = rest.partition(" ")
+        result[index] = replace(line, text=line.text.rstrip() + word)
+        result[following] = replace(result[following], text=remainder)
+        if not remainder:  # the whole line moved up: drop it, or it would read as a gap
+            emptied.add(following)
+    return [line for index, line in enumerate(result) if index not in emptied]
 
 
 def _gap_between(previous: LaidLine, line: LaidLine) -> bool:

@@ -15,6 +15,12 @@ import pypdfium2.raw as raw
 BOLD_WEIGHT = 600
 #: A horizontal gap wider than this many ems splits a line into separate cells.
 CELL_GAP_EMS = 1.8
+#: A paragraph number or bullet glued to the first word of its text.
+_GLUED_MARKER = re.compile(r"\d{1,3}[.)]|[\uf000-\uf0ff\u25a0-\u25ff\u2022](?=[^\W\d_])")
+#: A gap wider than this many ems (between character advance boxes) is a tab or space.
+_TAB_EMS = 0.05
+#: What pdfium's text layer puts in place of a hyphen at the end of a line.
+_LINE_END_HYPHEN = "\ufffe"
 #: A list marker (bullet glyph, "1.", "(a)") that a tab separates from its text.
 _MARKER = re.compile(r"^(?:[^\w\s]|\d{1,3}[.)]?|\(?[a-z]{1,3}\)|[a-z]\.)$")
 
@@ -99,6 +105,7 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
         text = "".join(chr(raw.FPDFText_GetUnicode(handle, i)) for i in range(count))
     fonts: dict[int, _Font] = {}
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    rect = raw.FS_RECTF()
 
     def box(i: int) -> tuple[float, float, float, float]:
         raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
@@ -117,25 +124,44 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
             fonts[key] = found
         return found
 
+    def loose_box(i: int) -> tuple[float, float]:
+        raw.FPDFText_GetLooseCharBox(handle, i, rect)
+        return rect.left, rect.right
+
+    def token(first: int, end: int) -> _Token:
+        x0, _, top0, bottom0 = box(first)
+        _, x1, top1, bottom1 = box(end - 1)
+        return _Token(text[first:end], x0, x1, min(top0, top1), max(bottom0, bottom1), font(first))
+
+    def word_tokens(first: int, end: int) -> list[_Token]:
+        """The tokens of a run of non-space characters.  A list marker glued to its text
+        ("10.Many") is split off where the page shows a gap the text layer left no space
+        for (a tab after a paragraph number)."""
+        marker = _GLUED_MARKER.match(text, first, end)
+        if marker:
+            cut = marker.end()
+            gap = loose_box(cut)[0] - loose_box(cut - 1)[1]
+            if gap > _TAB_EMS * font(first).size:
+                return [token(first, cut), token(cut, end)]
+        return [token(first, end)]
+
     lines: list[list[_Token]] = []
     current: list[_Token] = []
     start = -1
     for i in range(count + 1):
         ch = text[i] if i < count else "\n"
+        if ch == _LINE_END_HYPHEN:
+            # pdfium marks a hyphen that ends a line so and joins the next line on: keep
+            # the hyphen (in these reports it is a compound's, as in "well-regarded") and
+            # keep the lines apart, as printed.
+            text = text[:i] + "-" + text[i + 1 :]
+            if start < 0:
+                start = i
+            ch = "\n"
+            i += 1
         if ch.isspace() or ch == "\x00":
             if start >= 0:
-                x0, _, top0, bottom0 = box(start)
-                _, x1, top1, bottom1 = box(i - 1)
-                current.append(
-                    _Token(
-                        text[start:i],
-                        x0,
-                        x1,
-                        min(top0, top1),
-                        max(bottom0, bottom1),
-                        font(start),
-                    )
-                )
+                current.extend(word_tokens(start, i))
                 start = -1
             if ch in "\r\n" and current:
                 lines.append(current)
