@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -273,3 +274,50 @@ def test_grade_1_and_grade_2(render: object) -> None:
     print(f"grade 1: {cells[1]} cells; grade 2: {cells[2]} cells ({cells[2] / cells[1]:.0%})")
     assert cells[2] < 0.9 * cells[1]
     assert len(text_pages(grade2_path.read_bytes())) < len(text_pages(grade1_path.read_bytes()))
+
+
+def test_command_line_options_and_check(tmp_path: Path) -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "converter", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    made = run(
+        str(FIXTURE),
+        "--to",
+        "brf,pef",
+        "--braille-grade",
+        "1",
+        "--cells",
+        "32",
+        "--lines",
+        "20",
+        "-o",
+        str(tmp_path),
+    )
+    assert made.returncode == 0, made.stderr
+    data = (tmp_path / "braille-report.brf").read_bytes()
+    options = Options(braille_grade=1, braille_cells=32, braille_lines=20)
+    assert_all_pass(checks.check_brf(data, options))
+    assert max(len(line) for page in text_pages(data) for line in page) == 32
+    assert_recovered(fixture_root(), data, options)
+    # Grade 1 really is uncontracted: "children" is spelled out, not *N.
+    assert b"*N" not in data and b"*ILDR5" not in data
+    # `convert check` checks at the default 40 x 25 (limits are maxima); the PEF's own
+    # volume geometry (32 x 20) tightens its checks.
+    for name in ("braille-report.brf", "braille-report.pef"):
+        checked = run("check", str(tmp_path / name))
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+    pef_results = checks.check_pef((tmp_path / "braille-report.pef").read_bytes(), Options())
+    assert_all_pass(pef_results)
+    assert "32 cells" in next(r.standard for r in pef_results if r.name == "pef-page-size")
+    foreign = tmp_path / "foreign.xml"
+    root = fixture_root()
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", "xx")
+    foreign.write_bytes(etree.tostring(root))
+    refused = run(str(foreign), "--to", "brf", "-o", str(tmp_path / "out"))
+    assert refused.returncode != 0 and "Traceback" not in refused.stderr
+    assert "no braille translation table for language 'xx'" in refused.stderr
