@@ -81,9 +81,11 @@ class PoolExecutor(Executor):
         self.max_tasks_per_child = max_tasks_per_child
         self.max_attempts = max_attempts
         self._pool: ProcessPoolExecutor | None = None
+        self.pools_started = 0  # more than one: a worker died and the pool was rebuilt
 
     def pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
+            self.pools_started += 1
             # forkserver: max_tasks_per_child cannot recycle forked workers, and a fresh
             # interpreter does not inherit this process's threads or open files.
             self._pool = ProcessPoolExecutor(
