@@ -305,6 +305,7 @@ def _judgement_table(document: Document, facts: Facts) -> None:
             rows = block.rows
             head = block.head_rows or (1 if rows and rows[0][-1].strip().casefold() == "grade" else 0)
             block.head_rows = head
+            block.ident = "judgements"
             for row in rows[head:]:
                 if len(row) >= 2 and _GRADE_ONLY.match(row[-1]):
                     label = " ".join(row[:-1]).strip()

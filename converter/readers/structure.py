@@ -194,14 +194,14 @@ def find_artifacts(lines: Sequence[SourceLine]) -> dict[int, str]:
         footer_keys.update({_edge_key(x.text) for x in page_lines[-_FOOTER_ZONE:]})
     needed = max(2, math.ceil((page_count - 1) / 2))
     for page, page_lines in pages.items():
-        contents_page = page_lines[0].text.strip().casefold() == "contents"
+        contents_page = any(x.text.strip().casefold() in ("contents", "table of contents") for x in page_lines[:3])
         for zone, keys, reason in (
             (page_lines[:_HEADER_ZONE], header_keys, "running-header"),
             (page_lines[-_FOOTER_ZONE:], footer_keys, "running-footer"),
         ):
             for line in zone:
                 key = _edge_key(line.text)
-                if key != "#" and len(key) > 1 and keys[key] >= needed and page_count > 1:
+                if key != "#" and len(key) > 1 and keys[key] >= needed and page_count >= 3:
                     artifacts[line.number] = reason
         for line in page_lines:
             if _PAGE_OF.match(line.text):
@@ -254,7 +254,7 @@ def repair_lost_hyphens(lines: Sequence[SourceLine], width: int, skip: set[int])
         if line.number not in skip and len(line.text.strip()) >= 30:
             page_lengths.setdefault(line.page, []).append(len(line.text.rstrip()))
     page_width = {
-        page: sorted(lengths)[int(len(lengths) * 0.8)] if len(lengths) >= 5 else width
+        page: sorted(lengths)[int(len(lengths) * 0.8)] if len(lengths) >= 12 else width
         for page, lengths in page_lengths.items()
     }
     long_lines = {
@@ -465,7 +465,7 @@ class _Grouper:
                 current = Block("item", [line], [rest], marker=bullet.group(1))
             elif numbered:
                 current = Block("numbered", [line], [numbered.group(2) or ""], marker=numbered.group(1))
-            elif current is not None and self._continues(current, text, blank, turned):
+            elif current is not None and self._continues(current, text, blank, turned, self._after(index)):
                 current.lines.append(line)
                 current.texts.append(text)
                 current.page_break_before = current.page_break_before
@@ -480,7 +480,15 @@ class _Grouper:
             index += 1
         return self.blocks
 
-    def _continues(self, current: Block, text: str, blank: bool, turned: bool) -> bool:
+    def _after(self, index: int) -> str | None:
+        """The text of the line after this one: None when a blank line or the end follows."""
+        if index + 1 >= len(self.lines):
+            return None
+        following = self.lines[index + 1]
+        text = self.text(following)
+        return text if text.strip() and following.page == self.lines[index].page else None
+
+    def _continues(self, current: Block, text: str, blank: bool, turned: bool, after: str | None) -> bool:
         previous = current.texts[-1] if current.texts[-1].strip() else current.text
         if not previous.strip():
             # A number or bullet alone on its line: its text follows.
@@ -498,9 +506,20 @@ class _Grouper:
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
             return False
+        if _SENTENCE_END.search(previous) and not lower and self._stands_alone(text, after):
+            return False  # a short line after a full stop, before a new start: a heading
         # A short unpunctuated first line before a capital: a heading ends there.
         heading_ends = not lower and current.kind == "para" and self._heading_so_far(current)
         return not (heading_ends and self.fits(previous, text))
+
+    def _stands_alone(self, text: str, after: str | None) -> bool:
+        """A short unpunctuated line followed by a blank, a marker or a capital."""
+        stripped = text.strip()
+        if len(stripped) > self.width * 0.6 or stripped.endswith((".", ",", ";")) or not stripped[0].isupper():
+            return False
+        if after is None:
+            return True
+        return bool(_BULLET.match(after) or _NUMBERED.match(after)) or (not starts_lower(after) and self.fits(text, after))
 
     def _heading_so_far(self, block: Block) -> bool:
         """Could the lines so far be a heading: few, short, none ending a sentence."""
