@@ -29,7 +29,7 @@ from converter.words import words
 
 MAX_WORDS = 20  # a chosen sentence, after rewriting (the check allows 25)
 MIN_WORDS = 5
-PER_SIDE = 2  # strengths and concerns chosen per judgement area
+WORD_BUDGET = (350, 690)  # the summary's words, references left out
 GENERIC_SECTIONS = 14
 
 # Words that mark a sentence as a concern rather than a strength.
@@ -245,7 +245,9 @@ class Rewriter:
                         break
         return found
 
-    def rewrite(self, sentence: str) -> list[tuple[str, str, list[list[str]]]]:
+    def rewrite(
+        self, sentence: str, *, drop: bool = True
+    ) -> list[tuple[str, str, list[list[str]]]]:
         """(plain text, the exact source words it rests on, rules applied) per new sentence."""
         pieces: list[tuple[str, str, list[list[str]]]] = [(sentence, sentence, [])]
         for split in self.data.splits:
@@ -261,15 +263,15 @@ class Rewriter:
                 next_pieces.append((head, head, [*rules, rule]))
                 next_pieces.append((opened, tail, [*rules, rule]))
             pieces = next_pieces
-        return [self._plain(text, source, rules) for text, source, rules in pieces]
+        return [self._plain(text, source, rules, drop) for text, source, rules in pieces]
 
     def _plain(
-        self, text: str, source: str, rules: list[list[str]]
+        self, text: str, source: str, rules: list[list[str]], drop: bool
     ) -> tuple[str, str, list[list[str]]]:
         rules = list(rules)
         text = text.strip().rstrip(".;:,")
         source = source.strip().rstrip(".;:,")
-        for opener in self.data.drop_openers:
+        for opener in self.data.drop_openers if drop else ():
             index = text.find(", " + opener + " ")
             if index > 0 and len(words(text[:index])) >= 6:
                 dropped = text[index:]
@@ -312,6 +314,8 @@ class Planner:
         self.data = load()
         self.cited, self.facts = source_facts(root)
         self.rewriter = Rewriter(self.data, root)
+        self.per_side = 2  # strengths and concerns chosen per judgement area
+        self.per_section = 1  # lead sentences per section of a document without grades
 
     def check(self, sentence: Sentence) -> list[str]:
         return faithfulness_findings(sentence.record(), self.cited, self.facts, self.data)
@@ -350,16 +354,16 @@ class Planner:
         return any(token in t.forms for t in self.data.terms)
 
     def faithful(self, block_id: str, text: str) -> Sentence:
-        """A whole block rewritten plainly; the text as written when the rewrite fails."""
-        pieces = self.rewriter.rewrite(text)
-        if len(pieces) == 1:
-            plain, source, rules = pieces[0]
-            sentence = Sentence(
-                plain, (block_id, *self._extra_cites(rules)), "source", source, rules
-            )
-            sentence.cites = tuple(dict.fromkeys(sentence.cites))
-            if not self.check(sentence) and len(words(plain)) <= 25:
-                return sentence
+        """A whole block rewritten plainly (nothing left out); as written if that fails."""
+        pieces = self.rewriter.rewrite(text, drop=False)
+        rules: list[list[str]] = []
+        for _, _, piece_rules in pieces:
+            rules.extend(r for r in piece_rules if r not in rules)
+        plain = " ".join(piece for piece, _, _ in pieces)
+        cites = tuple(dict.fromkeys((block_id, *self._extra_cites(rules))))
+        sentence = Sentence(plain, cites, "source", text.strip(), rules)
+        if not self.check(sentence):
+            return sentence
         return Sentence(text, (block_id,), "fallback", text, [])
 
     def template(self, key: str, cites: tuple[str, ...], /, **slots: str) -> Sentence:
@@ -459,8 +463,9 @@ class Planner:
                     set(claim_words(sentence.source_text)) & NEGATIONS
                 )
                 (concerns if concern else strengths).append((score, order, sentence))
-        take_s = min(PER_SIDE, len(strengths)) if concerns else min(PER_SIDE + 1, len(strengths))
-        take_c = min(PER_SIDE, len(concerns)) if strengths else min(PER_SIDE + 1, len(concerns))
+        side = self.per_side
+        take_s = min(side, len(strengths)) if concerns else min(side + 1, len(strengths))
+        take_c = min(side, len(concerns)) if strengths else min(side + 1, len(concerns))
         return _pick(strengths, take_s), _pick(concerns, take_c)
 
     def findings(self) -> Part | None:
@@ -517,15 +522,16 @@ class Planner:
             blocks = [b for b in section if b.tag == "p" and b.get("id")]
             if heading is None or not blocks:
                 continue
-            lead = None
-            for block in blocks[:3]:
+            leads: list[Sentence] = []
+            for block in blocks:
                 found = self.candidates(block)
                 if found:
-                    lead = found[0][0]
+                    leads.append(found[0][0])
+                if len(leads) >= self.per_section:
                     break
-            if lead is None:
+            if not leads:
                 continue
-            part.parts.append(Part(f"section-{chosen + 1}", _text(heading), [lead]))
+            part.parts.append(Part(f"section-{chosen + 1}", _text(heading), leads))
             chosen += 1
         if not part.parts:
             for block in self.root.iterfind("body//p"):
@@ -587,7 +593,19 @@ class Planner:
                 )
             )
         for token in sorted({t for s in sentences for t in _ACRONYM_TOKEN.findall(s.text)}):
-            if token in self.rewriter.defined and not self._glossary_has(token):
+            if self._glossary_has(token):
+                continue
+            if token in self.data.acronyms:
+                cites = tuple(c for s in sentences for c in s.cites if token in s.text)
+                entries.append(
+                    Sentence(
+                        f"{token}: {self.data.acronyms[token]}",
+                        cites[:1],
+                        "acronym",
+                        slots={"term": token},
+                    )
+                )
+            elif token in self.rewriter.defined:
                 long_form, ident = self.rewriter.defined[token]
                 entries.append(
                     Sentence(f"{token}: {long_form}", (ident,), "acronym", slots={"term": token})
@@ -596,6 +614,24 @@ class Planner:
         return Part("glossary", self.data.headings["glossary"], entries, "bullet", role="glossary")
 
     def plan(self) -> Plan:
+        """The longest summary within the word limit: fewer findings for long reports."""
+        graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
+        settings = [(2, 1), (1, 1)] if graded else [(2, 1), (2, 2), (2, 3)]
+        chosen: Plan | None = None
+        for self.per_side, self.per_section in settings:
+            made = self._plan()
+            size = _plan_words(made)
+            if graded and size <= WORD_BUDGET[1]:
+                return made
+            if not graded:
+                if size > WORD_BUDGET[1] and chosen is not None:
+                    return chosen
+                chosen = made
+                if size >= WORD_BUDGET[0]:
+                    return made
+        return made if chosen is None else chosen
+
+    def _plan(self) -> Plan:
         graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
         parts = [self.about()]
         for maker in (
@@ -613,6 +649,17 @@ class Planner:
         for number, sentence in enumerate(plan.sentences(), 1):
             sentence.id = f"s-{number}"
         return plan
+
+
+def _plan_words(plan: Plan) -> int:
+    """Words a reader reads: headings and sentences (references are not words of the text)."""
+    count = len(words(plan.title))
+
+    def walk(part: Part) -> int:
+        own = len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences)
+        return own + sum(walk(child) for child in part.parts)
+
+    return count + sum(walk(p) for p in (*plan.parts, *plan.back))
 
 
 def _mentions(text: str, forms: tuple[str, ...]) -> bool:
