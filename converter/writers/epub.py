@@ -1,0 +1,398 @@
+"""The `epub` writer: EPUB 3.3 with EPUB Accessibility 1.1 metadata, reproducible bytes."""
+
+from __future__ import annotations
+
+import datetime
+import io
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+
+from ebooklib import epub as ebook
+from lxml import etree
+
+from converter import profiles, resources
+from converter import tree as canonical
+from converter.errors import OutputError
+from converter.options import DEFAULT_COLOURS, Options
+from converter.writers import xhtml
+
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
+STYLESHEET = "styles/epub.css"
+TITLE_PAGE = "title.xhtml"
+NAV_PAGE = "nav.xhtml"
+# dcterms:modified when the tree has no date: a fixed moment, so runs never differ.
+FIXED_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
+# Every zip entry gets this date (the earliest a zip can hold), so bytes never differ.
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+OPS = f"{{{xhtml.OPS_NS}}}type"
+
+Element = etree._Element
+
+
+@dataclass
+class ContentDocument:
+    """One XHTML file of the spine: the title page, a top-level section, or the nav."""
+
+    file_name: str
+    title: str
+    kind: str  # frontmatter, bodymatter, backmatter
+    blocks: list[Element] = field(default_factory=list)
+
+
+def write(root: Element, options: Options) -> bytes:
+    canonical.validate(root)
+    translated = xhtml.translate_report(root, epub=True)
+    language = translated.language
+    documents = _split(translated.html, root)
+    file_of: dict[str, str] = {
+        str(element.get("id")): document.file_name
+        for document in documents
+        for block in document.blocks
+        for element in block.iter()
+        if element.get("id")
+    }
+    file_of["title"] = TITLE_PAGE
+    for document in documents:
+        for block in document.blocks:
+            _relink(block, document.file_name, file_of)
+
+    book = ebook.EpubBook()
+    book.FOLDER_NAME = "EPUB"
+    _describe(book, root, translated, has_pages=bool(translated.page_ids))
+    css = ebook.EpubItem(
+        uid="css", file_name=STYLESHEET, media_type="text/css", content=_stylesheet(options)
+    )
+    book.add_item(css)
+    spine: list[ebook.EpubItem] = []
+    for index, document in enumerate(documents):
+        item = ebook.EpubItem(
+            uid=f"doc-{index:03d}",
+            file_name=document.file_name,
+            media_type="application/xhtml+xml",
+            content=_serialize(_content_document(document, language)),
+        )
+        book.add_item(item)
+        spine.append(item)
+        if index == 0:  # the contents come straight after the title page in reading order
+            nav = ebook.EpubItem(
+                uid="nav",
+                file_name=NAV_PAGE,
+                media_type="application/xhtml+xml",
+                content=_serialize(_nav_document(translated, documents, file_of, language)),
+            )
+            nav.properties = ["nav"]  # type: ignore[attr-defined]
+            book.add_item(nav)
+            spine.append(nav)
+    book.spine = spine
+    buffer = io.BytesIO()
+    written = ebook.write_epub(
+        buffer, book, {"mtime": _modified(root), "epub2_guide": False, "raise_exceptions": True}
+    )
+    if not written:
+        raise OutputError("ebooklib could not write the EPUB")
+    return _reproducible_zip(buffer.getvalue(), language)
+
+
+# -- splitting the translated page into content documents ----------------------------------
+
+
+def _split(html: Element, root: Element) -> list[ContentDocument]:
+    """Title page (plus any text before the first section), then one file per top section.
+
+    Blocks between or after top-level sections stay with the section before them, so the
+    reading order is the tree's order.
+    """
+    body = html.find("body")
+    assert body is not None
+    header = body.find("header")
+    title_page = ContentDocument(TITLE_PAGE, translated_title(html), "frontmatter")
+    if header is not None:
+        title_page.blocks.append(header)
+        title_page.blocks.append(_source_note(root))
+    documents = [title_page]
+    for part, kind, stem in (("main", "bodymatter", "chapter"), ("footer", "backmatter", "back")):
+        container = body.find(part)
+        if container is None:
+            continue
+        count = 0
+        for block in list(container):
+            if block.tag == "section" or documents[-1] is title_page and kind == "backmatter":
+                count += 1
+                heading = block.find("./*[@id]") if block.tag == "section" else None
+                title = _plain(heading) if heading is not None and heading.tag[0] == "h" else ""
+                documents.append(
+                    ContentDocument(
+                        f"{stem}-{count:02d}.xhtml", title or translated_title(html), kind
+                    )
+                )
+            documents[-1].blocks.append(block)
+    return documents
+
+
+def translated_title(html: Element) -> str:
+    return _plain(html.find("head/title"))
+
+
+def _source_note(root: Element) -> Element:
+    source = root.find("meta/source")
+    name = source.get("name", "") if source is not None else ""
+    publisher = root.findtext("meta/publisher")
+    note = etree.Element("p", {"class": "source-note"})
+    note.text = f"An accessible EPUB edition of {name}" + (
+        f", published by {publisher}." if publisher else "."
+    )
+    return note
+
+
+def _relink(block: Element, file_name: str, file_of: dict[str, str]) -> None:
+    """Point same-page links (#note-1) at the content document that now holds the target."""
+    for link in block.iter("a"):
+        href = link.get("href", "")
+        if href.startswith("#"):
+            target = file_of.get(href[1:])
+            if target is not None and target != file_name:
+                link.set("href", f"{target}{href}")
+
+
+# -- content documents ----------------------------------------------------------------------
+
+
+def _page(title: str, language: str, kind: str) -> tuple[Element, Element]:
+    html = etree.Element("html", lang=language)
+    html.set(canonical.XML_LANG, language)
+    head = etree.SubElement(html, "head")
+    etree.SubElement(head, "meta", charset="utf-8")
+    etree.SubElement(head, "title").text = title
+    etree.SubElement(head, "link", rel="stylesheet", type="text/css", href=STYLESHEET)
+    body = etree.SubElement(html, "body")
+    body.set(OPS, kind)
+    return html, body
+
+
+def _content_document(document: ContentDocument, language: str) -> Element:
+    html, body = _page(document.title, language, document.kind)
+    if document.kind == "frontmatter":
+        section = etree.SubElement(body, "section", id="title-page")
+        section.set(OPS, "titlepage")
+        section.extend(document.blocks)
+        return xhtml.to_xhtml(html)
+    main = etree.SubElement(body, "main", id="main")
+    main.extend(document.blocks)
+    _promote_headings(main)
+    return xhtml.to_xhtml(html)
+
+
+def _promote_headings(main: Element) -> None:
+    """Each file's top heading becomes its h1 (h2 -> h1, h3 -> h2, ...), as in pandoc."""
+    levels = [int(h.tag[1]) for h in main.iter("h2", "h3", "h4", "h5", "h6")]
+    if not levels:
+        return
+    shift = min(levels) - 1
+    for heading in main.iter("h2", "h3", "h4", "h5", "h6"):
+        heading.tag = f"h{int(heading.tag[1]) - shift}"
+
+
+def _nav_document(
+    translated: xhtml.HtmlDocument,
+    documents: list[ContentDocument],
+    file_of: dict[str, str],
+    language: str,
+) -> Element:
+    html, body = _page("Contents", language, "frontmatter")
+    toc = etree.SubElement(body, "nav", id="toc", role="doc-toc")
+    toc.set(OPS, "toc")
+    etree.SubElement(toc, "h1").text = "Contents"
+    _toc_list(toc, translated.headings, file_of)
+
+    landmarks = etree.SubElement(body, "nav", id="landmarks", hidden="hidden")
+    landmarks.set(OPS, "landmarks")
+    etree.SubElement(landmarks, "h2").text = "Landmarks"
+    marks = etree.SubElement(landmarks, "ol")
+    entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", f"{NAV_PAGE}#toc", "Contents")]
+    first_body = next((d for d in documents if d.kind == "bodymatter"), None)
+    if first_body is not None:
+        entries.append(("bodymatter", first_body.file_name, "Start of content"))
+    first_back = next((d for d in documents if d.kind == "backmatter"), None)
+    if first_back is not None:
+        entries.append(("backmatter", first_back.file_name, "Back matter"))
+    for kind, href, label in entries:
+        link = etree.SubElement(etree.SubElement(marks, "li"), "a", href=href)
+        link.set(OPS, kind)
+        link.text = label
+
+    if translated.page_ids:
+        pages = etree.SubElement(body, "nav", id="page-list", role="doc-pagelist", hidden="hidden")
+        pages.set(OPS, "page-list")
+        etree.SubElement(pages, "h2").text = "Print pages"
+        page_list = etree.SubElement(pages, "ol")
+        for label, marker_id in translated.page_ids:
+            link = etree.SubElement(
+                etree.SubElement(page_list, "li"), "a", href=f"{file_of[marker_id]}#{marker_id}"
+            )
+            link.text = label
+    return xhtml.to_xhtml(html)
+
+
+def _toc_list(parent: Element, headings: list[xhtml.Heading], file_of: dict[str, str]) -> None:
+    """Nested ordered lists from the headings; a skipped level nests one step, not two."""
+    top = etree.SubElement(parent, "ol")
+    open_items: list[tuple[int, Element]] = []  # (level, li) of the entries still open
+    for heading in headings:
+        level = 1 if heading.level <= 2 else heading.level - 1  # the title sits beside sections
+        while open_items and open_items[-1][0] >= level:
+            open_items.pop()
+        container = top
+        if open_items:
+            owner = open_items[-1][1]
+            found = owner.find("ol")
+            container = found if found is not None else etree.SubElement(owner, "ol")
+        item = etree.SubElement(container, "li")
+        link = etree.SubElement(item, "a", href=f"{file_of[heading.id]}#{heading.id}")
+        link.text = heading.text or "Untitled section"
+        open_items.append((level, item))
+
+
+def _serialize(html: Element) -> bytes:
+    return etree.tostring(html, xml_declaration=True, encoding="utf-8", doctype="<!DOCTYPE html>")
+
+
+# -- package metadata -----------------------------------------------------------------------
+
+
+def _describe(
+    book: ebook.EpubBook, root: Element, translated: xhtml.HtmlDocument, *, has_pages: bool
+) -> None:
+    source = root.find("meta/source")
+    assert source is not None  # the schema requires it
+    sha256 = source.get("sha256", "")
+    book.set_identifier(f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'urn:sha256:{sha256}')}")
+    book.set_title(translated.title)
+    book.set_language(translated.language)
+    publisher = root.findtext("meta/publisher")
+    if publisher:
+        book.add_metadata("DC", "publisher", publisher)
+    subject = root.findtext("meta/subject")
+    if subject:
+        book.add_metadata("DC", "subject", subject)
+    date = _publication_date(root)
+    if date:
+        book.add_metadata("DC", "date", date)
+    # dc:source names the original always; with print pages it is also their source
+    # (EPUB 3.3 "source-of pagination", which EPUBCheck 5.3 checks as OPF-066).
+    book.add_metadata("DC", "source", source.get("name", ""), {"id": "original"})
+    book.add_metadata("DC", "format", "application/epub+zip")
+
+    def meta(prop: str, value: str) -> None:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+    meta("schema:accessMode", "textual")
+    meta("schema:accessModeSufficient", "textual")
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    if has_pages:
+        features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
+    for feature in features:
+        meta("schema:accessibilityFeature", feature)
+    meta("schema:accessibilityHazard", "none")
+    meta("schema:accessibilitySummary", _summary(root, has_pages=has_pages))
+    meta("dcterms:conformsTo", CONFORMANCE)
+    if has_pages:
+        book.add_metadata(
+            None, "meta", "pagination", {"refines": "#original", "property": "source-of"}
+        )
+
+
+def _summary(root: Element, *, has_pages: bool) -> str:
+    source = root.find("meta/source")
+    name = source.get("name", "the original") if source is not None else "the original"
+    parts = [
+        f"An accessible text-only edition of {name}: there are no images, audio or video.",
+        "Headings mark every section, a table of contents and landmarks give structured "
+        "navigation, and the reading order follows the original.",
+    ]
+    if root.find(".//table") is not None:
+        parts.append("Tables have marked header cells and captions where the original had them.")
+    if has_pages:
+        parts.append(
+            f"Print page numbers of {name} are kept as page-break markers and a page list."
+        )
+    parts.append(
+        "The text reflows and takes the reader's own font, size and colours; "
+        "the default size is large print."
+    )
+    parts.append(f"Meets {CONFORMANCE}, checked with EPUBCheck and Ace by DAISY.")
+    return " ".join(parts)
+
+
+def _publication_date(root: Element) -> str:
+    dates = {d.get("role"): d.get("when", "") for d in root.iterfind("meta/date")}
+    return dates.get("publication") or dates.get("letter") or dates.get("inspection-end") or ""
+
+
+def _modified(root: Element) -> datetime.datetime:
+    when = _publication_date(root) or max(
+        (d.get("when", "") for d in root.iterfind("meta/date")), default=""
+    )
+    if not when:
+        return FIXED_EPOCH
+    day = datetime.date.fromisoformat(when)
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)
+
+
+def _stylesheet(options: Options) -> bytes:
+    profile = profiles.print_profile(options)
+    # A reader's default text is about 12 pt (16 px), so the profile's size is a percentage
+    # of it: still relative, so the reader's own size setting scales it.
+    rules = [f"html {{ font-size: {profile.font_size / 12 * 100:.1f}%; }}"]
+    if options.colours != DEFAULT_COLOURS:
+        rules.append(
+            f"body {{ color: {profile.foreground}; background-color: {profile.background}; }}"
+            f" a {{ color: {profile.link}; }}"
+        )
+    css = resources.read_text("epub.css").rstrip("\n")
+    return (
+        css + f"\n\n/* {profile.label}, profile {profile.name} */\n" + "\n".join(rules) + "\n"
+    ).encode()
+
+
+# -- packaging --------------------------------------------------------------------------------
+
+
+def _reproducible_zip(data: bytes, language: str) -> bytes:
+    """Rewrite ebooklib's zip: mimetype first and stored, fixed dates, xml:lang on the OPF."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = [info.filename for info in source.infolist()]
+    names.remove("mimetype")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for name in ["mimetype", *names]:
+            payload = source.read(name)
+            if name.endswith(".opf"):
+                payload = _fix_package(payload, language)
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            target.writestr(info, payload, compresslevel=9 if name != "mimetype" else None)
+    return out.getvalue()
+
+
+def _fix_package(opf: bytes, language: str) -> bytes:
+    """xml:lang on the package element (ebooklib omits it); no NCX, so no spine@toc."""
+    package = etree.fromstring(opf, canonical.safe_parser())
+    package.set(canonical.XML_LANG, language)
+    spine = package.find(f"{{{ebook.NAMESPACES['OPF']}}}spine")
+    if spine is not None and "toc" in spine.attrib:
+        del spine.attrib["toc"]
+    return etree.tostring(package, xml_declaration=True, encoding="utf-8", pretty_print=True)
+
+
+def _plain(element: Element | None) -> str:
+    if element is None:
+        return ""
+    return " ".join("".join(str(t) for t in element.itertext()).split())
