@@ -321,3 +321,14 @@ def test_command_line_options_and_check(tmp_path: Path) -> None:
     refused = run(str(foreign), "--to", "brf", "-o", str(tmp_path / "out"))
     assert refused.returncode != 0 and "Traceback" not in refused.stderr
     assert "no braille translation table for language 'xx'" in refused.stderr
+
+
+@pytest.mark.parametrize(("cells", "lines"), [(20, 10), (100, 100)])
+def test_extreme_page_sizes(cells: int, lines: int) -> None:
+    options = Options(braille_cells=cells, braille_lines=lines)
+    root = fixture_root()
+    document = braille.layout(root, options)
+    brf_data, pef_data = brf.encode(document), pef.encode(root, document)
+    assert_all_pass(checks.check_brf(brf_data, options) + checks.check_pef(pef_data, options))
+    assert_all_pass([checks.agreement(brf_data, pef_data)])
+    assert_recovered(root, brf_data, options)
