@@ -12,7 +12,10 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+
+from lxml import etree
 
 from converter import Options, parse
 from converter.check import braille as checks
@@ -32,10 +35,26 @@ def best(repeats: int, work: Callable[[], object]) -> float:
     return min(times)
 
 
+def both_writers(root: etree._Element, options: Options) -> tuple[bytes, bytes]:
+    return brf.write(root, options), pef.write(root, options)
+
+
+def all_checks(brf_data: bytes, pef_data: bytes, options: Options) -> object:
+    return (
+        checks.check_brf(brf_data, options),
+        checks.check_pef(pef_data, options),
+        checks.agreement(brf_data, pef_data),
+    )
+
+
 def main() -> int:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     root = parse(SAMPLE).getroot()
-    text = " ".join(" ".join(e.itertext()) for part in RENDERED_PARTS for e in root.iterfind(part))
+    text = " ".join(
+        " ".join(str(t) for t in e.itertext())
+        for part in RENDERED_PARTS
+        for e in root.iterfind(part)
+    )
     words = len(text.split())
     rows: list[tuple[str, float, str]] = []
     for grade in (2, 1):
@@ -43,53 +62,29 @@ def main() -> int:
         document = braille.layout(root, options)
         brf_data = brf.encode(document)
         pef_data = pef.encode(root, document)
-        layout_s = best(repeats, lambda o=options: braille.layout(root, o))  # type: ignore[misc]
-        rows.append(
-            (
-                f"grade {grade}: layout (translate + wrap + paginate)",
-                layout_s,
-                f"{len(document.pages)} pages, {document.translator_calls} liblouis calls",
-            )
-        )
-        rows.append(
-            (
-                f"grade {grade}: BRF encoding",
-                best(repeats, lambda d=document: brf.encode(d)),
-                f"{len(brf_data)} bytes",
-            )
-        )  # type: ignore[misc]
-        rows.append(
-            (
-                f"grade {grade}: PEF encoding",
-                best(repeats, lambda d=document: pef.encode(root, d)),
-                f"{len(pef_data)} bytes",
-            )
-        )  # type: ignore[misc]
-        rows.append(
-            (
-                f"grade {grade}: brf+pef writers, whole",
-                best(repeats, lambda o=options: (brf.write(root, o), pef.write(root, o))),
-                "",
-            )
-        )  # type: ignore[misc]
-        checks_s = best(
-            repeats,
-            lambda b=brf_data, p=pef_data, o=options: (
-                checks.check_brf(b, o),
-                checks.check_pef(p, o),
-                checks.agreement(b, p),
-            ),
-        )  # type: ignore[misc]
-        rows.append((f"grade {grade}: checks (BRF, PEF schema, agreement)", checks_s, ""))
         recovery = checks.word_recovery(root, brf_data, options)
-        back_s = best(repeats, lambda b=brf_data, o=options: checks.word_recovery(root, b, o))  # type: ignore[misc]
-        rows.append(
+        timings: list[tuple[str, Callable[[], object], str]] = [
             (
-                f"grade {grade}: back-translation check",
-                back_s,
+                "layout (translate + wrap + paginate)",
+                partial(braille.layout, root, options),
+                f"{len(document.pages)} pages, {document.translator_calls} liblouis calls",
+            ),
+            ("BRF encoding", partial(brf.encode, document), f"{len(brf_data)} bytes"),
+            ("PEF encoding", partial(pef.encode, root, document), f"{len(pef_data)} bytes"),
+            ("brf + pef writers, whole", partial(both_writers, root, options), ""),
+            (
+                "checks (BRF, PEF schema, agreement)",
+                partial(all_checks, brf_data, pef_data, options),
+                "",
+            ),
+            (
+                "back-translation check",
+                partial(checks.word_recovery, root, brf_data, options),
                 f"{recovery.ratio:.2%} of {recovery.expected} words",
-            )
-        )
+            ),
+        ]
+        for name, work, note in timings:
+            rows.append((f"grade {grade}: {name}", best(repeats, work), note))
     code = braille.code_for("en", 2)
     import louis
 
