@@ -255,7 +255,8 @@ def test_pool_survives_a_killed_worker(tmp_path: Path) -> None:
     assert len(list(out.glob("*.xml"))) == len(good) and not list(out.glob(".*.part"))
 
 
-def test_sigterm_mid_batch_stops_cleanly_and_resumes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("how", ["sigterm", "ctrl-c"])
+def test_interrupt_mid_batch_stops_cleanly_and_resumes(how: str, tmp_path: Path) -> None:
     folder = tmp_path / "lib"
     good = write_library(folder, 150, broken=False)
     out = tmp_path / "out"
@@ -271,14 +272,18 @@ def test_sigterm_mid_batch_stops_cleanly_and_resumes(tmp_path: Path) -> None:
         "--jobs",
         "2",
     ]
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True)
+    # Ctrl-C at a terminal signals the whole process group: the batch and its workers.
+    process = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, start_new_session=True)
     journal = out / ".converter-manifest.journal"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if journal.exists() and journal.read_text().count('"output"') >= 10:
             break
         time.sleep(0.01)
-    process.send_signal(signal.SIGTERM)
+    if how == "sigterm":
+        process.send_signal(signal.SIGTERM)
+    else:
+        os.killpg(process.pid, signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 130, stderr
     assert "interrupted" in stderr
@@ -288,7 +293,7 @@ def test_sigterm_mid_batch_stops_cleanly_and_resumes(tmp_path: Path) -> None:
     assert 10 <= len(manifest.entries) < len(good), "the batch was not stopped in the middle"
     for name, entry in manifest.entries.items():  # consistent: every entry is its file
         assert file_sha256(out / name) == entry.output_sha256
-    for name, data in done.items():  # and every file is whole
+    for name in done:  # and every file is whole
         assert check.check_file(out / name).passed, name
     resumed = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert resumed.returncode == 0, resumed.stderr

@@ -242,7 +242,7 @@ class DaskExecutor(Executor):
 
         pending = iter(tasks)
         in_flight: dict[Any, Task] = {}  # Dask key -> task
-        completed = as_completed()
+        completed = as_completed(loop=self.client.loop)
         limit = 2 * self.workers
 
         def submit() -> bool:

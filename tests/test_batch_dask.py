@@ -1,0 +1,185 @@
+"""Batch conversion through a real Dask cluster on loopback: a `dask scheduler` and two
+`dask worker --nthreads 1` processes, started and stopped by the test."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from converter.batch.executors import DaskExecutor
+from converter.batch.manifest import MANIFEST_NAME
+from converter.batch.progress import Progress
+from converter.batch.run import REPORT_NAME, run_batch
+from converter.batch.synthetic import BROKEN, write_library
+from converter.options import Options
+
+DASK = Path(sys.executable).parent / "dask"
+FORMATS = ["xml"]
+
+
+def _start(arguments: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
+    # Its own session, so that the finally below can stop it and all its children.
+    with open(log, "wb") as stream:
+        return subprocess.Popen(
+            [str(DASK), *arguments],
+            cwd=cwd,
+            stdout=subprocess.DEVNULL,
+            stderr=stream,
+            start_new_session=True,
+        )
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def cluster(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
+    """The address of a scheduler with two single-threaded workers, all on 127.0.0.1."""
+    folder = tmp_path_factory.mktemp("dask")
+    scheduler_file = folder / "scheduler.json"
+    processes: list[subprocess.Popen[bytes]] = []
+    try:
+        processes.append(
+            _start(
+                [
+                    "scheduler",
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "0",
+                    "--no-dashboard",
+                    "--scheduler-file",
+                    str(scheduler_file),
+                ],
+                folder,
+                folder / "scheduler.log",
+            )
+        )
+        deadline = time.monotonic() + 60
+        while not scheduler_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        address = json.loads(scheduler_file.read_text())["address"]
+        for index in range(2):
+            processes.append(
+                _start(
+                    [
+                        "worker",
+                        address,
+                        "--nthreads",
+                        "1",
+                        "--nworkers",
+                        "1",
+                        "--host",
+                        "127.0.0.1",
+                        "--no-dashboard",
+                        "--name",
+                        f"w{index}",
+                    ],
+                    folder,
+                    folder / f"worker{index}.log",
+                )
+            )
+        from distributed import Client
+
+        with Client(address, set_as_default=False, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, processes
+    finally:
+        for process in reversed(processes):
+            _stop(process)
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(out).as_posix(): path.read_bytes()
+        for path in sorted(out.rglob("*"))
+        if path.is_file() and path.name not in (MANIFEST_NAME, REPORT_NAME)
+    }
+
+
+def test_dask_cluster_gives_the_same_outputs_as_the_local_pool(
+    cluster: tuple[str, list[subprocess.Popen[bytes]]], tmp_path: Path
+) -> None:
+    address, _ = cluster
+    library = tmp_path / "lib"
+    good = write_library(library, 30)
+    local = run_batch(
+        [library],
+        FORMATS,
+        Options(),
+        tmp_path / "local",
+        jobs=2,
+        progress=Progress(io.StringIO(), tty=False),
+    )
+    distributed = run_batch(
+        [library],
+        FORMATS,
+        Options(),
+        tmp_path / "dask",
+        scheduler=address,
+        progress=Progress(io.StringIO(), tty=False),
+    )
+    assert distributed.executor == "DaskExecutor" and distributed.workers == 2
+    workers = {
+        json.dumps(r["source"])
+        for r in json.loads((tmp_path / "dask" / REPORT_NAME).read_text())["outputs"]
+    }
+    assert len(workers) == len(good) + len(BROKEN)
+    assert local.counts()["converted"] == distributed.counts()["converted"] == len(good)
+    assert distributed.counts()["failed"] == len(BROKEN)
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")
+    # The same manifest logic: an unchanged re-run through the cluster converts nothing.
+    again = run_batch(
+        [library],
+        FORMATS,
+        Options(),
+        tmp_path / "dask",
+        scheduler=address,
+        progress=Progress(io.StringIO(), tty=False),
+    )
+    assert again.counts()["converted"] == 0 and again.counts()["skipped"] == len(good)
+
+
+def test_dask_batch_survives_a_killed_worker(
+    cluster: tuple[str, list[subprocess.Popen[bytes]]], tmp_path: Path
+) -> None:
+    address, processes = cluster
+    library = tmp_path / "lib"
+    good = write_library(library, 40, broken=False)
+    out = tmp_path / "out"
+    executor = DaskExecutor(address)
+    from converter.batch.task import Task
+
+    tasks = [
+        Task(str(path), (("xml", str(out / f"{index}.xml")),), Options(), key=str(index))
+        for index, path in enumerate(good)
+    ]
+    worker_pids = executor.client.run(os.getpid)
+    victim = sorted(worker_pids.values())[0]
+    results = []
+    with executor:
+        for result in executor.run(tasks):
+            results.append(result)
+            if len(results) == 4:
+                os.kill(victim, signal.SIGKILL)  # the worker process itself, mid-batch
+    assert sorted(int(r.key) for r in results) == list(range(len(good)))
+    assert all(not r.failed for r in results), [r.error for r in results if r.failed]
+    assert len(list(out.glob("*.xml"))) == len(good)
