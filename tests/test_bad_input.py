@@ -18,7 +18,7 @@ TITLE_TEXT = "Report on the parks\n\nThe café is open daily. Naïve visitors ar
 
 
 def billion_laughs() -> bytes:
-    entities = "".join(f'<!ENTITY l{i} "{"&l%d;" % (i - 1) * 10 if i else "lol"}">' for i in range(10))
+    entities = "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10 if i else "lol"}">' for i in range(10))
     return f'<?xml version="1.0"?><!DOCTYPE report [{entities}]><report>&l9;</report>'.encode()
 
 

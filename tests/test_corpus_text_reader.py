@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS, corpus_params, corpus_texts
+
 from converter import parse
 from converter.readers.scoring import FIELDS, score
 from converter.tree import schema_errors

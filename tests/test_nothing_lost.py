@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import sample_and_corpus_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import sample_and_corpus_params
 from converter import parse
 from converter.errors import InputError
 from converter.readers import read

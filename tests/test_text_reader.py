@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, GOLDEN, SAMPLE
 from lxml import etree
 
 from converter import parse
 from converter.readers.structure import SourceLine, recover
 from converter.readers.text import source_lines
 from converter.tree import safe_parser, schema_errors, serialize
-
-from conftest import FIXTURES, GOLDEN, SAMPLE
 
 TEXT = FIXTURES / "text"
 
