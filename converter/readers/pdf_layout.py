@@ -6,7 +6,7 @@ import ctypes
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -15,6 +15,8 @@ import pypdfium2.raw as raw
 BOLD_WEIGHT = 600
 #: A horizontal gap wider than this many ems splits a line into separate cells.
 CELL_GAP_EMS = 1.8
+_BOLD_NAME = re.compile(r"bold|black|heavy|demi|semibold", re.IGNORECASE)
+_STARTS_WITH_MARKER = re.compile(r"^(?:[^\w\s]|\d{1,3}[.)])\s")
 #: A paragraph number or bullet glued to the first word of its text.
 _GLUED_MARKER = re.compile(r"\d{1,3}[.)]|[\uf000-\uf0ff\u25a0-\u25ff\u2022](?=[^\W\d_])")
 #: A gap wider than this many ems (between character advance boxes) is a tab or space.
@@ -91,7 +93,33 @@ def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
     lines: list[LaidLine] = []
     for line_tokens in tokens:
         lines.extend(_cells(line_tokens, number, tags))
-    return PageLayout(number, width, height, tuple(lines), _count_images(page))
+    return PageLayout(number, width, height, tuple(_attach_markers(lines)), _count_images(page))
+
+
+def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:
+    """Put a list marker drawn apart from its text (WeasyPrint draws bullets after the
+    page's text) in front of the text it stands beside, on the same baseline."""
+    markers = [x for x in lines if _MARKER.match(x.text)]
+    if not markers:
+        return lines
+    result = list(lines)
+    for marker in markers:
+        beside = [
+            x
+            for x in result
+            if x is not marker
+            and not _MARKER.match(x.text)
+            and x.top - 1 <= (marker.top + marker.bottom) / 2 <= x.bottom + 1
+            and 0 <= x.x0 - marker.x1 < 4 * marker.font_size
+        ]
+        if len(beside) != 1 or _STARTS_WITH_MARKER.match(beside[0].text):
+            continue
+        target = beside[0]
+        result[result.index(target)] = replace(
+            target, text=f"{marker.text} {target.text}", x0=marker.x0
+        )
+        result.remove(marker)
+    return result
 
 
 def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
@@ -106,6 +134,7 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
     fonts: dict[int, _Font] = {}
     left, right, bottom, top = (ctypes.c_double() for _ in range(4))
     rect = raw.FS_RECTF()
+    matrix = raw.FS_MATRIX()
 
     def box(i: int) -> tuple[float, float, float, float]:
         raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
@@ -116,11 +145,15 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
         key = ctypes.cast(obj, ctypes.c_void_p).value or 0
         found = fonts.get(key)
         if found is None:
+            # Embedded subsets often declare weight 400 whatever they are: the name tells.
             weight = raw.FPDFText_GetFontWeight(handle, i)
-            bold = weight >= BOLD_WEIGHT if weight > 0 else "bold" in _font_name(handle, i)
+            bold = weight >= BOLD_WEIGHT or _BOLD_NAME.search(_font_name(handle, i)) is not None
             artifact = bool(obj) and _is_artifact(obj)
             mcid = raw.FPDFPageObj_GetMarkedContentID(obj) if obj else -1
-            found = _Font(raw.FPDFText_GetFontSize(handle, i), bold, artifact, mcid)
+            # The size in the font's own space, scaled by the matrix to points on the page.
+            raw.FPDFText_GetMatrix(handle, i, matrix)
+            scale = abs(matrix.a * matrix.d - matrix.b * matrix.c) ** 0.5 or 1.0
+            found = _Font(raw.FPDFText_GetFontSize(handle, i) * scale, bold, artifact, mcid)
             fonts[key] = found
         return found
 
@@ -171,8 +204,9 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
     return lines
 
 
-def _cells(tokens: list[_Token], page: int, tags: dict[int, str]) -> Iterator[LaidLine]:
-    """Split one text line where the gap is wide (table cells, a right-aligned page number)."""
+def _cells(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) -> Iterator[LaidLine]:
+    """Split one text line where the gap is wide (table cells, a right-aligned page number)
+    or, in a tagged PDF, where one table cell ends and the next begins."""
     run: list[_Token] = []
     for token in tokens:
         if run:
@@ -181,7 +215,9 @@ def _cells(tokens: list[_Token], page: int, tags: dict[int, str]) -> Iterator[La
             gap = token.x0 - last.x1
             shifted = abs(token.bottom - last.bottom) > 0.6 * em and not _overlaps(token, last)
             wide = gap > CELL_GAP_EMS * em and not _MARKER.match(" ".join(t.text for t in run))
-            if wide or gap < -0.5 * em or shifted:
+            cell = tags.get(token.font.mcid, ("", 0))[1]
+            new_cell = cell != tags.get(last.font.mcid, ("", 0))[1] and cell > 0
+            if wide or new_cell or gap < -0.5 * em or shifted:
                 yield _line(run, page, tags)
                 run = []
         run.append(token)
@@ -195,7 +231,7 @@ def _overlaps(a: _Token, b: _Token) -> bool:
     return overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
 
 
-def _line(tokens: list[_Token], page: int, tags: dict[int, str]) -> LaidLine:
+def _line(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) -> LaidLine:
     sizes: Counter[float] = Counter()
     bold = 0
     chars = 0
@@ -205,7 +241,7 @@ def _line(tokens: list[_Token], page: int, tags: dict[int, str]) -> LaidLine:
         chars += n
         sizes[round(token.font.size, 1)] += n
         bold += n if token.font.bold else 0
-        tag = tags.get(token.font.mcid)
+        tag = tags.get(token.font.mcid, ("", 0))[0]
         if tag:
             tag_votes[tag] += n
     return LaidLine(
@@ -244,35 +280,41 @@ def _is_artifact(obj: object) -> bool:
     )
 
 
-def _structure_types(page: pdfium.PdfPage) -> dict[int, str]:
-    """Marked-content id -> structure type (H1, P, LBody, TD...) of a tagged page."""
+def _structure_types(page: pdfium.PdfPage) -> dict[int, tuple[str, int]]:
+    """Marked-content id -> (structure type, table cell) of a tagged page.
+
+    The type is H1, P, LBody... or, for anything inside a table cell, the cell's TD or
+    TH; the cell is a number telling the page's table cells apart (0 outside tables).
+    """
     tree = raw.FPDF_StructTree_GetForPage(page.raw)
     if not tree:
         return {}
-    types: dict[int, str] = {}
+    types: dict[int, tuple[str, int]] = {}
+    cells = 0
     try:
-        stack: list[tuple[object, str]] = [
-            (raw.FPDF_StructTree_GetChildAtIndex(tree, i), "")
+        stack: list[tuple[object, str, int]] = [
+            (raw.FPDF_StructTree_GetChildAtIndex(tree, i), "", 0)
             for i in range(raw.FPDF_StructTree_CountChildren(tree))
         ]
         seen = 0
         while stack and seen < 100_000:  # a bound against cyclic or absurd trees
             seen += 1
-            element, cell = stack.pop()
+            element, cell_kind, cell = stack.pop()
             if not element:
                 continue
             kind = _element_type(element)
             # Content inside a table cell is reported as the cell (TD or TH), whatever
             # paragraph or span the cell wraps it in.
             if kind in ("TD", "TH"):
-                cell = kind
-            kind = cell or kind
+                cells += 1
+                cell_kind, cell = kind, cells
+            kind = cell_kind or kind
             for k in range(raw.FPDF_StructElement_GetMarkedContentIdCount(element)):
                 mcid = raw.FPDF_StructElement_GetMarkedContentIdAtIndex(element, k)
                 if mcid >= 0 and kind:
-                    types[mcid] = kind
+                    types[mcid] = (kind, cell)
             for i in range(raw.FPDF_StructElement_CountChildren(element)):
-                stack.append((raw.FPDF_StructElement_GetChildAtIndex(element, i), cell))
+                stack.append((raw.FPDF_StructElement_GetChildAtIndex(element, i), cell_kind, cell))
     finally:
         raw.FPDF_StructTree_Close(tree)
     return types

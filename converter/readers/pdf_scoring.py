@@ -38,7 +38,12 @@ def facets(root: etree._Element) -> dict[str, list[str]]:
     """Judgements, improvement items, numbered paragraphs and section headings, as text."""
 
     def text(element: etree._Element) -> str:
-        return normal("".join(element.itertext()))
+        return normal("".join(str(t) for t in element.itertext()))
+
+    def grade(heading: etree._Element) -> str:
+        section = heading.getparent()
+        value = section.get("grade") if section is not None else None
+        return f" [{value}]" if value else ""
 
     improve = root.find(".//section[@role='improvements']")
     items: list[str] = []
@@ -52,10 +57,7 @@ def facets(root: etree._Element) -> dict[str, list[str]]:
         ],
         "improve": items,
         "numbered": [str(p.get("n")) for p in root.iterfind("body//p[@n]")],
-        "headings": [
-            text(h) + (f" [{h.getparent().get('grade')}]" if h.getparent().get("grade") else "")
-            for h in root.iterfind("body//section/heading")
-        ],
+        "headings": [text(h) + grade(h) for h in root.iterfind("body//section/heading")],
     }
 
 
@@ -83,7 +85,7 @@ def headers_score(root: etree._Element, expected: Mapping[str, Any]) -> FieldSco
     for first, second in zip(artifacts, artifacts[1:], strict=False):
         if first.get("page") == second.get("page"):
             texts.add(normal(f"{first.text} {second.text}"))
-    blocks = {normal("".join(e.itertext())) for e in root.iterfind("body//p")}
+    blocks = {normal("".join(str(t) for t in e.itertext())) for e in root.iterfind("body//p")}
     headers = [normal(h) for h in expected.get("running_header_footer", [])]
     missing = [h for h in headers if h not in texts]
     in_body = [h for h in headers if len(h) > 3 and h in blocks]
@@ -129,8 +131,8 @@ def _expected_hits(facet: str, tree: Scored, expected: Mapping[str, Any]) -> int
         )
     headings = [normal(s["heading"]) for s in expected.get("graded_sections", [])]
     headings += [normal(h) for h in expected.get("other_headings", [])]
-    got = {h.split(" [")[0] for h in tree.facets["headings"]}
-    return sum(1 for h in headings if h in got)
+    found = {h.split(" [")[0] for h in tree.facets["headings"]}
+    return sum(1 for h in headings if h in found)
 
 
 def _wanted(facet: str, expected: Mapping[str, Any]) -> list[str]:
