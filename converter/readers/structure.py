@@ -620,16 +620,36 @@ def classify_headings(blocks: list[Block], width: int) -> None:
         if block.kind == "para" and _looks_heading(block):
             block.kind = "heading"
     # Three or more short heading-like lines in a row are an address or a list of
-    # names, not headings.
+    # names, not headings; a line the source sets larger (PDF layout hints) ends a run.
+    body_size = _body_font_size(blocks)
     index = 0
     while index < len(blocks):
         end = index
-        while end < len(blocks) and blocks[end].kind == "heading" and len(blocks[end].text) <= 40 and len(blocks[end].lines) == 1:
+        while (
+            end < len(blocks)
+            and blocks[end].kind == "heading"
+            and len(blocks[end].text) <= 40
+            and len(blocks[end].lines) == 1
+            and not _set_larger(blocks[end], body_size)
+        ):
             end += 1
         if end - index >= 3:
             for block in blocks[index:end]:
                 block.kind = "para"
         index = max(end, index + 1)
+
+
+def _body_font_size(blocks: list[Block]) -> float | None:
+    """The font size most lines are set in, when the source gives sizes (PDF), else None."""
+    sizes = Counter(x.font_size for block in blocks for x in block.lines if x.font_size)
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def _set_larger(block: Block, body_size: float | None) -> bool:
+    """Every line of the block is set at least 15% larger than the body text."""
+    return body_size is not None and all(
+        x.font_size is not None and x.font_size >= 1.15 * body_size for x in block.lines
+    )
 
 
 def _looks_heading(block: Block) -> bool:
