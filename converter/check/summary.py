@@ -394,6 +394,7 @@ class Readability:
     longest_sentence: int
     prose_words: int
     total_words: int
+    min_words: int = MIN_WORDS
 
     def findings(self) -> list[str]:
         found = []
@@ -405,8 +406,8 @@ class Readability:
             found.append(f"mean sentence {self.mean_sentence:.1f} words > {MAX_MEAN_SENTENCE:g}")
         if self.longest_sentence > MAX_SENTENCE:
             found.append(f"a sentence of {self.longest_sentence} words > {MAX_SENTENCE}")
-        if not MIN_WORDS <= self.total_words <= MAX_WORDS:
-            found.append(f"{self.total_words} words, outside {MIN_WORDS}-{MAX_WORDS}")
+        if not self.min_words <= self.total_words <= MAX_WORDS:
+            found.append(f"{self.total_words} words, outside {self.min_words}-{MAX_WORDS}")
         return found
 
     def describe(self) -> str:
@@ -426,7 +427,14 @@ def sentences_of(text: str) -> list[str]:
     return [s for s in _SENTENCE_END.split(text.strip()) if s]
 
 
-def readability(prose: list[str], total_words: int) -> Readability:
+def min_words_for(source_words: int | None) -> int:
+    """350 words for a report of 4,000 words or more; in proportion for a shorter one."""
+    if source_words is None:
+        return MIN_WORDS
+    return min(MIN_WORDS, source_words * MIN_WORDS // 4000)
+
+
+def readability(prose: list[str], total_words: int, source_words: int | None = None) -> Readability:
     """Readability of the summary's prose (headings, references and glossary left out)."""
     import textstat  # 0.7.4: offline (later versions download a dictionary)
 
@@ -441,6 +449,7 @@ def readability(prose: list[str], total_words: int) -> Readability:
         longest_sentence=max(lengths),
         prose_words=sum(lengths),
         total_words=total_words,
+        min_words=min_words_for(source_words),
     )
 
 
@@ -520,7 +529,7 @@ def check(path: Path, options: Options) -> list[CheckResult]:
     parsed = parse_markdown(markdown, data)
     glossary_heading = data.headings["glossary"]
     prose = [text for section, text, _ in parsed.lines if section != glossary_heading]
-    figures = readability(prose, parsed.total_words)
+    figures = readability(prose, parsed.total_words, _source_words(path))
     results = [
         CheckResult(
             "summary-readability",
@@ -551,6 +560,15 @@ def check(path: Path, options: Options) -> list[CheckResult]:
     )
     results.append(_faithfulness_result(path, parsed, options, data))
     return results
+
+
+def _source_words(path: Path) -> int | None:
+    """The source's length, from the trace beside the summary (None without one)."""
+    try:
+        facts = json.loads(trace_path(path).read_text(encoding="utf-8"))["facts"]
+        return int(facts["source_words"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _faithfulness_result(

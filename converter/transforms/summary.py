@@ -156,6 +156,9 @@ def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
         for j in root.iterfind("meta/judgements/judgement")
     ]
     facts["improvements"] = [item.get("id") for item in _improvement_blocks(root)]
+    facts["source_words"] = sum(
+        len(words(canonical.text_content(part))) for part in root.iterfind("body")
+    )
     return cited, facts
 
 
@@ -390,7 +393,8 @@ class Planner:
         title_id = self.find_block(facts["title"]) or self.first_block()
         out = [self.template("intro" if ofsted else "intro_generic", (title_id,))]
         if facts["title"]:
-            out.append(self.template("title", (title_id,), title=facts["title"]))
+            key = "title" if ofsted else "title_generic"
+            out.append(self.template(key, (title_id,), title=facts["title"]))
         dates = facts["dates"]
         if "inspection-start" in dates:
             start = format_date(dates["inspection-start"])
@@ -644,7 +648,9 @@ class Planner:
             parts.append(self.sections())
         back = [self.official()]
         sentences = [s for p in (*parts, *back) for s in _walk(p)]
-        parts.append(self.glossary(sentences))
+        glossary = self.glossary(sentences)
+        if glossary.sentences:
+            parts.append(glossary)
         plan = Plan(self.facts["title"], parts, back, self.cited, self.facts)
         for number, sentence in enumerate(plan.sentences(), 1):
             sentence.id = f"s-{number}"
