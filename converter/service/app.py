@@ -400,13 +400,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/jobs", include_in_schema=False)
     async def request_job(request: Request, user: PageUser) -> Response:
         form = await read_form(request)
-        values = form_request(form)
-        if not values.formats:
-            source = await run_in_threadpool(source_of, user, values.report, values.upload)
-            context = form_context(source, values.report, values.upload, None, form)
+        if not form["formats"]:
+            report, upload = form.get("report") or None, form.get("upload") or None
+            source = await run_in_threadpool(source_of, user, report, upload)
+            context = form_context(source, report, upload, None, form)
             context["error"] = "Choose at least one format."
             return render(request, "request.html", context, status_code=422)
-        job = await run_in_threadpool(start_job, user, values)
+        job = await run_in_threadpool(start_job, user, form_request(form))
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     @app.post("/preview", response_class=HTMLResponse, include_in_schema=False)
