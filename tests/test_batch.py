@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from click.testing import CliRunner
 
-from converter import check, cli
+from converter import check, cli, writers
 from converter.batch.discover import discover, output_path
 from converter.batch.executors import PoolExecutor
 from converter.batch.manifest import MANIFEST_NAME, Manifest, file_sha256
@@ -113,6 +113,22 @@ def test_library_converted_checked_and_rerun_skips(
     forced = batch(folder, out, force=True, jobs=2)
     assert forced.counts()["converted"] == len(good)  # type: ignore[attr-defined]
     assert forced.counts()["failed"] == len(BROKEN)  # type: ignore[attr-defined]
+
+
+def test_every_registered_format(tmp_path: Path) -> None:
+    """Built against the registry: every writer registered converts in a batch."""
+    folder = tmp_path / "lib"
+    good = write_library(folder, 5, broken=False, sections=(1, 2))
+    out = tmp_path / "out"
+    every = writers.formats()
+    report = run_batch([folder], every, Options(), out, jobs=2, progress=quiet())
+    assert report.counts()["converted"] == len(good) * len(every), [
+        r.error for r in report.records if r.status == "failed"
+    ]
+    for record in report.records:
+        assert (out / record.output).stat().st_size == record.size > 0
+    again = run_batch([folder], every, Options(), out, jobs=2, progress=quiet())
+    assert again.counts()["skipped"] == len(good) * len(every)
 
 
 def test_manifest_records_hashes_options_and_version(tmp_path: Path) -> None:

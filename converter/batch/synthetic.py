@@ -131,20 +131,27 @@ BROKEN: dict[str, bytes] = {
 }
 
 
-def write_library(folder: Path, count: int, *, seed: int = 8, broken: bool = True) -> list[Path]:
+def write_library(
+    folder: Path,
+    count: int,
+    *,
+    seed: int = 8,
+    broken: bool = True,
+    sections: tuple[int, ...] = (1, 2, 3, 5, 8),
+) -> list[Path]:
     """Write ``count`` good documents in nested folders (about one in five canonical XML,
     the rest plain text of varied length), plus the BROKEN files; return the good ones."""
     rng = random.Random(seed)
     good: list[Path] = []
     for number in range(count):
         year = 2019 + number % 4
-        sections = rng.choice((1, 2, 3, 5, 8))
+        size = rng.choice(sections)
         if number % 5 == 4:
             path = folder / str(year) / "corrected" / f"notes-{number:04d}.xml"
-            data = report_xml(rng, number, sections=sections)
+            data = report_xml(rng, number, sections=size)
         else:
             path = folder / str(year) / f"report-{number:04d}.txt"
-            data = report_text(rng, number, sections=sections).encode("utf-8")
+            data = report_text(rng, number, sections=size).encode("utf-8")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         good.append(path)
