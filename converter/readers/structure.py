@@ -20,6 +20,7 @@ The steps, each linear in the number of lines:
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -71,7 +72,7 @@ _WORD_CHAR = re.compile(r"[^\W_]")
 _FIRST_WORD = re.compile(r"^\s*(\S+)")
 _LINK = re.compile(
     r"(?P<url>(?:https?://|www\.)[^\s<>()\"\u201c\u201d]+[^\s<>()\"\u201c\u201d.,;:!?'\u2019])"
-    r"|(?P<email>[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
+    r"|(?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})"
 )
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 _HYPHEN_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -80,7 +81,25 @@ _HYPHEN_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
 #: hyphen (reviewed by hand: each is a prefix English writes with a hyphen before a word
 #: it could not be mistaken for).  "re" is left out on purpose: "rereferred" is printed so.
 HYPHEN_PREFIXES = frozenset(
-    ["pre", "post", "non", "multi", "well", "self", "cross", "inter", "anti", "co", "semi", "sub", "ex", "mid", "over", "under", "day"]
+    [
+        "pre",
+        "post",
+        "non",
+        "multi",
+        "well",
+        "self",
+        "cross",
+        "inter",
+        "anti",
+        "co",
+        "semi",
+        "sub",
+        "ex",
+        "mid",
+        "over",
+        "under",
+        "day",
+    ]
 )
 
 #: The prefixes that mark a lost hyphen even before a word the document does not use
@@ -147,7 +166,9 @@ class Facts:
     publisher: str | None = None
     dates: list[tuple[str, str, str]] = field(default_factory=list)  # (role, iso, as written)
     people: list[tuple[str, str]] = field(default_factory=list)  # (role, name as written)
-    judgements: list[tuple[str, str, str, str]] = field(default_factory=list)  # area, grade, label, as written
+    judgements: list[tuple[str, str, str, str]] = field(
+        default_factory=list
+    )  # area, grade, label, as written
     back_start: int | None = None  # index of the first back-matter block
 
 
@@ -194,7 +215,9 @@ def find_artifacts(lines: Sequence[SourceLine]) -> dict[int, str]:
         footer_keys.update({_edge_key(x.text) for x in page_lines[-_FOOTER_ZONE:]})
     needed = max(2, math.ceil((page_count - 1) / 2))
     for page, page_lines in pages.items():
-        contents_page = any(x.text.strip().casefold() in ("contents", "table of contents") for x in page_lines[:3])
+        contents_page = any(
+            x.text.strip().casefold() in ("contents", "table of contents") for x in page_lines[:3]
+        )
         for zone, keys, reason in (
             (page_lines[:_HEADER_ZONE], header_keys, "running-header"),
             (page_lines[-_FOOTER_ZONE:], footer_keys, "running-footer"),
@@ -234,7 +257,9 @@ def _page_number_line(page: int, page_lines: list[SourceLine]) -> int | None:
 # --- 2. lost hyphens ----------------------------------------------------------------------
 
 
-def repair_lost_hyphens(lines: Sequence[SourceLine], width: int, skip: set[int]) -> dict[int, tuple[str, list[tuple[str, str]]]]:
+def repair_lost_hyphens(
+    lines: Sequence[SourceLine], width: int, skip: set[int]
+) -> dict[int, tuple[str, list[tuple[str, str]]]]:
     """Repair words whose line-end hyphen the text lost; returns line -> (new text, repairs).
 
     How it is told reliably: ``pdftotext`` joins a hyphenated line-end word with the whole
@@ -264,9 +289,13 @@ def repair_lost_hyphens(lines: Sequence[SourceLine], width: int, skip: set[int])
         and page_width.get(line.page, width) <= _HARD_WRAP_LIMIT
         and len(line.text.rstrip()) > page_width.get(line.page, width) * 1.08
     }
-    for line in lines:
-        if line.number not in skip:
-            vocabulary.add(line.text, glued_ok=line.number not in long_lines)
+    if not long_lines:
+        return {}
+    vocabulary.add(
+        " ".join(x.text for x in lines if x.number not in skip and x.number not in long_lines),
+        glued_ok=True,
+    )
+    vocabulary.add(" ".join(x.text for x in lines if x.number in long_lines), glued_ok=False)
     result: dict[int, tuple[str, list[tuple[str, str]]]] = {}
     for line in lines:
         if line.number not in long_lines:
@@ -304,7 +333,23 @@ def repair_lost_hyphens(lines: Sequence[SourceLine], width: int, skip: set[int])
 #: an over-long line there says nothing about a lost hyphen.
 _HARD_WRAP_LIMIT = 160
 #: Word endings that are not words of their own, so never the tail of a lost hyphen.
-_SUFFIX_LIKE = frozenset(["fully", "less", "ness", "ment", "ments", "ship", "able", "ally", "ings", "ence", "ance", "tion", "sion"])
+_SUFFIX_LIKE = frozenset(
+    [
+        "fully",
+        "less",
+        "ness",
+        "ment",
+        "ments",
+        "ship",
+        "able",
+        "ally",
+        "ings",
+        "ence",
+        "ance",
+        "tion",
+        "sion",
+    ]
+)
 
 
 class _Vocabulary:
@@ -317,17 +362,17 @@ class _Vocabulary:
         self.hyphenated: set[str] = set()
 
     def add(self, text: str, *, glued_ok: bool) -> None:
-        for token in _HYPHEN_TOKEN.findall(text):
-            lowered = token.casefold()
-            parts = lowered.split("-")
-            self.words.update(parts)
-            if glued_ok:
-                self.normal_words.update(parts)
-            self.stems.update(p[:6] for p in parts if len(p) >= 6)
-            for i in range(len(parts) - 1):
-                self.hyphenated.add(f"{parts[i]}-{parts[i + 1]}")
-            if len(parts) > 1:
-                self.hyphenated.add(lowered)
+        tokens = [token.casefold() for token in _HYPHEN_TOKEN.findall(text)]
+        parts = [part for token in tokens for part in token.split("-")]
+        self.words.update(parts)
+        if glued_ok:
+            self.normal_words.update(parts)
+        self.stems.update(part[:6] for part in parts if len(part) >= 6)
+        for token in tokens:
+            if "-" in token:
+                pieces = token.split("-")
+                self.hyphenated.add(token)
+                self.hyphenated.update(f"{a}-{b}" for a, b in itertools.pairwise(pieces))
 
     def known(self, word: str) -> bool:
         return bool(self.words[word]) or (len(word) >= 6 and word[:6] in self.stems)
@@ -406,7 +451,13 @@ def join_texts(texts: Sequence[str]) -> str:
         text = text.strip()
         if not text:
             continue
-        if out and out[-1].endswith("-") and len(out[-1]) > 1 and out[-1][-2].isalpha() and starts_lower(text):
+        if (
+            out
+            and out[-1].endswith("-")
+            and len(out[-1]) > 1
+            and out[-1][-2].isalpha()
+            and starts_lower(text)
+        ):
             out[-1] = out[-1] + text
         else:
             out.append(text)
@@ -460,12 +511,18 @@ class _Grouper:
                 continue
             bullet = _BULLET.match(text)
             numbered = _NUMBERED.match(text)
-            if bullet and not (bullet.group(1) in "-*" and not bullet.group(2).strip() and current is not None):
+            if bullet and not (
+                bullet.group(1) in "-*" and not bullet.group(2).strip() and current is not None
+            ):
                 rest = bullet.group(2)
                 current = Block("item", [line], [rest], marker=bullet.group(1))
             elif numbered:
-                current = Block("numbered", [line], [numbered.group(2) or ""], marker=numbered.group(1))
-            elif current is not None and self._continues(current, text, blank, turned, self._after(index)):
+                current = Block(
+                    "numbered", [line], [numbered.group(2) or ""], marker=numbered.group(1)
+                )
+            elif current is not None and self._continues(
+                current, text, blank, turned, self._after(index)
+            ):
                 current.lines.append(line)
                 current.texts.append(text)
                 current.page_break_before = current.page_break_before
@@ -488,7 +545,9 @@ class _Grouper:
         text = self.text(following)
         return text if text.strip() and following.page == self.lines[index].page else None
 
-    def _continues(self, current: Block, text: str, blank: bool, turned: bool, after: str | None) -> bool:
+    def _continues(
+        self, current: Block, text: str, blank: bool, turned: bool, after: str | None
+    ) -> bool:
         previous = current.texts[-1] if current.texts[-1].strip() else current.text
         if not previous.strip():
             # A number or bullet alone on its line: its text follows.
@@ -502,7 +561,9 @@ class _Grouper:
                 return False
             if starts_lower(text):
                 return True
-            return turned and not blank and not self.fits(previous, text) and current.kind != "heading"
+            return (
+                turned and not blank and not self.fits(previous, text) and current.kind != "heading"
+            )
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
             return False
@@ -515,11 +576,17 @@ class _Grouper:
     def _stands_alone(self, text: str, after: str | None) -> bool:
         """A short unpunctuated line followed by a blank, a marker or a capital."""
         stripped = text.strip()
-        if len(stripped) > self.width * 0.6 or stripped.endswith((".", ",", ";")) or not stripped[0].isupper():
+        if (
+            len(stripped) > self.width * 0.6
+            or stripped.endswith((".", ",", ";"))
+            or not stripped[0].isupper()
+        ):
             return False
         if after is None:
             return True
-        return bool(_BULLET.match(after) or _NUMBERED.match(after)) or (not starts_lower(after) and self.fits(text, after))
+        return bool(_BULLET.match(after) or _NUMBERED.match(after)) or (
+            not starts_lower(after) and self.fits(text, after)
+        )
 
     def _heading_so_far(self, block: Block) -> bool:
         """Could the lines so far be a heading: few, short, none ending a sentence."""
@@ -528,7 +595,9 @@ class _Grouper:
         first = block.texts[0].lstrip()
         if not first or not (first[0].isupper() or first[0].isdigit()):
             return False
-        return not any(_SENTENCE_END.search(t) or t.rstrip().endswith((",", ";")) for t in block.texts)
+        return not any(
+            _SENTENCE_END.search(t) or t.rstrip().endswith((",", ";")) for t in block.texts
+        )
 
     def _pipe_table(self, lines: list[SourceLine], blank: bool, turned: bool) -> Block:
         rows: list[list[str]] = []
@@ -610,7 +679,9 @@ def _split_columns(text: str, columns: list[int]) -> list[str]:
     cells = []
     for i, start in enumerate(columns):
         end = columns[i + 1] if i + 1 < len(columns) else len(text)
-        cells.append(text[max(0, start - 2) if i else 0 : end - 2 if i + 1 < len(columns) else end].strip())
+        cells.append(
+            text[max(0, start - 2) if i else 0 : end - 2 if i + 1 < len(columns) else end].strip()
+        )
     return cells
 
 
@@ -670,7 +741,10 @@ def _looks_heading(block: Block) -> bool:
 def mark_contents(blocks: list[Block]) -> None:
     """A page headed 'Contents' is a contents list: its entries are items, not headings."""
     for index, block in enumerate(blocks):
-        if block.kind == "para" and block.text.strip().casefold() in ("contents", "table of contents"):
+        if block.kind == "para" and block.text.strip().casefold() in (
+            "contents",
+            "table of contents",
+        ):
             block.kind, block.role = "heading", "contents"
             for entry in blocks[index + 1 :]:
                 if entry.page != block.page:
@@ -754,7 +828,11 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
     width = estimate_width(content)
     repaired = repair_lost_hyphens(content, width, set())
     texts = {number: text for number, (text, _) in repaired.items()}
-    repairs = [(number, found, fixed) for number, (_, pairs) in sorted(repaired.items()) for found, fixed in pairs]
+    repairs = [
+        (number, found, fixed)
+        for number, (_, pairs) in sorted(repaired.items())
+        for found, fixed in pairs
+    ]
     blocks = _Grouper(content, texts, width).run() if content else []
     for block in blocks:
         _orphan_marker_text(block)
@@ -838,7 +916,13 @@ def build(document: Document, facts: Facts, *, language: str = "en") -> etree._E
         for number in sorted(document.artifacts):
             line = by_number[number]
             item = etree.SubElement(
-                artifacts, "artifact", {"src": f"{number}-{number}", "reason": document.artifacts[number], "page": str(line.page)}
+                artifacts,
+                "artifact",
+                {
+                    "src": f"{number}-{number}",
+                    "reason": document.artifacts[number],
+                    "page": str(line.page),
+                },
             )
             item.text = _xml_safe(line.text.strip())
     return root
@@ -910,7 +994,11 @@ class _Builder:
     def block_pagebreaks(self, pages: list[int]) -> None:
         for page in pages:
             self.close_list()
-            etree.SubElement(self.container, "pagebreak", {"page": str(page), "id": self.ids.unique(f"page-{page}")})
+            etree.SubElement(
+                self.container,
+                "pagebreak",
+                {"page": str(page), "id": self.ids.unique(f"page-{page}")},
+            )
 
     def block(self, block: Block) -> None:
         pages = self.pagebreaks(block)
@@ -928,14 +1016,20 @@ class _Builder:
 
     def section(self, block: Block) -> None:
         base = block.ident or block.area or slug(block.text)
-        section = etree.SubElement(self.top, "section", {"id": self.ids.unique(base), **_src(block)})
+        section = etree.SubElement(
+            self.top, "section", {"id": self.ids.unique(base), **_src(block)}
+        )
         if block.role:
             section.set("role", block.role)
         if block.grade:
             section.set("grade", block.grade)
         if block.area:
             section.set("area", block.area)
-        heading = etree.SubElement(section, "heading", {"id": self.ids.unique(f"{section.get('id')}-heading"), **_src(block)})
+        heading = etree.SubElement(
+            section,
+            "heading",
+            {"id": self.ids.unique(f"{section.get('id')}-heading"), **_src(block)},
+        )
         self.inline(heading, block, skip_first_page=True)
         self.container = section
         self.section_role = block.role
@@ -956,16 +1050,26 @@ class _Builder:
         if self.list is not None and self.list.get("type") != list_type:
             self.close_list()
         if self.list is None:
-            self.list = etree.SubElement(self.container, "list", {"id": self.ids.next("list"), "type": list_type, **_src(block)})
+            self.list = etree.SubElement(
+                self.container,
+                "list",
+                {"id": self.ids.next("list"), "type": list_type, **_src(block)},
+            )
             self.list_marker = block.marker if not ordered else ""
             self.nested = None
         else:
             self.list.set("src", f"{self.list.get('src', '1-1').split('-')[0]}-{block.last}")
-        sub = not ordered and self.list_marker and block.marker != self.list_marker and len(self.list)
+        sub = (
+            not ordered and self.list_marker and block.marker != self.list_marker and len(self.list)
+        )
         if sub:
             parent_item = self.list[-1]
             if self.nested is None or self.nested.getparent() is not parent_item:
-                self.nested = etree.SubElement(parent_item, "list", {"id": self.ids.next("list"), "type": "bullet", **_src(block)})
+                self.nested = etree.SubElement(
+                    parent_item,
+                    "list",
+                    {"id": self.ids.next("list"), "type": "bullet", **_src(block)},
+                )
             target = self.nested
         else:
             self.nested = None
@@ -979,7 +1083,9 @@ class _Builder:
         if ordered:
             item.set("label", f"{block.marker}.")
         for page in pages:
-            etree.SubElement(item, "pagebreak", {"page": str(page), "id": self.ids.unique(f"page-{page}")})
+            etree.SubElement(
+                item, "pagebreak", {"page": str(page), "id": self.ids.unique(f"page-{page}")}
+            )
         self.inline(item, block, skip_first_page=True, append=bool(pages))
 
     def close_list(self) -> None:
@@ -1010,7 +1116,9 @@ class _Builder:
                 cell.set("colspan", str(width - len(cells) + 1))
             add_inline_text(cell, value)
 
-    def inline(self, element: etree._Element, block: Block, *, skip_first_page: bool, append: bool = False) -> None:
+    def inline(
+        self, element: etree._Element, block: Block, *, skip_first_page: bool, append: bool = False
+    ) -> None:
         """The block's text with inline page breaks where the page turned inside it."""
         segments: list[str | int] = []
         page = block.lines[0].page
@@ -1027,7 +1135,11 @@ class _Builder:
         wrote = False
         for segment in segments:
             if isinstance(segment, int):
-                etree.SubElement(element, "pagebreak", {"page": str(segment), "id": self.ids.unique(f"page-{segment}")})
+                etree.SubElement(
+                    element,
+                    "pagebreak",
+                    {"page": str(segment), "id": self.ids.unique(f"page-{segment}")},
+                )
                 continue
             if segment:
                 add_inline_text(element, f" {segment}" if wrote else segment)
@@ -1037,6 +1149,9 @@ class _Builder:
 def add_inline_text(element: etree._Element, text: str) -> None:
     """Append text to an element, with URLs and e-mail addresses as <a href> links."""
     text = _xml_safe(text)
+    if "@" not in text and "www." not in text and "://" not in text:
+        _append_text(element, text)  # no link possible: skip the costlier search
+        return
     position = 0
     for match in _LINK.finditer(text):
         _append_text(element, text[position : match.start()])
@@ -1073,7 +1188,9 @@ def _back(back: etree._Element, blocks: Sequence[Block], ids: _Ids, page: int) -
         block_role = block.role or role or "about"
         if section is None or block_role != role:
             role = block_role
-            section = etree.SubElement(back, "section", {"id": ids.unique(role), "role": role, **_src(block)})
+            section = etree.SubElement(
+                back, "section", {"id": ids.unique(role), "role": role, **_src(block)}
+            )
         else:
             section.set("src", f"{section.get('src', '1-1').split('-')[0]}-{block.last}")
         builder.container = section
