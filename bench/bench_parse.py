@@ -41,7 +41,9 @@ def main() -> int:
         kb = len(source) / 1024
         per_kb.append(seconds * 1000 / kb)
         print(f"{'sample x' + str(times):24}{kb:9.0f}{seconds:10.3f}{per_kb[-1]:11.3f}")
-    print(f"per-KB cost ratio 10x/1x {per_kb[1] / per_kb[0]:.2f}, 100x/1x {per_kb[2] / per_kb[0]:.2f} (1.0 = linear)")
+    print(
+        f"per-KB cost ratio 10x/1x {per_kb[1] / per_kb[0]:.2f}, 100x/1x {per_kb[2] / per_kb[0]:.2f} (1.0 = linear)"
+    )
 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder)
@@ -50,7 +52,16 @@ def main() -> int:
         print(f"\ncold process, best of 3:\n  convert sample --to xml        {ours:.3f} s")
         pandoc = shutil.which("pandoc")
         if pandoc:
-            command = [pandoc, "-f", "markdown", "-t", "html", str(SAMPLE), "-o", str(out / "sample.html")]
+            command = [
+                pandoc,
+                "-f",
+                "markdown",
+                "-t",
+                "html",
+                str(SAMPLE),
+                "-o",
+                str(out / "sample.html"),
+            ]
             theirs = best_of(3, lambda: subprocess.run(command, check=True, capture_output=True))
             print(f"  pandoc -f markdown -t html     {theirs:.3f} s")
         else:

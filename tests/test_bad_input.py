@@ -37,19 +37,32 @@ BAD: dict[str, bytes] = {
 
 GOOD: dict[str, tuple[bytes, str]] = {
     "utf16.txt": (codecs.BOM_UTF16_LE + TITLE_TEXT.encode("utf-16-le"), "The café is open daily."),
-    "utf16be.txt": (codecs.BOM_UTF16_BE + TITLE_TEXT.encode("utf-16-be"), "The café is open daily."),
+    "utf16be.txt": (
+        codecs.BOM_UTF16_BE + TITLE_TEXT.encode("utf-16-be"),
+        "The café is open daily.",
+    ),
     "utf8bom.txt": (codecs.BOM_UTF8 + TITLE_TEXT.encode("utf-8"), "The café is open daily."),
-    "cp1252.txt": (TITLE_TEXT.encode("cp1252") + "Smart \u2019quotes\u2019 \u2013 dash.\n".encode("cp1252"), "Naïve visitors"),
+    "cp1252.txt": (
+        TITLE_TEXT.encode("cp1252") + "Smart \u2019quotes\u2019 \u2013 dash.\n".encode("cp1252"),
+        "Naïve visitors",
+    ),
     "invalid-utf8.txt": (b"Title\n\nBroken \xff\xfe byte here.\n", "Broken"),
     "one-long-line.txt": ((" ".join(["word"] * 50000)).encode(), "word word"),
-    "markup.txt": (b"Title\n\n<script>alert(1)</script> & <b>bold</b>\n", "<script>alert(1)</script>"),
+    "markup.txt": (
+        b"Title\n\n<script>alert(1)</script> & <b>bold</b>\n",
+        "<script>alert(1)</script>",
+    ),
 }
 
 
 def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "converter", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, timeout=120, env=None,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=120,
+        env=None,
     )
 
 
@@ -62,7 +75,9 @@ def test_bad_input_cli_one_line_error(name: str, tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("convert: error:") and name in lines[0], result.stderr
+    assert len(lines) == 1 and lines[0].startswith("convert: error:") and name in lines[0], (
+        result.stderr
+    )
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -127,4 +142,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
 
 def test_missing_file_is_a_failed_conversion(tmp_path: Path) -> None:
     result = run_cli(tmp_path / "nope.txt", "--to", "xml", "-o", tmp_path / "out", cwd=tmp_path)
-    assert result.returncode == 1 and "no such file" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 1
+        and "no such file" in result.stderr
+        and "Traceback" not in result.stderr
+    )

@@ -19,7 +19,9 @@ MINIMUM = dict.fromkeys(FIELDS, 8) | {"hyphens": 5}
 
 
 def expected_facts() -> dict[str, dict[str, object]]:
-    return {e["file"]: e for e in json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))}
+    return {
+        e["file"]: e for e in json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))
+    }
 
 
 @pytest.mark.parametrize("path", corpus_params(corpus_texts()))
@@ -52,7 +54,9 @@ def test_corpus_score_table(capsys: pytest.CaptureFixture[str]) -> None:
     lines = [f"{'document':36}" + "".join(f"{f[:8]:>9}" for f in FIELDS)]
     for name, entry in sorted(facts.items()):
         scores = score(parse(CORPUS / name).getroot(), entry)
-        lines.append(f"{name[:36]:36}" + "".join(f"{'ok' if scores[f].ok else 'NO':>9}" for f in FIELDS))
+        lines.append(
+            f"{name[:36]:36}" + "".join(f"{'ok' if scores[f].ok else 'NO':>9}" for f in FIELDS)
+        )
         for field in FIELDS:
             totals[field] += scores[field].ok
     lines.append(f"{'right of ' + str(len(facts)):36}" + "".join(f"{totals[f]:>9}" for f in FIELDS))
@@ -67,7 +71,9 @@ def test_lost_hyphen_repairs() -> None:
         pytest.skip("../shared/corpus is absent (the corpus is not part of the project)")
     wanted = repaired = 0
     for name, entry in expected_facts().items():
-        body = " ".join("".join(str(t) for t in parse(CORPUS / name).getroot().find("body").itertext()).split())  # type: ignore[union-attr]
+        body = " ".join(
+            "".join(str(t) for t in parse(CORPUS / name).getroot().find("body").itertext()).split()
+        )  # type: ignore[union-attr]
         for word in entry["lost_hyphen_words"]:  # type: ignore[attr-defined]
             wanted += 1
             repaired += word["intended"].split(" (")[0] in body

@@ -55,7 +55,10 @@ def test_title_from_first_heading() -> None:
 
 def test_sections_nest_by_level() -> None:
     root = md(DOCUMENT)
-    assert [s.get("id") for s in root.iterfind("body/section")] == ["what-needs-to-improve", "findings"]
+    assert [s.get("id") for s in root.iterfind("body/section")] == [
+        "what-needs-to-improve",
+        "findings",
+    ]
     assert root.find("body/section[@id='findings']/section[@id='detail']") is not None
 
 

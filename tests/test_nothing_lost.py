@@ -28,15 +28,64 @@ def test_every_word_kept(path: Path) -> None:
 # Lines built from the pieces real reports are made of, so the generator reaches the
 # interesting paths (bullets, numbers, page numbers, footers, form feeds, tables).
 _WORD = st.sampled_from(
-    ["children", "The", "care", "leavers", "good", "Inadequate", "decision", "making", "decisionmaking",
-     "multi-agency", "well-being", "Page", "of", "3", "17", "x@y.org", "www.gov.uk", "Grade", "Judgement",
-     "What", "needs", "to", "improve?", "is", "inadequate", ":", "\u2019s", "|", "--", "é", "<b>", "&amp;"]
+    [
+        "children",
+        "The",
+        "care",
+        "leavers",
+        "good",
+        "Inadequate",
+        "decision",
+        "making",
+        "decisionmaking",
+        "multi-agency",
+        "well-being",
+        "Page",
+        "of",
+        "3",
+        "17",
+        "x@y.org",
+        "www.gov.uk",
+        "Grade",
+        "Judgement",
+        "What",
+        "needs",
+        "to",
+        "improve?",
+        "is",
+        "inadequate",
+        ":",
+        "\u2019s",
+        "|",
+        "--",
+        "é",
+        "<b>",
+        "&amp;",
+    ]
 )
 _LINE = st.one_of(
     st.lists(_WORD, min_size=1, max_size=18).map(" ".join),
-    st.sampled_from(["", "", "1.", "2", "\f", "\u25fc item text", "\uf06e bullet", "- dash", "| a | b |",
-                     "|--|--|", "Page 2 of 9", "Inspection dates: 3 to 7 March 2025", "Lead inspector: A B",
-                     "    indented    column    text", "Contents", "Dear Ms Smith", "Yours sincerely"]),
+    st.sampled_from(
+        [
+            "",
+            "",
+            "1.",
+            "2",
+            "\f",
+            "\u25fc item text",
+            "\uf06e bullet",
+            "- dash",
+            "| a | b |",
+            "|--|--|",
+            "Page 2 of 9",
+            "Inspection dates: 3 to 7 March 2025",
+            "Lead inspector: A B",
+            "    indented    column    text",
+            "Contents",
+            "Dear Ms Smith",
+            "Yours sincerely",
+        ]
+    ),
     st.text(max_size=40),
 )
 _DOCUMENT = st.lists(_LINE, min_size=1, max_size=60).map("\n".join)
@@ -49,7 +98,9 @@ def test_any_text_gives_a_valid_tree_and_keeps_every_word(text: str) -> None:
     try:
         root = read(data, name="generated.txt")
     except InputError as error:
-        assert not text.strip() or "binary" in error.message or "empty" in error.message, error.message
+        assert not text.strip() or "binary" in error.message or "empty" in error.message, (
+            error.message
+        )
         return
     assert schema_errors(root) == []
     result = account(decode_text(data), root)

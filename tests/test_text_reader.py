@@ -33,7 +33,10 @@ def sample() -> etree._Element:
 
 
 def test_sample_title_and_kind(sample: etree._Element) -> None:
-    assert sample.findtext("meta/title") == "Inspection of Warwickshire County Council local authority children's services"
+    assert (
+        sample.findtext("meta/title")
+        == "Inspection of Warwickshire County Council local authority children's services"
+    )
     assert sample.findtext("meta/kind") == "ofsted-ilacs"
     assert sample.findtext("meta/subject") == "Warwickshire County Council"
 
@@ -42,22 +45,32 @@ def test_sample_dates(sample: etree._Element) -> None:
     dates = {d.get("role"): d.get("when") for d in sample.iterfind("meta/date")}
     assert dates["inspection-start"] == "2021-11-22"
     assert dates["inspection-end"] == "2021-12-03"
-    assert sample.findtext("meta/date[@role='inspection-start']") == "22 November to 3 December 2021"
+    assert (
+        sample.findtext("meta/date[@role='inspection-start']") == "22 November to 3 December 2021"
+    )
 
 
 def test_sample_lead_inspector(sample: etree._Element) -> None:
-    assert sample.findtext("meta/person[@role='lead-inspector']") == "Alison Smale, Her Majesty's Inspector"
+    assert (
+        sample.findtext("meta/person[@role='lead-inspector']")
+        == "Alison Smale, Her Majesty's Inspector"
+    )
 
 
 def test_sample_judgements_all_good(sample: etree._Element) -> None:
     judgements = sample.findall("meta/judgements/judgement")
     assert [j.get("area") for j in judgements] == [
-        "impact-of-leaders", "help-and-protection", "children-in-care-and-care-leavers", "overall-effectiveness",
+        "impact-of-leaders",
+        "help-and-protection",
+        "children-in-care-and-care-leavers",
+        "overall-effectiveness",
     ]
     assert {j.get("grade") for j in judgements} == {"good"}
     assert [j.findtext("grade") for j in judgements] == ["Good"] * 4
     table = sample.find("body/table[@id='judgements']")
-    assert table is not None and len(table.findall("row")) == 4 and table.find("head/row") is not None
+    assert (
+        table is not None and len(table.findall("row")) == 4 and table.find("head/row") is not None
+    )
 
 
 def test_sample_improvements(sample: etree._Element) -> None:
@@ -72,7 +85,9 @@ def test_sample_improvements(sample: etree._Element) -> None:
 def test_sample_graded_sections(sample: etree._Element) -> None:
     graded = sample.findall("body/section[@grade]")
     assert [(s.get("id"), s.get("grade")) for s in graded] == [
-        ("help-and-protection", "good"), ("children-in-care-and-care-leavers", "good"), ("impact-of-leaders", "good"),
+        ("help-and-protection", "good"),
+        ("children-in-care-and-care-leavers", "good"),
+        ("impact-of-leaders", "good"),
     ]
     assert text_of(graded[0].find("heading")).endswith("help and protection: good")
 
@@ -84,12 +99,20 @@ def test_sample_numbered_paragraphs(sample: etree._Element) -> None:
     assert all(not text_of(p).startswith(p.get("n", "") + ".") for p in paragraphs)
 
 
-@pytest.mark.parametrize("number, continuation", [
-    ("5", "children's social care services ensures that information is readily available"),
-    ("19", "detail for individual children to enable professionals"),
-    ("36", "transform and improve services, some aspects of practice need to improve more quickly"),
-])
-def test_sample_paragraph_split_by_page_break_is_whole(sample: etree._Element, number: str, continuation: str) -> None:
+@pytest.mark.parametrize(
+    "number, continuation",
+    [
+        ("5", "children's social care services ensures that information is readily available"),
+        ("19", "detail for individual children to enable professionals"),
+        (
+            "36",
+            "transform and improve services, some aspects of practice need to improve more quickly",
+        ),
+    ],
+)
+def test_sample_paragraph_split_by_page_break_is_whole(
+    sample: etree._Element, number: str, continuation: str
+) -> None:
     paragraph = sample.find(f"body//p[@id='p-{number}']")
     assert continuation in text_of(paragraph)
     following = paragraph.getnext() if paragraph is not None else None
@@ -167,7 +190,11 @@ def test_paragraph_numbers_on_their_own_line() -> None:
     assert [p.get("n") for p in paragraphs] == ["1", "2", "3", "4", "5"]
     assert text_of(paragraphs[2]).startswith("The work of the front door")
     assert "right help in time" in text_of(paragraphs[1])  # continued over the page break
-    assert [a.text for a in root.iterfind("artifacts/artifact[@reason='page-number']")] == ["1", "2", "3"]
+    assert [a.text for a in root.iterfind("artifacts/artifact[@reason='page-number']")] == [
+        "1",
+        "2",
+        "3",
+    ]
     assert root.findtext("meta/title") == "Eastbury Borough Council"
     assert root.findtext("meta/subtitle") == "Inspection of children’s social care services"
     assert root.findtext("meta/person[@role='lead-inspector']") == "Sam Smith HMI"
@@ -177,12 +204,17 @@ def test_paragraph_numbers_on_their_own_line() -> None:
 def test_page_n_of_m_footers_in_mid_sentence() -> None:
     root = read(TEXT / "page-n-of-m-footers.txt")
     assert [a.text for a in root.iterfind("artifacts/artifact[@reason='page-number']")] == [
-        "Page 1 of 3", "Page 2 of 3", "Page 3 of 3",
+        "Page 1 of 3",
+        "Page 2 of 3",
+        "Page 3 of 3",
     ]
     assert root.findtext("meta/kind") == "ofsted-school"
     assert root.findtext("meta/title") == "Hilltop Primary School"
-    assert [(j.get("area"), j.get("grade")) for j in root.iterfind("meta/judgements/judgement")] == [
-        ("overall-effectiveness", "good"), ("outcomes", "requires-improvement"),
+    assert [
+        (j.get("area"), j.get("grade")) for j in root.iterfind("meta/judgements/judgement")
+    ] == [
+        ("overall-effectiveness", "good"),
+        ("outcomes", "requires-improvement"),
     ]
     section = root.find("body/section[@role='improvements']")
     assert section is not None
@@ -197,11 +229,17 @@ def test_contents_page_and_orphan_bullet() -> None:
     contents = root.find("body/section[@role='contents']")
     assert contents is not None
     assert [text_of(i) for i in contents.findall("list/item")] == [
-        "Introduction", "What we found in the parks and playgrounds",
+        "Introduction",
+        "What we found in the parks and playgrounds",
     ]
-    assert [a.get("reason") for a in root.iterfind("artifacts/artifact")] == ["contents-page-number"] * 2
+    assert [a.get("reason") for a in root.iterfind("artifacts/artifact")] == [
+        "contents-page-number"
+    ] * 2
     headings = [text_of(s.find("heading")) for s in root.iterfind("body/section")]
-    assert headings[1:] == ["Introduction", "What we found in the parks and playgrounds"]  # two-line heading joined
+    assert headings[1:] == [
+        "Introduction",
+        "What we found in the parks and playgrounds",
+    ]  # two-line heading joined
     items = root.findall("body/section[@id='introduction']/list/item")
     assert text_of(items[0]) == "More trees were planted than in any year before."
     assert root.findtext("meta/kind") == "generic"
@@ -219,15 +257,30 @@ def test_letter_form() -> None:
     assert root.findtext("meta/title") == "Focused visit to Westford Council children’s services"
     assert root.findtext("meta/subject") == "Westford Council"
     dates = {d.get("role"): d.get("when") for d in root.iterfind("meta/date")}
-    assert dates == {"letter": "2025-03-03", "inspection-start": "2025-02-04", "inspection-end": "2025-02-05"}
+    assert dates == {
+        "letter": "2025-03-03",
+        "inspection-start": "2025-02-04",
+        "inspection-end": "2025-02-05",
+    }
     roles = [p.get("role") for p in root.iter("p") if p.get("role")]
-    assert roles == ["address", "address", "date", "address", "salutation", "closing", "signature", "signature"]
+    assert roles == [
+        "address",
+        "address",
+        "date",
+        "address",
+        "salutation",
+        "closing",
+        "signature",
+        "signature",
+    ]
     assert root.findtext("meta/person[@role='signatory']") == "Pat Jones, His Majesty’s Inspector"
 
 
 def test_layout_mode_columns_and_kept_hyphens() -> None:
     root = read(TEXT / "layout-columns.txt")
-    judgements = [(j.findtext("label"), j.get("grade")) for j in root.iterfind("meta/judgements/judgement")]
+    judgements = [
+        (j.findtext("label"), j.get("grade")) for j in root.iterfind("meta/judgements/judgement")
+    ]
     assert judgements == [
         ("The impact of leaders on social work practice with children and families", "outstanding"),
         ("The experiences and progress of care leavers", "good"),
@@ -248,7 +301,10 @@ def test_pipe_table() -> None:
     table = root.find("body/table")
     assert table is not None
     assert [text_of(c) for c in table.iterfind("head/row/cell")] == ["Area", "Count"]
-    assert [[text_of(c) for c in r] for r in table.iterfind("row")] == [["North", "12"], ["South", "7"]]
+    assert [[text_of(c) for c in r] for r in table.iterfind("row")] == [
+        ["North", "12"],
+        ["South", "7"],
+    ]
     assert table.find("head/row/cell").get("scope") == "col"  # type: ignore[union-attr]
 
 
@@ -260,14 +316,22 @@ def test_generic_text_headings_lists_paragraphs() -> None:
     root = parse(text).getroot()
     assert root.findtext("meta/title") == "A guide to the allotments"
     assert root.findtext("meta/kind") == "generic"
-    assert [text_of(s.find("heading")) for s in root.iterfind("body/section")] == ["Getting a plot", "Rules"]
+    assert [text_of(s.find("heading")) for s in root.iterfind("body/section")] == [
+        "Getting a plot",
+        "Rules",
+    ]
     assert text_of(root.find("body/section/p")) == (
         "Write to the secretary. Plots are given out in the order that requests arrive."
     )
-    assert [text_of(i) for i in root.iterfind("body/section/list/item")] == ["Bring a spade.", "Bring gloves."]
+    assert [text_of(i) for i in root.iterfind("body/section/list/item")] == [
+        "Bring a spade.",
+        "Bring gloves.",
+    ]
 
 
-@pytest.mark.parametrize("bullet", ["\u25fc", "\uf06e", "\uf03c", "\uf02d", "-", "*", "\u2022", "\u25aa", "\uf0b7"])
+@pytest.mark.parametrize(
+    "bullet", ["\u25fc", "\uf06e", "\uf03c", "\uf02d", "-", "*", "\u2022", "\u25aa", "\uf0b7"]
+)
 def test_every_bullet_character_seen(bullet: str) -> None:
     root = parse(f"Notes\n\n{bullet} first point\n{bullet} second point\n").getroot()
     assert [text_of(i) for i in root.iterfind("body//item")] == ["first point", "second point"]
@@ -275,11 +339,19 @@ def test_every_bullet_character_seen(bullet: str) -> None:
 
 def test_source_lines_pages_from_form_feeds() -> None:
     lines = source_lines("one\ntwo\n\fthree\n\f")
-    assert [(x.number, x.text, x.page) for x in lines] == [(1, "one", 1), (2, "two", 1), (3, "three", 2), (4, "", 2)]
+    assert [(x.number, x.text, x.page) for x in lines] == [
+        (1, "one", 1),
+        (2, "two", 1),
+        (3, "three", 2),
+        (4, "", 2),
+    ]
 
 
 def test_recover_api_for_other_readers() -> None:
-    lines = [SourceLine(1, "Title of a PDF", 1, font_size=20.0, bold=True), SourceLine(2, "Body text here.", 1)]
+    lines = [
+        SourceLine(1, "Title of a PDF", 1, font_size=20.0, bold=True),
+        SourceLine(2, "Body text here.", 1),
+    ]
     root = recover(lines)
     assert root.findtext("meta/title") == "Title of a PDF"
     assert text_of(root.find("body/p")) == "Body text here."

@@ -39,7 +39,14 @@ class MarkdownReader:
         self.blocks(self.tokens, 0, len(self.tokens), self.body)
         title = self.title
         if title is None:
-            title = next((t.content.strip().splitlines()[0] for t in self.tokens if t.type == "inline" and t.content.strip()), "")
+            title = next(
+                (
+                    t.content.strip().splitlines()[0]
+                    for t in self.tokens
+                    if t.type == "inline" and t.content.strip()
+                ),
+                "",
+            )
         etree.SubElement(self.meta, "title").text = title or "Untitled document"
         etree.SubElement(self.meta, "kind").text = "generic"
         etree.SubElement(self.meta, "source", {"name": "", "sha256": "0" * 64, "format": "md"})
@@ -66,7 +73,9 @@ class MarkdownReader:
     def container(self) -> etree._Element:
         return self.sections[-1][1] if self.sections else self.body
 
-    def blocks(self, tokens: Sequence[Token], start: int, end: int, parent: etree._Element | None) -> None:
+    def blocks(
+        self, tokens: Sequence[Token], start: int, end: int, parent: etree._Element | None
+    ) -> None:
         index = start
         while index < end:
             token = tokens[index]
@@ -96,8 +105,12 @@ class MarkdownReader:
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
         parent = self.container()
-        section = etree.SubElement(parent, "section", {"id": self.unique(slug(text)), **_src(token)})
-        heading = etree.SubElement(section, "heading", {"id": self.unique(f"{section.get('id')}-heading"), **_src(token)})
+        section = etree.SubElement(
+            parent, "section", {"id": self.unique(slug(text)), **_src(token)}
+        )
+        heading = etree.SubElement(
+            section, "heading", {"id": self.unique(f"{section.get('id')}-heading"), **_src(token)}
+        )
         self.inline(heading, inline)
         self.sections.append((level, section))
 
@@ -108,7 +121,13 @@ class MarkdownReader:
     def list(self, parent: etree._Element, tokens: Sequence[Token], start: int, end: int) -> None:
         ordered = tokens[start].type == "ordered_list_open"
         element = etree.SubElement(
-            parent, "list", {"id": self.next_id("list"), "type": "ordered" if ordered else "bullet", **_src(tokens[start])}
+            parent,
+            "list",
+            {
+                "id": self.next_id("list"),
+                "type": "ordered" if ordered else "bullet",
+                **_src(tokens[start]),
+            },
         )
         index = start + 1
         number = int(tokens[start].attrGet("start") or 1)
@@ -117,7 +136,9 @@ class MarkdownReader:
                 index += 1
                 continue
             close = _closing(tokens, index)
-            item = etree.SubElement(element, "item", {"id": self.next_id("item"), **_src(tokens[index])})
+            item = etree.SubElement(
+                element, "item", {"id": self.next_id("item"), **_src(tokens[index])}
+            )
             if ordered:
                 item.set("label", f"{number}.")
                 number += 1
@@ -137,7 +158,9 @@ class MarkdownReader:
             index = close + 1
 
     def table(self, parent: etree._Element, tokens: Sequence[Token], start: int, end: int) -> None:
-        table = etree.SubElement(parent, "table", {"id": self.next_id("table"), **_src(tokens[start])})
+        table = etree.SubElement(
+            parent, "table", {"id": self.next_id("table"), **_src(tokens[start])}
+        )
         head: etree._Element | None = None
         row: etree._Element | None = None
         in_head = False
@@ -172,9 +195,13 @@ class MarkdownReader:
             elif kind in ("code_inline", "html_inline"):
                 _append(current, child.content)
             elif kind in ("em_open", "strong_open"):
-                stack.append(etree.SubElement(current, kind[:-5] if kind == "strong_open" else "em"))
+                stack.append(
+                    etree.SubElement(current, kind[:-5] if kind == "strong_open" else "em")
+                )
             elif kind == "link_open":
-                stack.append(etree.SubElement(current, "a", {"href": str(child.attrGet("href") or "")}))
+                stack.append(
+                    etree.SubElement(current, "a", {"href": str(child.attrGet("href") or "")})
+                )
             elif kind in ("em_close", "strong_close", "link_close") and len(stack) > 1:
                 stack.pop()
             elif kind == "image":

@@ -11,18 +11,30 @@ MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
-            ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
-            ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"), ("december", "dec"),
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
         ),
         start=1,
     )
     for name in names
 }
-_MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_MONTH = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+)
 _DASH = r"(?:to|and|-|\u2013|\u2014)"
 _DATE_RANGE = re.compile(
-    rf"(\d{{1,2}})(?:\s+({_MONTH}))?(?:\s+(\d{{4}}))?\s*{_DASH}\s*(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})", re.IGNORECASE
+    rf"(\d{{1,2}})(?:\s+({_MONTH}))?(?:\s+(\d{{4}}))?\s*{_DASH}\s*(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})",
+    re.IGNORECASE,
 )
 _ONE_DATE = re.compile(rf"\b(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})\b", re.IGNORECASE)
 _DATES_LABEL = re.compile(r"^\s*(?:Inspection|Visit)\s+dates?\s*:?\s*(.*)$", re.IGNORECASE)
@@ -40,19 +52,44 @@ _IMPROVE = re.compile(
     re.IGNORECASE,
 )
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
-_AUTHORITY = re.compile(r"^Inspection of (.+?) local authority children['\u2019]s services", re.IGNORECASE)
-_FOCUSED = re.compile(r"^(?:Focused|Joint targeted area|Monitoring) visit to (.+?)(?: children['\u2019]s services)?$", re.IGNORECASE)
-_VISIT_PROSE = re.compile(rf"\bon\s+(\d{{1,2}})(?:\s+({_MONTH}))?(?:\s+(\d{{4}}))?\s+(?:and|to)\s+(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})", re.IGNORECASE)
+_AUTHORITY = re.compile(
+    r"^Inspection of (.+?) local authority children['\u2019]s services", re.IGNORECASE
+)
+_FOCUSED = re.compile(
+    r"^(?:Focused|Joint targeted area|Monitoring) visit to (.+?)(?: children['\u2019]s services)?$",
+    re.IGNORECASE,
+)
+_VISIT_PROSE = re.compile(
+    rf"\bon\s+(\d{{1,2}})(?:\s+({_MONTH}))?(?:\s+(\d{{4}}))?\s+(?:and|to)\s+(\d{{1,2}})\s+({_MONTH})\s+(\d{{4}})",
+    re.IGNORECASE,
+)
 _DEAR = re.compile(r"^Dear\s+\S")
 _BACK_START = re.compile(
     r"^(?:The Office for Standards in Education|If you would like a copy of this document|Any complaints about the inspection)"
 )
 _BACK_ROLES = (
     (re.compile(r"different format|large print or Braille", re.IGNORECASE), "alternative-formats"),
-    (re.compile(r"reuse this information|Open Government Licence|open-government-licence", re.IGNORECASE), "licence"),
+    (
+        re.compile(
+            r"reuse this information|Open Government Licence|open-government-licence", re.IGNORECASE
+        ),
+        "licence",
+    ),
     (re.compile(r"^\u00a9|Crown copyright", re.IGNORECASE), "copyright"),
-    (re.compile(r"^(?:Piccadilly Gate|Store Street|Manchester|M1 2WD|T:|Textphone|E:|W:|Aviation House)", re.IGNORECASE), "contact"),
-    (re.compile(r"^(?:The Office for Standards in Education|This (?:report|publication) is available|Interested in our work|Any complaints|Parent View|You can use Parent View)", re.IGNORECASE), "about"),
+    (
+        re.compile(
+            r"^(?:Piccadilly Gate|Store Street|Manchester|M1 2WD|T:|Textphone|E:|W:|Aviation House)",
+            re.IGNORECASE,
+        ),
+        "contact",
+    ),
+    (
+        re.compile(
+            r"^(?:The Office for Standards in Education|This (?:report|publication) is available|Interested in our work|Any complaints|Parent View|You can use Parent View)",
+            re.IGNORECASE,
+        ),
+        "about",
+    ),
 )
 #: Judgement areas: a stable slug for each phrase a judgement label may contain, the most
 #: specific first.
@@ -128,7 +165,10 @@ def _to_date(match: re.Match[str]) -> date | None:
 def has_cues(lines: list[SourceLine]) -> bool:
     head = " ".join(x.text for x in lines[:60])
     return bool(
-        re.search(r"Inspection dates?\s*:?|Lead inspector|Focused visit to|Ofsted|School report|His Majesty|Her Majesty", head)
+        re.search(
+            r"Inspection dates?\s*:?|Lead inspector|Focused visit to|Ofsted|School report|His Majesty|Her Majesty",
+            head,
+        )
     )
 
 
@@ -158,7 +198,11 @@ def _raw(block: Block) -> str:
 
 def _cover(document: Document, facts: Facts) -> None:
     """Title (wrapped lines joined), subtitle, dates and lead inspector from page 1."""
-    content = [x for x in document.lines if x.text.strip() and x.number not in document.artifacts and x.page == 1]
+    content = [
+        x
+        for x in document.lines
+        if x.text.strip() and x.number not in document.artifacts and x.page == 1
+    ]
     date_index = next((i for i, x in enumerate(content[:30]) if _DATES_LABEL.match(x.text)), None)
     if date_index is None:
         date_index = next((i for i, x in enumerate(content[:30]) if _LEAD.match(x.text)), None)
@@ -172,18 +216,29 @@ def _cover(document: Document, facts: Facts) -> None:
         return
     title_lines = content[:date_index]
     kicker = None
-    if title_lines and title_lines[0].text.strip().casefold() in ("school report", "inspection report"):
+    if title_lines and title_lines[0].text.strip().casefold() in (
+        "school report",
+        "inspection report",
+    ):
         kicker = title_lines.pop(0)
     while title_lines and _POSTCODE.search(title_lines[-1].text):
         title_lines.pop()  # an address line under the title stays in the body
     texts = [x.text.strip() for x in title_lines]
-    if len(texts) > 1 and texts[1].startswith("Inspection of") and not texts[0].startswith("Inspection of"):
+    if (
+        len(texts) > 1
+        and texts[1].startswith("Inspection of")
+        and not texts[0].startswith("Inspection of")
+    ):
         facts.title = texts[0]
         facts.subtitle = " ".join(texts[1:])
     else:
         facts.title = " ".join(texts)
     if kicker is not None:
-        facts.subtitle = kicker.text.strip() if not facts.subtitle else f"{kicker.text.strip()}: {facts.subtitle}"
+        facts.subtitle = (
+            kicker.text.strip()
+            if not facts.subtitle
+            else f"{kicker.text.strip()}: {facts.subtitle}"
+        )
         title_lines.insert(0, kicker)
     facts.title_lines = tuple(x.number for x in title_lines)
     _drop_lines(document, set(facts.title_lines))
@@ -197,7 +252,11 @@ def _drop_lines(document: Document, numbers: set[int]) -> None:
         if not any(x.number in numbers for x in block.lines):
             kept.append(block)
             continue
-        pairs = [(line, text) for line, text in zip(block.lines, block.texts, strict=False) if line.number not in numbers]
+        pairs = [
+            (line, text)
+            for line, text in zip(block.lines, block.texts, strict=False)
+            if line.number not in numbers
+        ]
         if pairs and block.kind != "table":
             block.lines = [p[0] for p in pairs]
             block.texts = [p[1] for p in pairs]
@@ -211,7 +270,9 @@ def _cover_dates(document: Document, facts: Facts, content: list[SourceLine]) ->
     for index, line in enumerate(content):
         label = _DATES_LABEL.match(line.text)
         if label and not any(role.startswith("inspection") for role, _, _ in facts.dates):
-            written = label.group(1).strip() or (content[index + 1].text.strip() if index + 1 < len(content) else "")
+            written = label.group(1).strip() or (
+                content[index + 1].text.strip() if index + 1 < len(content) else ""
+            )
             found = parse_range(written)
             if found:
                 facts.dates.append(("inspection-start", found[0].isoformat(), written))
@@ -228,7 +289,11 @@ def _cover_dates(document: Document, facts: Facts, content: list[SourceLine]) ->
 def _mark_lead_lines(document: Document, content: list[SourceLine]) -> None:
     """Cover lines (dates, lead inspector) are paragraphs, never headings."""
     for block in document.blocks[:12]:
-        if block.kind == "heading" and (_DATES_LABEL.match(block.text) or _LEAD.match(block.text) or _PUBLISHED.match(block.text)):
+        if block.kind == "heading" and (
+            _DATES_LABEL.match(block.text)
+            or _LEAD.match(block.text)
+            or _PUBLISHED.match(block.text)
+        ):
             block.kind = "para"
 
 
@@ -268,7 +333,14 @@ def _letter(document: Document, facts: Facts, dear: int) -> None:
                 facts.dates.append(("inspection-start", found[0].isoformat(), visit.group(0)[3:]))
                 facts.dates.append(("inspection-end", found[1].isoformat(), visit.group(0)[3:]))
             break
-    closing = next((i for i, b in enumerate(blocks) if b.text.startswith("Yours sincerely") or b.text.startswith("Yours faithfully")), None)
+    closing = next(
+        (
+            i
+            for i, b in enumerate(blocks)
+            if b.text.startswith("Yours sincerely") or b.text.startswith("Yours faithfully")
+        ),
+        None,
+    )
     if closing is not None:
         blocks[closing].kind, blocks[closing].role = "para", "closing"
         signature = blocks[closing + 1 :]
@@ -284,7 +356,12 @@ def _merge_address_runs(blocks: list[Block], end: int) -> None:
     index = 0
     while index < end and index < len(blocks):
         block = blocks[index]
-        if block.role == "address" and index + 1 < end and blocks[index + 1].role == "address" and _same_run(block, blocks[index + 1]):
+        if (
+            block.role == "address"
+            and index + 1 < end
+            and blocks[index + 1].role == "address"
+            and _same_run(block, blocks[index + 1])
+        ):
             block.lines += blocks[index + 1].lines
             block.texts += blocks[index + 1].texts
             del blocks[index + 1]
@@ -301,29 +378,53 @@ def _judgement_table(document: Document, facts: Facts) -> None:
     """The table of judgements near the start: a real table, or flattened label/grade lines."""
     blocks = document.blocks
     for block in blocks[:30]:
-        if block.kind == "table" and block.rows and any(_GRADE_ONLY.match(r[-1]) for r in block.rows if r):
+        if (
+            block.kind == "table"
+            and block.rows
+            and any(_GRADE_ONLY.match(r[-1]) for r in block.rows if r)
+        ):
             rows = block.rows
-            head = block.head_rows or (1 if rows and rows[0][-1].strip().casefold() == "grade" else 0)
+            head = block.head_rows or (
+                1 if rows and rows[0][-1].strip().casefold() == "grade" else 0
+            )
             block.head_rows = head
             block.ident = "judgements"
             for row in rows[head:]:
                 if len(row) >= 2 and _GRADE_ONLY.match(row[-1]):
                     label = " ".join(row[:-1]).strip()
-                    facts.judgements.append((area_of(label), normal_grade(row[-1]), label, row[-1].strip()))
+                    facts.judgements.append(
+                        (area_of(label), normal_grade(row[-1]), label, row[-1].strip())
+                    )
             return
     start = None
     for index, candidate in enumerate(blocks[:30]):
-        if candidate.text.strip().casefold() == "judgement" and index + 1 < len(blocks) and blocks[index + 1].text.strip().casefold() == "grade":
+        if (
+            candidate.text.strip().casefold() == "judgement"
+            and index + 1 < len(blocks)
+            and blocks[index + 1].text.strip().casefold() == "grade"
+        ):
             start = index
             break
     if start is None:
         # No header row: the first label/grade pair on page 1 starts the table.
         for index, candidate in enumerate(blocks[:30]):
             block = candidate
-            if index + 1 < len(blocks) and block.page == 1 and _GRADE_ONLY.match(blocks[index + 1].text) and len(block.text) < 130 and not block.text.endswith("."):
+            if (
+                index + 1 < len(blocks)
+                and block.page == 1
+                and _GRADE_ONLY.match(blocks[index + 1].text)
+                and len(block.text) < 130
+                and not block.text.endswith(".")
+            ):
                 start = index
                 break
-            if _GRADED_HEADING.match(block.text) and len(block.text) < 80 and block.page == 1 and index + 1 < len(blocks) and _GRADE_ONLY.match(blocks[index + 2].text if index + 2 < len(blocks) else ""):
+            if (
+                _GRADED_HEADING.match(block.text)
+                and len(block.text) < 80
+                and block.page == 1
+                and index + 1 < len(blocks)
+                and _GRADE_ONLY.match(blocks[index + 2].text if index + 2 < len(blocks) else "")
+            ):
                 start = index
                 break
         if start is None:
@@ -344,7 +445,9 @@ def _judgement_table(document: Document, facts: Facts) -> None:
         if index + 1 < len(blocks) and _GRADE_ONLY.match(blocks[index + 1].text):
             grade = blocks[index + 1].text.strip()
             rows.append([_raw(row_block), grade])
-            facts.judgements.append((area_of(_raw(row_block)), normal_grade(grade), _raw(row_block), grade))
+            facts.judgements.append(
+                (area_of(_raw(row_block)), normal_grade(grade), _raw(row_block), grade)
+            )
             consumed += [row_block, blocks[index + 1]]
             index += 2
             continue
@@ -352,7 +455,9 @@ def _judgement_table(document: Document, facts: Facts) -> None:
         if sentence and not rows[head:]:
             rows.append([_raw(row_block), ""])
             written = sentence.group(2)
-            facts.judgements.append((area_of(_raw(row_block)), normal_grade(written), _raw(row_block), written))
+            facts.judgements.append(
+                (area_of(_raw(row_block)), normal_grade(written), _raw(row_block), written)
+            )
             consumed.append(row_block)
             index += 1
             continue
@@ -411,7 +516,9 @@ def _lead_inspector(document: Document, facts: Facts) -> None:
         suffix = _LEAD_SUFFIX.match(line.text)
         if suffix:
             role = content[index + 1].text.strip() if index + 1 < len(content) else ""
-            name = f"{suffix.group(1)}, {role}" if "inspector" in role.casefold() else suffix.group(1)
+            name = (
+                f"{suffix.group(1)}, {role}" if "inspector" in role.casefold() else suffix.group(1)
+            )
             facts.people.insert(0, ("lead-inspector", name))
             return
 
@@ -421,15 +528,24 @@ def _kind(document: Document, facts: Facts) -> None:
     title = facts.title or ""
     start = next((d for r, d, _ in facts.dates if r == "inspection-start"), None)
     end = next((d for r, d, _ in facts.dates if r == "inspection-end"), None)
-    if re.search(r"visit to", title, re.IGNORECASE) and any(b.role == "salutation" for b in document.blocks):
-        facts.kind = "ofsted-focused-visit-letter"
-    elif re.search(r"^\s*School report\b", cover) or re.search(r"\bThis is an? \w+(?: \w+)? school\b", " ".join(b.text for b in document.blocks[:40])):
-        facts.kind = "ofsted-school"
-    elif re.search(r"Review of the effectiveness of the Local Safeguarding|Inspection of services for children in need of help", cover):
-        facts.kind = "ofsted-sif"
-    elif re.search(r"children['\u2019]s (?:social care )?services", title + " " + (facts.subtitle or ""), re.IGNORECASE) or any(
-        a == "impact-of-leaders" for a, _, _, _ in facts.judgements
+    if re.search(r"visit to", title, re.IGNORECASE) and any(
+        b.role == "salutation" for b in document.blocks
     ):
+        facts.kind = "ofsted-focused-visit-letter"
+    elif re.search(r"^\s*School report\b", cover) or re.search(
+        r"\bThis is an? \w+(?: \w+)? school\b", " ".join(b.text for b in document.blocks[:40])
+    ):
+        facts.kind = "ofsted-school"
+    elif re.search(
+        r"Review of the effectiveness of the Local Safeguarding|Inspection of services for children in need of help",
+        cover,
+    ):
+        facts.kind = "ofsted-sif"
+    elif re.search(
+        r"children['\u2019]s (?:social care )?services",
+        title + " " + (facts.subtitle or ""),
+        re.IGNORECASE,
+    ) or any(a == "impact-of-leaders" for a, _, _, _ in facts.judgements):
         facts.kind = "ofsted-ilacs"
         if start and end and (date.fromisoformat(end) - date.fromisoformat(start)).days <= 7:
             facts.kind = "ofsted-ilacs-short"
@@ -474,7 +590,8 @@ def _split_back_blocks(blocks: list[Block], start: int) -> None:
             (
                 i
                 for i in range(1, len(block.lines))
-                if _BACK_PARAGRAPH.match(block.texts[i]) and not block.texts[i - 1].rstrip().endswith(",")
+                if _BACK_PARAGRAPH.match(block.texts[i])
+                and not block.texts[i - 1].rstrip().endswith(",")
             ),
             None,
         )

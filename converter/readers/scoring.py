@@ -10,8 +10,20 @@ from typing import Any
 from lxml import etree
 
 FIELDS = (
-    "kind", "title", "subject", "dates", "lead", "judgements", "improve", "numbered",
-    "graded", "pages", "hyphens", "splits", "headers", "back",
+    "kind",
+    "title",
+    "subject",
+    "dates",
+    "lead",
+    "judgements",
+    "improve",
+    "numbered",
+    "graded",
+    "pages",
+    "hyphens",
+    "splits",
+    "headers",
+    "back",
 )
 _SPACE = re.compile(r"\s+")
 
@@ -26,7 +38,12 @@ def normal(text: str | None) -> str:
     """Compare text loosely: case, apostrophe style, dashes and spacing do not matter."""
     if text is None:
         return ""
-    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u2013", "-").replace("\u2014", "-")
+    text = (
+        text.replace("\u2019", "'")
+        .replace("\u2018", "'")
+        .replace("\u2013", "-")
+        .replace("\u2014", "-")
+    )
     return _SPACE.sub(" ", text).strip().casefold()
 
 
@@ -47,7 +64,9 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
     result["title"] = FieldScore(normal(title) == normal(expected["title"]), str(title)[:50])
 
     subject = meta.findtext("subject")
-    result["subject"] = FieldScore(normal(subject) == normal(expected["subject"]), str(subject)[:40])
+    result["subject"] = FieldScore(
+        normal(subject) == normal(expected["subject"]), str(subject)[:40]
+    )
 
     dates = {d.get("role"): d.get("when") for d in meta.iterfind("date")}
     wanted = {
@@ -56,13 +75,19 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
         "publication": expected.get("publication_date"),
     }
     dates_ok = all(dates.get(role) == value for role, value in wanted.items())
-    result["dates"] = FieldScore(dates_ok, f"{dates.get('inspection-start')}..{dates.get('inspection-end')}")
+    result["dates"] = FieldScore(
+        dates_ok, f"{dates.get('inspection-start')}..{dates.get('inspection-end')}"
+    )
 
     leads = [p.text for p in meta.iterfind("person[@role='lead-inspector']")]
     lead = leads[0] if leads else None
-    result["lead"] = FieldScore(normal(lead) == normal(expected.get("lead_inspector")), str(lead)[:40])
+    result["lead"] = FieldScore(
+        normal(lead) == normal(expected.get("lead_inspector")), str(lead)[:40]
+    )
 
-    judgements = [(normal(j.findtext("label")), j.get("grade")) for j in meta.iterfind("judgements/judgement")]
+    judgements = [
+        (normal(j.findtext("label")), j.get("grade")) for j in meta.iterfind("judgements/judgement")
+    ]
     expected_judgements = [(normal(j["label"]), j["grade"]) for j in expected.get("judgements", [])]
     result["judgements"] = FieldScore(
         judgements == expected_judgements,
@@ -78,21 +103,31 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
 
     numbers = [str(p.get("n")) for p in root.iterfind(".//body//p[@n]")]
     numbered = expected.get("numbered_paragraphs") or {}
-    got = (len(numbers), int(numbers[0]) if numbers else None, int(numbers[-1]) if numbers else None)
+    got = (
+        len(numbers),
+        int(numbers[0]) if numbers else None,
+        int(numbers[-1]) if numbers else None,
+    )
     want = (numbered.get("count", 0), numbered.get("first"), numbered.get("last"))
     ordered = numbers == [str(i) for i in range(1, len(numbers) + 1)]
     result["numbered"] = FieldScore(got == want and ordered, f"{got[0]} {got[1]}-{got[2]}")
 
     grades = [s.get("grade") for s in root.iterfind(".//body//section[@grade]")]
     expected_grades = [s["grade"] for s in expected.get("graded_sections", [])]
-    result["graded"] = FieldScore(grades == expected_grades, f"{len(grades)}/{len(expected_grades)}")
+    result["graded"] = FieldScore(
+        grades == expected_grades, f"{len(grades)}/{len(expected_grades)}"
+    )
 
     source = meta.find("source")
     pages = int(source.get("pages", "1")) if source is not None else 1
     want_pages = (expected.get("pages") or {}).get("count", 1)
     result["pages"] = FieldScore(pages == want_pages, f"{pages}/{want_pages}")
 
-    body_text = " ".join(_text(e) for e in root.iterfind("body")) + " " + " ".join(_text(e) for e in root.iterfind("back"))
+    body_text = (
+        " ".join(_text(e) for e in root.iterfind("body"))
+        + " "
+        + " ".join(_text(e) for e in root.iterfind("back"))
+    )
     repaired = 0
     hyphens = expected.get("lost_hyphen_words", [])
     for entry in hyphens:
@@ -101,7 +136,9 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
             repaired += 1
     result["hyphens"] = FieldScore(repaired == len(hyphens), f"{repaired}/{len(hyphens)}")
 
-    blocks = [_text(e) for e in root.iterfind(".//body//p")] + [_text(e) for e in root.iterfind(".//body//item")]
+    blocks = [_text(e) for e in root.iterfind(".//body//p")] + [
+        _text(e) for e in root.iterfind(".//body//item")
+    ]
     joined = 0
     splits = expected.get("split_paragraphs", [])
     for split in splits:
@@ -114,7 +151,9 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
     headers = [normal(h) for h in expected.get("running_header_footer", [])]
     missing = [h for h in headers if h not in artifact_texts]
     in_body = [h for h in headers if len(h) > 3 and any(normal(b) == h for b in blocks)]
-    result["headers"] = FieldScore(not missing and not in_body, f"{len(headers) - len(missing)}/{len(headers)}")
+    result["headers"] = FieldScore(
+        not missing and not in_body, f"{len(headers) - len(missing)}/{len(headers)}"
+    )
 
     result["back"] = _score_back(root, expected.get("back_matter") or {})
     return result
@@ -136,5 +175,7 @@ def _score_back(root: etree._Element, back: Mapping[str, Any]) -> FieldScore:
     if back.get("copyright"):
         checks.append(normal(back["copyright"]) in normal(sections.get("copyright", "")))
     if not checks:  # no back matter expected: none invented
-        return FieldScore(not sections, "none" if not sections else f"unexpected {sorted(sections)}")
+        return FieldScore(
+            not sections, "none" if not sections else f"unexpected {sorted(sections)}"
+        )
     return FieldScore(all(checks), f"{sum(checks)}/{len(checks)}")
