@@ -35,25 +35,28 @@ def w(name: str) -> str:
 
 
 def check(path: Path, options: Options) -> list[CheckResult]:
-    return check_many([path], options)[path]
+    return check_many([(path, options)])[0]
 
 
-def check_many(paths: Sequence[Path], options: Options) -> dict[Path, list[CheckResult]]:
-    """Every check for each DOCX; LibreOffice converts them all in one run to save time."""
-    results: dict[Path, list[CheckResult]] = {}
-    texts: dict[Path, list[list[str]]] = {}
-    for path in paths:
+def check_many(
+    jobs: Sequence[tuple[Path, Options]], *, pdf_folder: Path | None = None
+) -> list[list[CheckResult]]:
+    """Every check for each (DOCX, options); LibreOffice converts them all in ONE run, which
+    saves its start-up time per file.  ``pdf_folder`` keeps the PDFs as ``<index>.pdf``."""
+    results: list[list[CheckResult]] = []
+    units: dict[int, list[list[str]]] = {}
+    for index, (path, options) in enumerate(jobs):
         try:
             package = Package.open(path)
+            results.append(structure_checks(package, options))
+            units[index] = package.paragraph_words()
         except PackageError as error:
-            results[path] = [
-                CheckResult.of("docx-package", "Office Open XML (ISO/IEC 29500)", [str(error)])
-            ]
-            continue
-        results[path] = structure_checks(package, options)
-        texts[path] = package.paragraph_words()
-    for path, result in libreoffice_round_trip(list(texts), texts).items():
-        results[path].append(result)
+            results.append(
+                [CheckResult.of("docx-package", "Office Open XML (ISO/IEC 29500)", [str(error)])]
+            )
+    paths = {index: jobs[index][0] for index in units}
+    for index, result in libreoffice_round_trip(paths, units, pdf_folder).items():
+        results[index].append(result)
     return results
 
 
@@ -115,8 +118,11 @@ class Package:
 
 def paragraph_text(paragraph: etree._Element) -> str:
     # Only this paragraph's own runs: a nested table's paragraphs are units of their own.
+    # Breaks and tabs separate words as spaces do.
     return "".join(
-        str(t.text or "") for t in paragraph.iter(w("t")) if _nearest(t, w("p")) is paragraph
+        str(node.text or "") if node.tag == w("t") else " "
+        for node in paragraph.iter(w("t"), w("br"), w("cr"), w("tab"))
+        if _nearest(node, w("p")) is paragraph
     )
 
 
@@ -382,8 +388,8 @@ def _print_rules(package: Package, styles: Styles, options: Options) -> list[str
 
 
 def libreoffice_round_trip(
-    paths: Sequence[Path], units: dict[Path, list[list[str]]]
-) -> dict[Path, CheckResult]:
+    paths: dict[int, Path], units: dict[int, list[list[str]]], pdf_folder: Path | None = None
+) -> dict[int, CheckResult]:
     """Convert every DOCX to PDF in one headless LibreOffice run; each PDF's text must hold
     every paragraph's words in order."""
     name = "libreoffice-pdf-roundtrip"
@@ -395,36 +401,36 @@ def libreoffice_round_trip(
         reason = (
             f"{', '.join(missing)} not installed (Debian libreoffice-writer-nogui, poppler-utils)"
         )
-        return {path: CheckResult(name, standard, "not-run", (reason,)) for path in paths}
+        return {index: CheckResult(name, standard, "not-run", (reason,)) for index in paths}
     started = time.perf_counter()
-    pdfs, problems = convert_to_pdf(paths)
-    seconds = (time.perf_counter() - started) / len(paths)
     results = {}
-    for path in paths:
-        pdf = pdfs.get(path)
-        if pdf is None:
-            results[path] = CheckResult(
-                name, standard, "fail", (problems or "LibreOffice made no PDF",), seconds
-            )
-            continue
-        findings = words_in_order(units[path], pdf_words(pdf))
-        results[path] = CheckResult.of(name, standard, findings, seconds=seconds)
+    with tempfile.TemporaryDirectory(prefix="converter-soffice-") as work:
+        pdfs, problems = convert_to_pdf(paths, Path(work))
+        seconds = (time.perf_counter() - started) / len(paths)
+        for index in paths:
+            pdf = pdfs.get(index)
+            if pdf is None:
+                detail = problems or "LibreOffice made no PDF"
+                results[index] = CheckResult(name, standard, "fail", (detail,), seconds)
+                continue
+            if pdf_folder is not None:
+                shutil.copyfile(pdf, pdf_folder / f"{index}.pdf")
+            findings = words_in_order(units[index], pdf_words(pdf))
+            results[index] = CheckResult.of(name, standard, findings, seconds=seconds)
     return results
 
 
-def convert_to_pdf(paths: Sequence[Path]) -> tuple[dict[Path, Path], str]:
-    """PDFs made by one LibreOffice run (its own profile folder, so runs never clash),
-    kept in a temporary folder that lives as long as the process."""
-    work = Path(tempfile.mkdtemp(prefix="converter-soffice-"))
+def convert_to_pdf(paths: dict[int, Path], work: Path) -> tuple[dict[int, Path], str]:
+    """PDFs made by one LibreOffice run with its own profile folder, so runs never clash."""
     inputs = work / "in"
     outputs = work / "out"
     inputs.mkdir()
     outputs.mkdir()
-    copies: dict[Path, Path] = {}
-    for index, path in enumerate(paths):
+    copies: dict[int, Path] = {}
+    for index, path in paths.items():
         copy = inputs / f"doc{index}.docx"  # unique stems: two inputs may share a name
         shutil.copyfile(path, copy)
-        copies[path] = copy
+        copies[index] = copy
     command = [
         SOFFICE,
         f"-env:UserInstallation=file://{work / 'profile'}",
@@ -445,12 +451,11 @@ def convert_to_pdf(paths: Sequence[Path]) -> tuple[dict[Path, Path], str]:
             problems = f"soffice exited {completed.returncode}: {problems}"
     except subprocess.TimeoutExpired:
         problems = "LibreOffice timed out"
-    shutil.rmtree(work / "profile", ignore_errors=True)
     pdfs = {}
-    for path, copy in copies.items():
+    for index, copy in copies.items():
         pdf = outputs / f"{copy.stem}.pdf"
         if pdf.exists() and pdf.stat().st_size > 0:
-            pdfs[path] = pdf
+            pdfs[index] = pdf
     return pdfs, problems
 
 
@@ -469,7 +474,8 @@ def pdf_words(pdf: Path) -> list[str]:
 def words_in_order(units: Sequence[Sequence[str]], text: Sequence[str]) -> list[str]:
     """Each unit's words must appear in ``text`` in order, each unit starting no earlier than
     the previous one started.  (Table cells side by side interleave line by line in the
-    extracted text, so a unit may end after the next one starts.)"""
+    extracted text, so a unit may end after the next one starts.)  A word that a narrow
+    line broke without a hyphen (a long address at giant print) counts as found."""
     position: dict[str, list[int]] = {}
     for index, word in enumerate(text):
         position.setdefault(word, []).append(index)
@@ -480,6 +486,9 @@ def words_in_order(units: Sequence[Sequence[str]], text: Sequence[str]) -> list[
         first = None
         for word in unit:
             found = _next_at_or_after(position.get(word, []), cursor)
+            broken = _broken_at(text, cursor, word, before=found)
+            if broken is not None:
+                found = broken
             if found is None:
                 findings.append(f"{word!r} missing or out of order in: {' '.join(unit)[:80]!r}")
                 break
@@ -491,6 +500,21 @@ def words_in_order(units: Sequence[Sequence[str]], text: Sequence[str]) -> list[
         if len(findings) >= 20:
             break
     return findings
+
+
+def _broken_at(text: Sequence[str], cursor: int, word: str, *, before: int | None) -> int | None:
+    """The index of the last piece of ``word`` split over two or three tokens near
+    ``cursor`` (and before its next whole occurrence), else None."""
+    end = min(len(text), cursor + 40, before if before is not None else len(text))
+    for index in range(cursor, end):
+        joined = text[index]
+        for last in range(index + 1, min(index + 3, len(text))):
+            if not word.startswith(joined):
+                break
+            joined += text[last]
+            if joined == word:
+                return last
+    return None
 
 
 def _next_at_or_after(indexes: list[int], cursor: int) -> int | None:

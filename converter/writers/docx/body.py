@@ -65,6 +65,7 @@ class BodyBuilder:
     bookmark_names: set[str] = field(default_factory=set)
     numbering: _Numbering | None = None
     table_count: int = 0
+    judgement_labels: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.numbering = _Numbering(self.document.part.numbering_part.element)
@@ -73,6 +74,10 @@ class BodyBuilder:
 
     def front_page(self, root: Element) -> None:
         """Title, subtitle, which document this is a version of, and the formats offer."""
+        self.judgement_labels = {
+            one_line(label.text or "").casefold()
+            for label in root.iterfind("meta/judgements/judgement/label")
+        }
         title = one_line(root.findtext("meta/title") or "Untitled")
         self.paragraph("title", [_Segment(title)], bookmark_id="title")
         subtitle = root.findtext("meta/subtitle")
@@ -141,15 +146,13 @@ class BodyBuilder:
         for item in items:
             self.paragraph(
                 role,
-                self.segments(item),
+                self.segments(item, with_blocks=False),
                 bookmark_id=item.get("id"),
                 numbering=(num_id, min(depth, 8)),
             )
             for child in item:
-                if child.tag == "list":
+                if child.tag == "list":  # a pagebreak child is a bookmark in the segments
                     self.add_list(child, depth + 1)
-                elif child.tag == "pagebreak":
-                    self.pending_bookmarks.append(f"page-{child.get('page', '')}")
 
     def table(self, element: Element) -> None:
         self.table_count += 1
@@ -168,8 +171,11 @@ class BodyBuilder:
                 c.get("header") == "true" for c in body_rows[0].iterfind("cell")
             ):
                 head_rows.append(body_rows.pop(0))
+        added_header = not head_rows and bool(body_rows)
+        if added_header:
+            head_rows.append(self.header_for(body_rows))
         grid = _layout([*head_rows, *body_rows])
-        columns = max((len(row) for row in grid), default=1)
+        columns = sum(slot.colspan for slot in grid[0]) if grid else 1
         headings = (
             [one_line(canonical.text_content(c)) for c in head_rows[0].iterfind("cell")]
             if head_rows
@@ -183,6 +189,8 @@ class BodyBuilder:
         description = f"{len(head_rows) + len(body_rows)} rows and {columns} columns"
         if headings:
             description += "; column headings: " + ", ".join(h for h in headings if h)
+        if added_header:
+            description += " (the original table has no header row; converter added one)"
         tbl = OxmlElement("w:tbl")
         tbl_pr = etree.SubElement(tbl, qn("w:tblPr"))
         etree.SubElement(tbl_pr, qn("w:tblStyle")).set(qn("w:val"), self.styles.ids["table"])
@@ -234,6 +242,20 @@ class BodyBuilder:
                 )
                 tc.append(self.make_paragraph(role, segments))
         self.flush_into_next(tbl)
+
+    def header_for(self, rows: list[Element]) -> Element:
+        """A header row for a table that has none: screen readers and the repeated header need
+        one.  A judgement table gets Judgement and Grade; any other table numbered columns."""
+        columns = max(sum(int(c.get("colspan", "1")) for c in r.iterfind("cell")) for r in rows)
+        first_column = {one_line(canonical.text_content(r[0])).casefold() for r in rows if len(r)}
+        if columns == 2 and first_column & self.judgement_labels:
+            labels = ["Judgement", "Grade"]
+        else:
+            labels = [f"Column {n}" for n in range(1, columns + 1)]
+        row = etree.Element("row")
+        for label in labels:
+            etree.SubElement(row, "cell", header="true", scope="col").text = label
+        return row
 
     # paragraphs ------------------------------------------------------------------------
 
@@ -334,7 +356,9 @@ class BodyBuilder:
 
     # inline ----------------------------------------------------------------------------
 
-    def segments(self, element: Element | None, base: _Segment | None = None) -> list[_Segment]:
+    def segments(
+        self, element: Element | None, base: _Segment | None = None, *, with_blocks: bool = True
+    ) -> list[_Segment]:
         """The inline content of an element as styled segments, in order."""
         if element is None:
             return []
@@ -371,6 +395,8 @@ class BodyBuilder:
                 out.append(_with_text(base, "\u201d"))
             elif tag in ("abbr",):
                 out.extend(self.segments(child, base))
+            elif tag in ("list", "table", "note") and not with_blocks:
+                pass  # rendered as blocks of their own by the caller
             elif tag in ("list", "table", "note"):
                 # Blocks nested in inline content are flattened to their text, kept in order.
                 out.append(_with_text(base, " " + canonical.text_content(child) + " "))

@@ -131,7 +131,10 @@ class StyleSheet:
                 set_size(style_rpr, round(body * factors[style_id]))
             elif style_rpr is not None and style_rpr.find(qn("w:sz")) is not None:
                 set_size(style_rpr, body)  # captions, footers, notes: never smaller than body
-            for rpr_child in list(style.iter(qn("w:color"), qn("w:shd"), qn("w:highlight"))):
+            # Colours come from the scheme only; no italics or underlining (UKAAF): links
+            # get their underline back below.
+            strip = ("w:color", "w:shd", "w:highlight", "w:i", "w:iCs", "w:u")
+            for rpr_child in list(style.iter(*(qn(tag) for tag in strip))):
                 if rpr_child.getparent().tag == qn("w:rPr"):  # type: ignore[union-attr]
                     rpr_child.getparent().remove(rpr_child)  # type: ignore[union-attr]
             for border in style.iter(qn("w:pBdr"), qn("w:tblBorders")):
