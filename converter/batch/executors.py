@@ -223,7 +223,9 @@ class DaskExecutor(Executor):
 
     Workers must see the sources and the output folder at the same paths (a shared file
     system).  Dask reschedules the tasks of a worker that dies; ``retries`` covers a task
-    that raises; a task lost more often than the scheduler allows fails alone.
+    that raises; a task lost more often than the scheduler allows fails alone.  Workers are
+    long-lived: the PDF writer shares one FontConfiguration per process to keep memory flat,
+    and ``dask worker --lifetime 1h --lifetime-restart`` recycles them as the pool does.
     """
 
     def __init__(self, address: str, *, retries: int = 2, timeout: float = 30) -> None:

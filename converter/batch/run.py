@@ -143,7 +143,11 @@ def run_batch(
     plan = _plan(sources, formats, options, options_key, out_dir, manifest, force, source_format)
     for relative, reason in refused:
         plan.records.append(Record(relative, "", "", "failed", error=f"{relative}: {reason}"))
-    executor = executor or make_executor(len(plan.tasks), jobs=jobs, scheduler=scheduler)
+    try:
+        executor = executor or make_executor(len(plan.tasks), jobs=jobs, scheduler=scheduler)
+    except BaseException:
+        manifest.close()
+        raise
     report = BatchReport(
         str(out_dir), formats, type(executor).__name__, executor.workers, time.time()
     )
