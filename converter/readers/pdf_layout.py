@@ -49,7 +49,7 @@ class PageLayout:
     width: float
     height: float
     lines: tuple[LaidLine, ...]
-    images: int  # image objects on the page (an image-only page needs OCR)
+    images: int  # image objects on a page without text (an image-only page needs OCR)
 
 
 @dataclass
@@ -93,7 +93,10 @@ def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
     lines: list[LaidLine] = []
     for line_tokens in tokens:
         lines.extend(_cells(line_tokens, number, tags))
-    return PageLayout(number, width, height, tuple(_attach_markers(lines)), _count_images(page))
+    # Images matter only on a page without text (does it need OCR?): counting them means
+    # visiting every page object, so it is skipped where there is text.
+    images = 0 if lines else _count_images(page)
+    return PageLayout(number, width, height, tuple(_attach_markers(lines)), images)
 
 
 def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:

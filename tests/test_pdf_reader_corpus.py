@@ -1,0 +1,71 @@
+"""The PDF reader on every corpus PDF: as good as the text reader on pdftotext text, nothing lost."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import CORPUS, corpus_params, corpus_pdfs
+from lxml import etree
+
+from converter import api
+from converter.readers import pdf
+from converter.readers.pdf_scoring import (
+    FACETS,
+    expected_facts,
+    facet_verdicts,
+    scored,
+    text_reader_best,
+)
+from converter.words import account
+
+pytestmark = pytest.mark.corpus
+
+
+@pytest.fixture(scope="module")
+def trees() -> dict[Path, etree._Element]:
+    return {}
+
+
+def tree_of(path: Path, trees: dict[Path, etree._Element]) -> etree._Element:
+    if path not in trees:
+        trees[path] = api.parse(path).getroot()
+    return trees[path]
+
+
+@pytest.mark.parametrize("path", corpus_params(corpus_pdfs()))
+def test_as_good_as_the_text_reader(
+    path: Path, trees: dict[Path, etree._Element], tmp_path: Path
+) -> None:
+    facts = expected_facts(CORPUS)[path.stem]
+    mine = scored("pdf", tree_of(path, trees), facts)
+    text = text_reader_best(path, facts, tmp_path)
+    verdicts = facet_verdicts(mine, text, facts)
+    worse = {f: (mine.facets[f], text.facets[f]) for f in FACETS if verdicts[f] == "worse"}
+    assert not worse
+    # Field by field against expected.json: nothing the text reader gets right is wrong here.
+    lost_fields = [f for f, s in text.scores.items() if s.ok and not mine.scores[f].ok]
+    assert not lost_fields, {f: mine.scores[f].detail for f in lost_fields}
+
+
+@pytest.mark.parametrize("path", corpus_params(corpus_pdfs()))
+def test_nothing_lost(path: Path, trees: dict[Path, etree._Element]) -> None:
+    words = account(pdf.text_layer(path.read_bytes()), tree_of(path, trees))
+    assert words.ok, (dict(words.lost), dict(words.invented))
+
+
+@pytest.mark.parametrize("path", corpus_params(corpus_pdfs()))
+def test_print_pages_match_the_pdf(path: Path, trees: dict[Path, etree._Element]) -> None:
+    root = tree_of(path, trees)
+    document = pdfium.PdfDocument(path)
+    count = len(document)
+    document.close()
+    assert root.find("meta/source").get("pages") == str(count)  # type: ignore[union-attr]
+    breaks = [int(b.get("page", "0")) for b in root.iterfind(".//pagebreak")]
+    assert breaks == list(range(2, count + 1))
+    # Every printed page number set aside is the number of the page it was found on.
+    for artifact in root.iterfind("artifacts/artifact[@reason='page-number']"):
+        printed = re.match(r"(?:page\s+)?(\d+)", artifact.text or "", re.IGNORECASE)
+        assert printed and printed.group(1) == artifact.get("page"), artifact.text
