@@ -11,6 +11,7 @@ import pytest
 from conftest import SAMPLE
 from lxml import etree
 from service_server import Server, make_server, wait_for_job
+from test_batch_dask import cluster  # noqa: F401  (a real loopback Dask cluster fixture)
 
 from converter.tree import schema_errors
 
@@ -277,5 +278,19 @@ def test_a_restart_in_the_middle_of_a_job_loses_nothing(tmp_path: Path) -> None:
             finished = wait_for_job(client, job["url"])
             assert finished["status"] == "done", finished
             assert [o["format"] for o in finished["outputs"]] == ["xml", "brf", "pef", "html"]  # type: ignore[attr-defined]
+    finally:
+        server.stop()
+
+
+def test_jobs_run_on_a_dask_cluster(tmp_path: Path, cluster: tuple[str, list[object]]) -> None:  # noqa: F811
+    address, _ = cluster
+    server = make_server(tmp_path, [SAMPLE], tokens=TOKENS, extra=["--scheduler", address]).start()
+    try:
+        with httpx.Client(base_url=server.url, headers=ALICE, timeout=60) as client:
+            request = {"report": sample_id(client), "formats": ["xml", "brf"]}
+            job = wait_for_job(client, client.post("/api/jobs", json=request).json()["url"])
+            assert job["status"] == "done", job
+            brf = client.get(job["outputs"][1]["url"])  # type: ignore[index]
+            assert brf.status_code == 200 and b"\f" in brf.content
     finally:
         server.stop()

@@ -1,4 +1,9 @@
-"""Runs service jobs on the batch executors' task function: a local process pool or Dask."""
+"""Runs service jobs with the batch executors' task function, on their pool or Dask cluster.
+
+Batch runs a known list of tasks; the service's jobs arrive one by one, so it submits each
+job's task to the executor's underlying futures interface as it comes, at most ``workers``
+at a time, and records the result in the job store.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,6 @@ import concurrent.futures
 import functools
 import hashlib
 import logging
-import multiprocessing
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from converter import __version__, api, writers
+from converter.batch.executors import DaskExecutor, PoolExecutor
 from converter.batch.task import Task, TaskResult, convert_task
 from converter.options import Options
 from converter.service.config import ServiceConfig
@@ -49,7 +54,7 @@ class JobRunner:
         self.store = store
         self.config = config
         self._executor: concurrent.futures.Executor | None = None
-        self._dask_client: Any = None
+        self._batch_executor: PoolExecutor | DaskExecutor | None = None
         self._inflight: dict[str, tuple[concurrent.futures.Future[TaskResult], float]] = {}
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
@@ -69,24 +74,16 @@ class JobRunner:
         self._stopping.set()
         self._wake.set()
         self._thread.join(timeout=10)
-        if self._executor is not None:
-            self._executor.shutdown(wait=False, cancel_futures=True)
-        if self._dask_client is not None:
-            self._dask_client.close()
+        if self._batch_executor is not None:
+            self._batch_executor.close()
 
     def _make_executor(self) -> concurrent.futures.Executor:
+        """The batch executors' pool or Dask client, fed one job at a time as jobs arrive."""
         if self.config.scheduler:
-            from distributed import Client
-
-            self._dask_client = Client(self.config.scheduler, timeout=30)
-            return self._dask_client.get_executor(pure=False)  # type: ignore[no-any-return]
-        # Fresh interpreters (not fork) recycled every 50 jobs: memory stays flat, and no
-        # thread of the web server is copied into a worker.
-        return concurrent.futures.ProcessPoolExecutor(
-            max_workers=self.config.workers,
-            mp_context=multiprocessing.get_context("spawn"),
-            max_tasks_per_child=50,
-        )
+            self._batch_executor = DaskExecutor(self.config.scheduler)
+            return self._batch_executor.client.get_executor(pure=False, retries=2)  # type: ignore[no-any-return]
+        self._batch_executor = PoolExecutor(self.config.workers)
+        return self._batch_executor.pool()
 
     # -- requests -------------------------------------------------------------------------
 
@@ -175,9 +172,9 @@ class JobRunner:
 
     def _retry(self, job_id: str, reason: str) -> None:
         attempts = self._attempts.get(job_id, 1)
-        if isinstance(self._executor, concurrent.futures.ProcessPoolExecutor):
-            self._executor.shutdown(wait=False, cancel_futures=False)
-            self._executor = None  # a broken pool is rebuilt on the next dispatch
+        if isinstance(self._batch_executor, PoolExecutor):
+            self._batch_executor.close()  # stops what is left of the broken pool
+            self._executor = None  # and a new one starts on the next dispatch
         if attempts >= MAX_ATTEMPTS:
             self.store.finish(job_id, "failed", [], f"conversion failed {attempts} times: {reason}")
             return
