@@ -51,7 +51,9 @@ def check(path: Path, options: Options) -> list[CheckResult]:
             CheckResult.of("pdf-language", f"{UA} 7.2: document language", language_findings(pdf)),
             CheckResult.of("pdf-title", f"{UA} 7.1: title shown", title_findings(pdf)),
             CheckResult.of("pdf-bookmarks", f"{UA} 7.18.3: bookmarks", bookmark_findings(pdf)),
-            CheckResult.of("pdf-fonts", f"{UA} 7.21: fonts embedded, ToUnicode", font_findings(pdf)),
+            CheckResult.of(
+                "pdf-fonts", f"{UA} 7.21: fonts embedded, ToUnicode", font_findings(pdf)
+            ),
             CheckResult.of(
                 "pdf-artifacts",
                 f"{UA} 7.1: running heads and page numbers are artifacts, at body size",
@@ -158,19 +160,20 @@ def font_findings(pdf: pikepdf.Pdf) -> list[str]:
 def page_content(page: pikepdf.Page, index: int) -> PageContent:
     """Every text run of a page with its marked-content context and its size in points."""
     content = PageContent(index)
-    ctm = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    ctm: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     stack: list[tuple[float, ...]] = []
     marks: list[tuple[str, int | None]] = []
     font_size = 0.0
-    text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
-    for operands, operator in pikepdf.parse_content_stream(page):
+    text_matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, operator = instruction.operands, instruction.operator  # type: ignore[union-attr]
         op = str(operator)
         if op == "q":
             stack.append(ctm)
         elif op == "Q":
             ctm = stack.pop() if stack else ctm
         elif op == "cm":
-            ctm = _multiply(tuple(float(x) for x in operands), ctm)
+            ctm = _multiply(_matrix(operands), ctm)
         elif op in ("BDC", "BMC"):
             mcid = None
             if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
@@ -185,7 +188,7 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
         elif op == "BT":
             text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         elif op == "Tm":
-            text_matrix = tuple(float(x) for x in operands)  # type: ignore[assignment]
+            text_matrix = _matrix(operands)
         elif op == "Tf":
             font_size = float(operands[1])
         elif op in TEXT_SHOWING:
@@ -195,6 +198,11 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
             mcid = next((m for _, m in reversed(marks) if m is not None), None)
             content.runs.append(TextRun(index, round(size, 2), artifact, mcid))
     return content
+
+
+def _matrix(operands: Any) -> tuple[float, float, float, float, float, float]:
+    a, b, c, d, e, f = (float(x) for x in operands)
+    return (a, b, c, d, e, f)
 
 
 def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
@@ -244,6 +252,7 @@ def marked_content(
             found.append((page_index[page.objgen], int(kid)))
         elif isinstance(kid, pikepdf.Dictionary) and kid.get("/Type") == "/MCR":
             kid_page = kid.get("/Pg", page)
+            assert kid_page is not None
             found.append((page_index[kid_page.objgen], int(kid.MCID)))
     return found
 
@@ -313,7 +322,7 @@ def split_table_findings(pdf: pikepdf.Pdf, elements: list[Any]) -> list[str]:
         for page, mcid in marked_content(element, page_index):
             first_on_page[page] = min(mcid, first_on_page.get(page, mcid))
     findings = []
-    for (_, end, headers), (start, _, next_headers) in zip(tables, tables[1:]):
+    for (_, end, headers), (start, _, next_headers) in zip(tables, tables[1:], strict=False):
         if (
             headers
             and headers == next_headers

@@ -82,7 +82,15 @@ def _compile() -> None:
     work.mkdir(exist_ok=True)
     (work / f"{CLASS_NAME}.java").write_bytes(text)
     done = subprocess.run(
-        ["javac", "-nowarn", "-d", str(work), "-cp", _classpath(), str(work / f"{CLASS_NAME}.java")],
+        [
+            "javac",
+            "-nowarn",
+            "-d",
+            str(work),
+            "-cp",
+            _classpath(),
+            str(work / f"{CLASS_NAME}.java"),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -10,7 +10,6 @@ from typing import Any
 from lxml import etree
 
 from converter import profiles
-from converter.errors import OutputError
 from converter.options import Options
 from converter.profiles import PrintProfile
 from converter.writers import html as html_writer
@@ -68,7 +67,7 @@ class Rendering:
     pdf: bytes
     requested: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
-    table_pages: dict[str, list[int]] = field(default_factory=dict)  # table id -> pages
+    table_fragments: list[tuple[str, int]] = field(default_factory=list)  # (id, page)
     merged_tables: list[str] = field(default_factory=list)
 
 
@@ -113,7 +112,7 @@ def title_page(root: etree._Element, profile: PrintProfile) -> list[etree._Eleme
             copy = etree.Element("p", {"class": "alternative-formats-offer"})
             xhtml.XhtmlTranslator().inline_into(copy, paragraph)
             for descendant in copy.iter():
-                descendant.attrib.pop("id", None)  # the back section keeps the ids
+                descendant.attrib.pop("id", "")  # the back section keeps the ids
             elements.append(copy)
     return elements
 
@@ -137,7 +136,7 @@ def render(
         )
         table_pages = pdf_structure.table_fragments(document)
         raw = document.write_pdf(pdf_variant="pdf/ua-1")
-    result = pdf_structure.repair(raw, table_pages if merge_tables else {})
+    result = pdf_structure.repair(raw, table_pages, merge_tables=merge_tables)
     return Rendering(
         result.pdf,
         list(fetcher.requested),

