@@ -283,6 +283,11 @@ class BodyBuilder:
                 first_paragraph.insert(position, end)
                 first_paragraph.insert(position, start)
             self.pending_bookmarks.clear()
+        if self.paragraphs and self.paragraphs[-1].tag == qn("w:tbl") and block.tag == qn("w:p"):
+            # A table has no space after of its own: the next paragraph keeps clear of it.
+            ppr = ensure_child(block, "w:pPr", ("w:r", "w:hyperlink", "w:bookmarkStart"))
+            spacing = put(ppr, "w:spacing", PPR_ORDER, keep=True)
+            spacing.set(qn("w:before"), "240")
         if self.page_break_before:
             ppr = ensure_child(first_paragraph, "w:pPr", ("w:r", "w:hyperlink", "w:bookmarkStart"))
             first_paragraph.remove(ppr)
