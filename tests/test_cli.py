@@ -172,3 +172,9 @@ def test_check_subcommand_exits_1_on_an_invalid_output(tmp_path: Path) -> None:
 def test_help_mentions_the_subcommands(flag: str) -> None:
     out = " ".join(run(flag).stdout.decode().split())
     assert "convert check" in out and "convert serve" in out
+
+
+def test_check_flag_checks_each_output_after_writing_it(tmp_path: Path) -> None:
+    result = run(str(FIXTURE), "--to", "xml", "-o", str(tmp_path), "--check")
+    assert result.returncode == 0, result.stderr
+    assert b"core-minimal.xml (xml): PASS" in result.stdout
