@@ -104,7 +104,9 @@ def test_planted_faults_are_caught_by_every_checker(render, tmp_path: Path) -> N
         if prop.startswith(("schema:", "dcterms:conformsTo")):
             metadata.remove(meta)
     parts["EPUB/content.opf"] = etree.tostring(package, xml_declaration=True, encoding="utf-8")
-    nav = parts["EPUB/nav.xhtml"].replace(b'href="chapter-01.xhtml#', b'href="missing.xhtml#', 1)
+    nav = parts["EPUB/nav.xhtml"].replace(
+        b'href="title.xhtml#title"', b'href="missing.xhtml#title"'
+    )
     assert nav != parts["EPUB/nav.xhtml"]
     parts["EPUB/nav.xhtml"] = nav
     broken = tmp_path / "broken.epub"
@@ -284,19 +286,26 @@ def test_without_print_pages_no_page_claims() -> None:
 
 
 def test_one_content_document_per_top_level_section_plus_title_page() -> None:
+    """Title page, the text before the first section, then a file per top-level section."""
     root = parse(PAGES).getroot()
-    names = [name for name, _ in spine_documents(unpack(write(PAGES)))]
+    found = spine_documents(unpack(write(PAGES)))
+    names = [name for name, _ in found]
     top_sections = len(root.findall("body/section")) + len(root.findall("back/section"))
-    assert names[0] == "title.xhtml"
-    assert len(names) == 1 + top_sections
-    for name, document in spine_documents(unpack(write(PAGES))):
+    assert root.find("body")[1].tag != "section"  # the fixture has text before its sections
+    assert names[:3] == ["title.xhtml", "chapter-01.xhtml", "chapter-02.xhtml"]
+    assert len(names) == 2 + top_sections
+    for name, document in found:
         assert document.get(canonical.XML_LANG) == "en-GB"
-        headings = [
-            e.tag.split("}")[1]
+        levels = [
+            etree.QName(e).localname
             for e in document.iter()
-            if re.fullmatch(r"\{.*\}h[1-6]", str(e.tag))
+            if isinstance(e.tag, str) and re.fullmatch(r"h[1-6]", etree.QName(e).localname)
         ]
-        assert headings and headings[0] == "h1", name
+        if name != "chapter-01.xhtml":  # the text before the first section has no heading
+            assert levels and levels[0] == "h1", name
+    landmarks = epub_check._nav_of(xml(unpack(write(PAGES))["EPUB/nav.xhtml"]), "landmarks")
+    [start] = [a for a in landmarks.iter() if a.get(epub_check.OPS_TYPE) == "bodymatter"]
+    assert start.get("href") == "chapter-01.xhtml#page-1"
 
 
 def test_nav_has_toc_landmarks_and_page_list() -> None:
@@ -304,7 +313,7 @@ def test_nav_has_toc_landmarks_and_page_list() -> None:
     nav = xml(parts["EPUB/nav.xhtml"])
     toc = epub_check._nav_of(nav, "toc")
     hrefs = [a.get("href") for a in toc.iterfind(".//h:a", NS)]
-    assert "chapter-02.xhtml#improve-h" in hrefs and "back-02.xhtml#licence-h" in hrefs
+    assert "chapter-03.xhtml#improve-h" in hrefs and "back-02.xhtml#licence-h" in hrefs
     nested = toc.find("h:ol/h:li/h:ol/h:li/h:ol/h:li/h:a", NS)
     assert nested is not None and nested.text == "A deeper heading"
     kinds = [a.get(epub_check.OPS_TYPE) for a in epub_check._nav_of(nav, "landmarks").iter()]
@@ -322,7 +331,7 @@ def test_nav_has_toc_landmarks_and_page_list() -> None:
 
 def test_links_across_documents_are_rewritten() -> None:
     parts = unpack(write(PAGES))
-    chapter = xml(parts["EPUB/chapter-02.xhtml"])
+    chapter = xml(parts["EPUB/chapter-03.xhtml"])
     noteref = chapter.find(".//h:a[@role='doc-noteref']", NS)
     assert noteref.get("href") == "#note-1"  # the note is in the same file
     nav = parts["EPUB/nav.xhtml"].decode()

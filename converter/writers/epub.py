@@ -26,6 +26,7 @@ FIXED_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 # Every zip entry gets this date (the earliest a zip can hold), so bytes never differ.
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 OPS = f"{{{xhtml.OPS_NS}}}type"
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 Element = etree._Element
 
@@ -44,6 +45,7 @@ def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
     translated = xhtml.translate_report(root, epub=True)
     language = translated.language
+    body_start = _body_start(translated.html)
     documents = _split(translated.html, root)
     file_of: dict[str, str] = {
         str(element.get("id")): document.file_name
@@ -79,7 +81,9 @@ def write(root: Element, options: Options) -> bytes:
                 uid="nav",
                 file_name=NAV_PAGE,
                 media_type="application/xhtml+xml",
-                content=_serialize(_nav_document(translated, documents, file_of, language)),
+                content=_serialize(
+                    _nav_document(translated, documents, file_of, language, body_start)
+                ),
             )
             nav.properties = ["nav"]  # type: ignore[attr-defined]
             book.add_item(nav)
@@ -98,18 +102,20 @@ def write(root: Element, options: Options) -> bytes:
 
 
 def _split(html: Element, root: Element) -> list[ContentDocument]:
-    """Title page (plus any text before the first section), then one file per top section.
+    """Title page, then one file per top-level section of the body and of the back matter.
 
-    Blocks between or after top-level sections stay with the section before them, so the
+    Blocks before the first section get a file of their own (titled by the document);
+    blocks between or after top-level sections stay with the section before them, so the
     reading order is the tree's order.
     """
     body = html.find("body")
     assert body is not None
+    title = translated_title(html)
+    title_page = ContentDocument(TITLE_PAGE, title, "frontmatter")
     header = body.find("header")
-    title_page = ContentDocument(TITLE_PAGE, translated_title(html), "frontmatter")
     if header is not None:
         title_page.blocks.append(header)
-        title_page.blocks.append(_source_note(root))
+    title_page.blocks.append(_source_note(root))
     documents = [title_page]
     for part, kind, stem in (("main", "bodymatter", "chapter"), ("footer", "backmatter", "back")):
         container = body.find(part)
@@ -117,17 +123,25 @@ def _split(html: Element, root: Element) -> list[ContentDocument]:
             continue
         count = 0
         for block in list(container):
-            if block.tag == "section" or documents[-1] is title_page and kind == "backmatter":
+            if block.tag == "section" or documents[-1].kind != kind:
                 count += 1
-                heading = block.find("./*[@id]") if block.tag == "section" else None
-                title = _plain(heading) if heading is not None and heading.tag[0] == "h" else ""
+                heading = block[0] if block.tag == "section" and len(block) else None
+                is_heading = heading is not None and heading.tag in HEADINGS
                 documents.append(
                     ContentDocument(
-                        f"{stem}-{count:02d}.xhtml", title or translated_title(html), kind
+                        f"{stem}-{count:02d}.xhtml", _plain(heading) if is_heading else title, kind
                     )
                 )
             documents[-1].blocks.append(block)
     return documents
+
+
+def _body_start(html: Element) -> str | None:
+    """The id of the first translated block of the body (a page marker, a section, ...)."""
+    main = html.find("body/main")
+    if main is None or not len(main):
+        return None
+    return main[0].get("id") or None
 
 
 def translated_title(html: Element) -> str:
@@ -173,11 +187,11 @@ def _page(title: str, language: str, kind: str) -> tuple[Element, Element]:
 def _content_document(document: ContentDocument, language: str) -> Element:
     html, body = _page(document.title, language, document.kind)
     if document.kind == "frontmatter":
-        section = etree.SubElement(body, "section", id="title-page")
+        section = etree.SubElement(body, "section")  # no id: ids belong to the tree
         section.set(OPS, "titlepage")
         section.extend(document.blocks)
         return xhtml.to_xhtml(html)
-    main = etree.SubElement(body, "main", id="main")
+    main = etree.SubElement(body, "main")
     main.extend(document.blocks)
     _promote_headings(main)
     return xhtml.to_xhtml(html)
@@ -198,6 +212,7 @@ def _nav_document(
     documents: list[ContentDocument],
     file_of: dict[str, str],
     language: str,
+    body_start: str | None,
 ) -> Element:
     html, body = _page("Contents", language, "frontmatter")
     toc = etree.SubElement(body, "nav", id="toc", role="doc-toc")
@@ -210,9 +225,8 @@ def _nav_document(
     etree.SubElement(landmarks, "h2").text = "Landmarks"
     marks = etree.SubElement(landmarks, "ol")
     entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", f"{NAV_PAGE}#toc", "Contents")]
-    first_body = next((d for d in documents if d.kind == "bodymatter"), None)
-    if first_body is not None:
-        entries.append(("bodymatter", first_body.file_name, "Start of content"))
+    if body_start is not None:  # the first block of the body, on the title page or after
+        entries.append(("bodymatter", f"{file_of[body_start]}#{body_start}", "Start of content"))
     first_back = next((d for d in documents if d.kind == "backmatter"), None)
     if first_back is not None:
         entries.append(("backmatter", first_back.file_name, "Back matter"))
