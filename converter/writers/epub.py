@@ -33,7 +33,7 @@ Element = etree._Element
 
 @dataclass
 class ContentDocument:
-    """One XHTML file of the spine: the title page, a top-level section, or the nav."""
+    """One XHTML file of the spine: the title page, or a part of the body or back matter."""
 
     file_name: str
     title: str
@@ -54,14 +54,13 @@ def write(root: Element, options: Options) -> bytes:
         for element in block.iter()
         if element.get("id")
     }
-    file_of["title"] = TITLE_PAGE
     for document in documents:
         for block in document.blocks:
             _relink(block, document.file_name, file_of)
 
     book = ebook.EpubBook()
     book.FOLDER_NAME = "EPUB"
-    _describe(book, root, translated, has_pages=bool(translated.page_ids))
+    _describe(book, root, translated, options, has_pages=bool(translated.page_ids))
     css = ebook.EpubItem(
         uid="css", file_name=STYLESHEET, media_type="text/css", content=_stylesheet(options)
     )
@@ -275,7 +274,12 @@ def _serialize(html: Element) -> bytes:
 
 
 def _describe(
-    book: ebook.EpubBook, root: Element, translated: xhtml.HtmlDocument, *, has_pages: bool
+    book: ebook.EpubBook,
+    root: Element,
+    translated: xhtml.HtmlDocument,
+    options: Options,
+    *,
+    has_pages: bool,
 ) -> None:
     source = root.find("meta/source")
     assert source is not None  # the schema requires it
@@ -313,7 +317,8 @@ def _describe(
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
-    meta("schema:accessibilitySummary", _summary(root, has_pages=has_pages))
+    label = profiles.print_profile(options).label
+    meta("schema:accessibilitySummary", _summary(root, label, has_pages=has_pages))
     meta("dcterms:conformsTo", CONFORMANCE)
     if has_pages:
         book.add_metadata(
@@ -321,7 +326,7 @@ def _describe(
         )
 
 
-def _summary(root: Element, *, has_pages: bool) -> str:
+def _summary(root: Element, label: str, *, has_pages: bool) -> str:
     source = root.find("meta/source")
     name = source.get("name", "the original") if source is not None else "the original"
     parts = [
@@ -337,9 +342,9 @@ def _summary(root: Element, *, has_pages: bool) -> str:
         )
     parts.append(
         "The text reflows and takes the reader's own font, size and colours; "
-        "the default size is large print."
+        f"the default size is {label}."
     )
-    parts.append(f"Meets {CONFORMANCE}, checked with EPUBCheck and Ace by DAISY.")
+    parts.append(f"Made to conform to {CONFORMANCE}; checked with EPUBCheck and Ace by DAISY.")
     return " ".join(parts)
 
 
