@@ -17,6 +17,7 @@ from converter.errors import DependencyError
 
 JAXB_RUNTIME = Path("/usr/share/java/jaxb-runtime.jar")
 CLASS_NAME = "VeraPdfCheck"
+MARK = "@@verapdf "  # the prefix of every line our Java class writes
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Validator:
             encoding="utf-8",
         )
         ready = self._readline()
-        if ready != "READY":
+        if ready != MARK + "READY":
             raise DependencyError(f"veraPDF did not start (said {ready!r})")
 
     def _readline(self) -> str:
@@ -136,11 +137,18 @@ class Validator:
             assert self._process.stdin is not None
             self._process.stdin.write(f"{Path(path).resolve()}\n")
             self._process.stdin.flush()
-            head = self._readline()
+            wanted = str(Path(path).resolve())
+            # Skip anything that is not our verdict on this file (a library printing to
+            # standard output must not shift one file's result onto the next).
+            while True:
+                head = self._readline().removeprefix(MARK)
+                if head.startswith("RESULT ") and head.split(" ", 2)[2] == wanted:
+                    break
             rules: list[str] = []
-            while (line := self._readline()) != "END":
-                _, rule, count, description = (line.split(" ", 3) + [""])[:4]
-                rules.append(f"{rule} ({count}): {description}")
+            while (line := self._readline()) != MARK + "END":
+                if line.startswith(MARK + "RULE "):
+                    _, rule, count, description = (line.removeprefix(MARK).split(" ", 3) + [""])[:4]
+                    rules.append(f"{rule} ({count}): {description}")
         status = head.split(" ", 2)[1]
         return VeraResult(
             str(path), status == "compliant", tuple(rules), time.perf_counter() - started

@@ -68,25 +68,49 @@ def _merge_tables(pdf: pikepdf.Pdf, fragments: list[tuple[str, int]]) -> list[st
     for table_id, parts in by_id.items():
         if len(parts) < 2 or not table_id:
             continue
-        first = parts[0]
-        body = _child(first, "/TBody") or first
-        header_ids = _header_ids(first)
-        for part in parts[1:]:
-            renamed: dict[str, pikepdf.Object] = {}
-            for kid in list(_kids(part)):
-                if kid.get("/S") == "/THead":
-                    for key, cell_id in _header_ids(part).items():
-                        if key in header_ids:
-                            renamed[str(cell_id)] = header_ids[key]
-                    continue
-                rows = list(_kids(kid)) if kid.get("/S") == "/TBody" else [kid]
-                for row in rows:
-                    row.P = body
-                    body.K.append(row)
-                    _rename_headers(row, renamed)
-            _detach(part)
+        _merge_fragments(parts)
         merged.append(table_id)
     return merged
+
+
+def _merge_fragments(parts: list[pikepdf.Dictionary]) -> None:
+    """Move the rows of every later fragment into the first.  The first fragment may hold
+    only the caption (the rows moved to the next page): it then adopts the first header
+    row group and body it meets."""
+    first = parts[0]
+    head = _child(first, "/THead")
+    body = _child(first, "/TBody")
+    header_ids = _header_ids(head)
+    for part in parts[1:]:
+        renamed: dict[str, pikepdf.Object] = {}
+        for kid in _kids(part):
+            role = kid.get("/S")
+            if role == "/THead" and head is not None:
+                # A repeated header row: drop it, point its cells' users at the first one.
+                for key, cell_id in _header_ids(kid).items():
+                    if key in header_ids:
+                        renamed[str(cell_id)] = header_ids[key]
+                continue
+            if role == "/TBody" and body is not None:
+                for row in _kids(kid):
+                    _adopt(body, row, renamed)
+                continue
+            _adopt(first, kid, renamed)
+            if role == "/THead":
+                head, header_ids = kid, _header_ids(kid)
+            elif role == "/TBody":
+                body = kid
+        _detach(part)
+
+
+def _adopt(
+    parent: pikepdf.Dictionary, element: pikepdf.Dictionary, renamed: dict[str, pikepdf.Object]
+) -> None:
+    element.P = parent
+    if not isinstance(parent.get("/K"), pikepdf.Array):
+        parent.K = pikepdf.Array([parent.K] if "/K" in parent else [])
+    parent.K.append(element)
+    _rename_headers(element, renamed)
 
 
 def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
@@ -124,9 +148,8 @@ def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
     return found
 
 
-def _header_ids(table: pikepdf.Dictionary) -> dict[str, pikepdf.Object]:
-    """The header row cells of a table fragment by their row-column key ("0-1" of "12-0-1")."""
-    head = _child(table, "/THead")
+def _header_ids(head: pikepdf.Dictionary | None) -> dict[str, pikepdf.Object]:
+    """The cells of a header row group by their row-column key ("0-1" of ID "12-0-1")."""
     found: dict[str, pikepdf.Object] = {}
     if head is None:
         return found

@@ -1,5 +1,6 @@
 // Validates PDFs against PDF/UA-1 with the veraPDF greenfield engine, one JVM for many files.
-// Reads one PDF path per line on standard input; writes one line per file on standard output:
+// Reads one PDF path per line on standard input; writes for each file on standard output,
+// every line prefixed "@@verapdf " so that anything else printed there can be told apart:
 //   RESULT <compliant|failed|error> <path>
 //   RULE <clause>-<test> <count> <description>   (one line per failed rule)
 //   END
@@ -21,13 +22,14 @@ import org.verapdf.pdfa.results.TestAssertion;
 import org.verapdf.pdfa.results.ValidationResult;
 
 public final class VeraPdfCheck {
+    private static final String MARK = "@@verapdf ";
     public static void main(String[] args) throws Exception {
         PrintStream out = new PrintStream(System.out, true, "UTF-8");
         // veraPDF logs through java.util.logging; keep standard output for results only.
         System.setOut(new PrintStream(System.err, true, "UTF-8"));
         VeraGreenfieldFoundryProvider.initialise();
         PDFAFlavour flavour = PDFAFlavour.fromString(args.length > 0 ? args[0] : "ua1");
-        out.println("READY");
+        out.println(MARK + "READY");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String path;
         while ((path = in.readLine()) != null) {
@@ -48,15 +50,15 @@ public final class VeraPdfCheck {
                 counts.merge(rule, 1, Integer::sum);
                 descriptions.putIfAbsent(rule, oneLine(assertion.getMessage()));
             }
-            out.println("RESULT " + (result.isCompliant() ? "compliant" : "failed") + " " + file);
+            out.println(MARK + "RESULT " + (result.isCompliant() ? "compliant" : "failed") + " " + file);
             for (Map.Entry<String, Integer> entry : counts.entrySet()) {
-                out.println("RULE " + entry.getKey() + " " + entry.getValue() + " " + descriptions.get(entry.getKey()));
+                out.println(MARK + "RULE " + entry.getKey() + " " + entry.getValue() + " " + descriptions.get(entry.getKey()));
             }
         } catch (Throwable error) {
-            out.println("RESULT error " + file);
-            out.println("RULE error 1 " + oneLine(error.toString()));
+            out.println(MARK + "RESULT error " + file);
+            out.println(MARK + "RULE error 1 " + oneLine(error.toString()));
         }
-        out.println("END");
+        out.println(MARK + "END");
     }
 
     private static String oneLine(String text) {
