@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,7 +56,10 @@ def accept(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture(scope="session")
 def render_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder shared by every xdist worker of this run (the parent of each worker's base)."""
-    root = tmp_path_factory.getbasetemp().parent / "render-cache"
+    base = tmp_path_factory.getbasetemp()
+    # Without xdist the base's parent outlives the run: a cache there would serve outputs
+    # rendered by older code, so a plain run caches inside its own base.
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "render-cache"
     root.mkdir(exist_ok=True)
     return root
 
