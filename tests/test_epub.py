@@ -95,7 +95,8 @@ def test_large_print_yellow_on_black_passes_ace_and_epubcheck(render) -> None:
 
 @pytest.mark.slow
 def test_planted_faults_are_caught_by_every_checker(render, tmp_path: Path) -> None:
-    """No accessibility metadata and a broken link: our checks, EPUBCheck and Ace all fail."""
+    """No accessibility metadata, a broken link, a content document with no language:
+    our checks, EPUBCheck and Ace (its metadata checks and axe-core on the content) all fail."""
     parts = unpack(render(PAGES, "epub").read_bytes())
     package = xml(parts["EPUB/content.opf"])
     metadata = package.find("opf:metadata", NS)
@@ -109,9 +110,13 @@ def test_planted_faults_are_caught_by_every_checker(render, tmp_path: Path) -> N
     )
     assert nav != parts["EPUB/nav.xhtml"]
     parts["EPUB/nav.xhtml"] = nav
+    chapter = xml(parts["EPUB/chapter-03.xhtml"])  # a content document with no language
+    del chapter.attrib["lang"], chapter.attrib[canonical.XML_LANG]
+    parts["EPUB/chapter-03.xhtml"] = etree.tostring(chapter, xml_declaration=True, encoding="utf-8")
     broken = tmp_path / "broken.epub"
     broken.write_bytes(repack(parts))
     results = {result.name: result for result in epub_check.check(broken, Options())}
+    assert results["epub-language"].status == "fail"
     metadata_result = results["epub-accessibility-metadata"]
     assert metadata_result.status == "fail"
     assert "no schema:accessMode" in metadata_result.details
@@ -119,6 +124,7 @@ def test_planted_faults_are_caught_by_every_checker(render, tmp_path: Path) -> N
     assert any("RSC-007" in detail for detail in results["epubcheck"].details)
     assert results["ace"].status == "fail"
     assert any("metadata" in detail.lower() for detail in results["ace"].details)
+    assert any("chapter-03.xhtml" in detail for detail in results["ace"].details)
 
 
 def repack(parts: dict[str, bytes]) -> bytes:
