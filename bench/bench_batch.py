@@ -131,7 +131,10 @@ def main() -> None:
     args = parser.parse_args()
     every = writers.formats()
     cheap = writers.parse_format_list(args.rerun_formats)
-    print(f"cores: {os.cpu_count()}; every format: {','.join(every)}")
+    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"cores: {os.cpu_count()}; load average at start: {load}; every format: {','.join(every)}"
+    )
     print(
         f"{'run':34} {'docs':>5} {'outputs':>7} {'skipped':>7} {'failed':>6} {'seconds':>8} {'docs/s':>7}"
     )
@@ -171,6 +174,7 @@ def main() -> None:
             args.documents,
             f"{again_seconds / full_seconds * 100:.1f}% of the full run",
         )
+        print(f"load average now: {', '.join(f'{v:.1f}' for v in os.getloadavg())}")
         texts = (
             sorted(CORPUS.glob("*.txt")) + sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []
         )

@@ -42,13 +42,20 @@ class Executor:
         raise NotImplementedError
 
     def close(self) -> None:
-        """Stop: cancel what has not started and stop the workers this executor started."""
+        """Release the workers once every task is done."""
+
+    def stop(self) -> None:
+        """Stop now (interrupted): cancel what has not started, stop the workers."""
+        self.close()
 
     def __enter__(self) -> Executor:
         return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc_info: object) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.stop()
 
 
 class InProcessExecutor(Executor):
@@ -178,6 +185,11 @@ class PoolExecutor(Executor):
             self._pool = None
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def stop(self) -> None:
         """Stop at once: cancel queued tasks and terminate the workers.
 
         A terminated worker removes the temporary file of an output it was writing
@@ -271,6 +283,9 @@ class DaskExecutor(Executor):
                 pass
 
     def close(self) -> None:
+        self.client.close()
+
+    def stop(self) -> None:
         if self._futures:
             self.client.cancel(self._futures)
             self._futures = []
