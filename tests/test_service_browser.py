@@ -24,23 +24,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     server.stop()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
+@pytest.fixture()
+def page() -> Iterator[Any]:
     reason = browser.missing()
     assert reason is None, reason  # a missing browser fails the test, never skips it
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(browser.executable()), args=browser.launch_arguments()
-        )
-        yield launched
-        launched.close()
-
-
-@pytest.fixture()
-def page(chromium: Any) -> Iterator[Any]:
-    context = chromium.new_context(accept_downloads=True, viewport={"width": 1100, "height": 900})
+    # The process's one Playwright (the HTML checks use it too): a second one would clash.
+    context = browser.browser().new_context(
+        accept_downloads=True, viewport={"width": 1100, "height": 900}
+    )
     page = context.new_page()
     # Conversions (with their validators) run while the page waits: allow for a busy machine.
     page.set_default_timeout(240_000)

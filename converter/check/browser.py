@@ -64,6 +64,11 @@ class Browser:
             executable_path=str(executable()), args=launch_arguments()
         )
 
+    def new_context(self, **options: Any) -> Any:
+        """A browser context with network access as given (the service tests load pages
+        from a loopback server); one Playwright per process, so callers share this one."""
+        return self._browser.new_context(**options)
+
     def new_page(self) -> Any:
         context = self._browser.new_context(java_script_enabled=True, offline=True)
         page = context.new_page()

@@ -749,6 +749,8 @@ def mark_contents(blocks: list[Block]) -> None:
             for entry in blocks[index + 1 :]:
                 if entry.page != block.page:
                     break
+                if entry.kind == "numbered":  # a numbered entry keeps its number as text
+                    entry.texts[0] = f"{entry.marker}. {entry.texts[0]}".strip()
                 entry.kind, entry.marker, entry.role = "item", "", "contents"
             return
 

@@ -141,8 +141,13 @@ class JobRunner:
 
     def _finished(self, job_id: str, future: concurrent.futures.Future[TaskResult]) -> None:
         with self._lock:
-            if self._inflight.pop(job_id, None) is None:
-                return  # already failed for taking too long
+            entry = self._inflight.pop(job_id, None)
+        if entry is None:
+            return  # already failed for taking too long
+        if time.monotonic() - entry[1] > self.config.max_seconds:
+            # Finished, but past the limit (between two looks of the loop): the limit holds.
+            self.store.finish(job_id, "failed", [], self._too_long())
+            return
         try:
             result = future.result()
         except BrokenProcessPool:
@@ -193,12 +198,10 @@ class JobRunner:
                 future, _ = self._inflight.pop(job_id)
                 future.cancel()
         for job_id in late:
-            self.store.finish(
-                job_id,
-                "failed",
-                [],
-                f"the conversion took longer than {self.config.max_seconds:g} seconds",
-            )
+            self.store.finish(job_id, "failed", [], self._too_long())
+
+    def _too_long(self) -> str:
+        return f"the conversion took longer than {self.config.max_seconds:g} seconds"
 
 
 def new_job(
