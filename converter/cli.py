@@ -33,6 +33,14 @@ class DefaultGroup(click.Group):
         command.format_help(ctx, formatter)
 
 
+class DefaultCommand(click.Command):
+    """The converting command: its usage line reads as the program's own."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        program = ctx.find_root().info_name or "convert"
+        formatter.write_usage(program, "SOURCE... --to FORMAT[,FORMAT...] [OPTIONS]")
+
+
 def fail(message: str, code: int) -> NoReturn:
     click.echo(f"convert: error: {message}", err=True)
     sys.exit(code)
@@ -45,6 +53,7 @@ def main() -> None:
 
 @main.command(
     "to",
+    cls=DefaultCommand,
     help="Convert SOURCE files (or '-' for standard input) to the formats given with --to.\n\n"
     "Subcommands: 'convert check FILE...' reports on accessibility; 'convert serve' "
     "starts the web service.  A source file named like a subcommand is given as ./serve.",
