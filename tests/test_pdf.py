@@ -116,7 +116,9 @@ def test_without_the_merge_the_split_table_is_found() -> None:
 @pytest.mark.parametrize("source", sample_and_corpus_params())
 def test_every_word_in_reading_order(render, source: Path) -> None:
     root = api.parse(source).getroot()
-    found = words(text_of(render(source, "pdf")))
+    found = words(
+        text_of(render(source, "pdf"), "-raw")
+    )  # content order: WeasyPrint's reading order
     assert in_order(rendered_words(root), found) == []
 
 
@@ -134,6 +136,11 @@ def test_title_page_and_contents(render) -> None:
     assert "Contents" in second and re.search(r", page \d+", second)
     with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
         titles = [item.title for item in outline.root]
+        stack = list(outline.root)
+        while stack:
+            item = stack.pop()
+            titles.append(item.title)
+            stack.extend(item.children)
     headings = [
         " ".join(canonical.text_content(h).split()) for h in root.iterfind("body/section/heading")
     ]
@@ -191,7 +198,8 @@ def test_markup_and_urls_in_the_text_are_text_and_nothing_is_fetched() -> None:
     fetcher = pdf_writer.resource_fetcher_class()()
     root = api.parse(HOSTILE).getroot()
     rendering = pdf_writer.render(root, Options(), fetcher=fetcher)
-    assert sorted(set(fetcher.requested)) == sorted(pdf_writer.FONT_URLS.values())
+    # Only our fonts (fetched once per process: the shared FontConfiguration keeps them).
+    assert set(fetcher.requested) <= set(pdf_writer.FONT_URLS.values())
     assert fetcher.refused == []
     with pikepdf.open(__import__("io").BytesIO(rendering.pdf)) as pdf:
         text = "".join(

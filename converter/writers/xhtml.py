@@ -81,6 +81,9 @@ class XhtmlTranslator:
     heading_offset: int = 2
     headings: list[Heading] = field(default_factory=list)
     page_ids: list[tuple[str, str]] = field(default_factory=list)  # (page label, element id)
+    # Heading texts used by more than one section: such sections get no accessible name,
+    # as two regions with one name are ambiguous landmarks (axe landmark-unique).
+    repeated_headings: set[str] = field(default_factory=set)
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -125,8 +128,10 @@ class XhtmlTranslator:
         heading = element.find("heading")
         if heading is not None:
             level = min(self.heading_offset + depth, 6)
-            section.set("aria-labelledby", heading.get("id", ""))
-            section.append(self.visit_heading(heading, level))
+            html_heading = self.visit_heading(heading, level)
+            if _text(html_heading) not in self.repeated_headings:
+                section.set("aria-labelledby", heading.get("id", ""))
+            section.append(html_heading)
         if element.get("grade"):
             section.set("data-grade", element.get("grade", ""))
         if element.get("role"):
@@ -320,7 +325,9 @@ def translate_report(
     """
     if root.tag != "report" or root.find("body") is None:
         raise TranslationError(f"not a canonical report: <{root.tag}>")
-    translator = XhtmlTranslator(epub=epub)
+    texts = [_text(h) for h in root.iterfind(".//section/heading")]
+    repeated = {text for text in texts if texts.count(text) > 1}
+    translator = XhtmlTranslator(epub=epub, repeated_headings=repeated)
     language = canonical.language(root)
     title = " ".join((root.findtext("meta/title") or "Untitled").split())
     html = etree.Element("html", lang=language)
