@@ -40,9 +40,9 @@ class Writer:
 
 _BUILT_IN = (
     Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
-    Writer("epub", "epub", "application/epub+zip", "EPUB 3 (accessible)", "converter.writers.epub"),
     Writer("html", "html", "text/html", "accessible HTML page", "converter.writers.html"),
     Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
+    Writer("epub", "epub", "application/epub+zip", "EPUB 3 (accessible)", "converter.writers.epub"),
     Writer(
         "docx",
         "docx",
@@ -53,7 +53,11 @@ _BUILT_IN = (
     Writer("brf", "brf", "application/x-brf", "braille, ASCII (BRF)", "converter.writers.brf"),
     Writer("pef", "pef", "application/x-pef+xml", "braille, PEF 1.0", "converter.writers.pef"),
     Writer(
-        "summary", "summary.md", "text/markdown", "plain-language summary", "converter.writers.summary"
+        "summary",
+        "summary.md",
+        "text/markdown",
+        "plain-language summary",
+        "converter.writers.summary",
     ),
 )
 
