@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sys
 import time
 from pathlib import Path
 
@@ -11,14 +12,8 @@ from lxml import etree, html
 from converter.check import CheckResult, browser
 from converter.options import Options
 
-AXE = (
-    Path(__file__).resolve().parents[2]
-    / ".venv"
-    / "node"
-    / "node_modules"
-    / "axe-core"
-    / "axe.min.js"
-)
+# scripts/setup.sh installs the Node validators inside the virtual environment.
+AXE = Path(sys.prefix) / "node" / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice")
 _URL_ATTRIBUTES = ("src", "srcset", "poster", "data", "action", "formaction")
 _CSS_URL = re.compile(r"url\(\s*['\"]?(?!data:)([^'\")]+)", re.IGNORECASE)
