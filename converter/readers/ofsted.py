@@ -189,6 +189,7 @@ def recognise(document: Document) -> Facts | None:
     _lead_inspector(document, facts)
     _kind(document, facts)
     _back_matter(document, facts)
+    _sub_headings(document, facts)
     return facts
 
 
@@ -559,6 +560,51 @@ def _kind(document: Document, facts: Facts) -> None:
         facts.subject = focused.group(1)
     elif title:
         facts.subject = title
+
+
+#: The parts of a graded section in the older SIF report, each under its judgement.
+_SIF_PARTS = re.compile(r"^(?:Summary|Inspection findings\b.*)$")
+_SIF_SUB_JUDGEMENT = re.compile(r"^The graded judgement (?:for|about)\b", re.IGNORECASE)
+#: The main parts of a (2005-2019) school report; every other heading sits in one of them.
+_SCHOOL_PARTS = frozenset(
+    [
+        "summary of key findings for parents and pupils",
+        "full report",
+        "inspection judgements",
+        "school details",
+        "information about this inspection",
+    ]
+)
+
+
+def _sub_headings(document: Document, facts: Facts) -> None:
+    """Heading levels the Ofsted layouts make certain; others stay top level.
+
+    In a SIF report 'Summary', 'Inspection findings' and the graded sub-judgements
+    (adoption, care leavers) sit under the graded judgement before them; in a school
+    report with the older main parts ('Full report', 'Inspection judgements' ...) every
+    other heading sits under the main part before it.
+    """
+    end = facts.back_start if facts.back_start is not None else len(document.blocks)
+    headings = [b for b in document.blocks[:end] if b.kind == "heading" and b.role != "contents"]
+    if facts.kind == "ofsted-sif":
+        in_judgement = False
+        for block in headings:
+            text = block.text.strip()
+            if in_judgement and (_SIF_PARTS.match(text) or _SIF_SUB_JUDGEMENT.match(text)):
+                block.level = 2
+                continue
+            block.level = 1
+            in_judgement = block.role == "judgement"
+    elif facts.kind == "ofsted-school":
+        parts = {id(b) for b in headings if " ".join(b.text.casefold().split()) in _SCHOOL_PARTS}
+        if not any(" ".join(b.text.casefold().split()) == "full report" for b in headings):
+            return
+        in_part = False
+        for block in headings:
+            main = id(block) in parts
+            block.level = 2 if in_part and not main else 1
+            in_part = in_part or main
 
 
 def _back_matter(document: Document, facts: Facts) -> None:

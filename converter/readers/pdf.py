@@ -24,6 +24,7 @@ _BARE_NUMBER = re.compile(r"^\d{1,4}$")
 _PAGE_OF = re.compile(r"^page\s+\d{1,4}(?:\s+of\s+\d{1,4})?$", re.IGNORECASE)
 _HYPHEN_END = re.compile(r"[^\W\d_]-$")
 _DIGITS = re.compile(r"\d+")
+_HEADING_TAG = re.compile(r"^H([1-6])$")
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$")
 #: pdfium's load errors (fpdfview.h FPDF_ERR_*) in words a person can act on.
 _LOAD_ERRORS = {
@@ -151,6 +152,7 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
             font_size=laid.font_size if laid else None,
             bold=laid.bold if laid else None,
             x=laid.x0 if laid else None,
+            heading_level=_heading_level(laid.tag) if laid else None,
         )
         lines.append(line)
         return line
@@ -172,6 +174,12 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
         for i, laid in footer:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
     return Extraction(lines, _rejoin_hyphenated(content), artifacts)
+
+
+def _heading_level(tag: str | None) -> int | None:
+    """H1 ... H6 of a tagged PDF as a level; any other structure type (or none) gives None."""
+    match = _HEADING_TAG.match(tag or "")
+    return int(match.group(1)) if match else None
 
 
 def _rejoin_hyphenated(content: list[SourceLine]) -> list[SourceLine]:

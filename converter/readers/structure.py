@@ -15,7 +15,9 @@ The steps, each linear in the number of lines:
 3. lines grouped into blocks (paragraphs, headings, list items, numbered paragraphs,
    tables), joining hard-wrapped lines and paragraphs split by a page break;
 4. recognisers refine the blocks and say what the document is (title, kind, dates ...);
-5. the blocks become sections, paragraphs, lists and tables with stable ids.
+5. headings get levels where the evidence is good (PDF tags and type sizes, a
+   recogniser's knowledge, a numbering scheme), and the blocks become nested sections,
+   paragraphs, lists and tables with stable ids.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ class SourceLine:
 
     ``page`` is the print page (1 + form feeds before the line in text sources).  The
     layout hints are optional; a PDF reader fills them where it knows them, and the text
-    reader leaves them None.
+    reader leaves them None.  ``heading_level`` is the level a tagged PDF gives the line
+    (1 for H1 ... 6 for H6).
     """
 
     number: int
@@ -49,6 +52,7 @@ class SourceLine:
     font_size: float | None = None
     bold: bool | None = None
     x: float | None = None
+    heading_level: int | None = None
 
 
 # --- character classes and patterns ------------------------------------------------------
@@ -136,6 +140,7 @@ class Block:
     blank_before: bool = False
     page_break_before: bool = False
     ident: str | None = None
+    level: int | None = None  # heading level (1 = top), when the evidence gives one
 
     @property
     def text(self) -> str:
@@ -791,7 +796,109 @@ def mark_numbered_paragraphs(blocks: list[Block]) -> None:
             block.role = "ordered"
 
 
-# --- 4/5. the tree ------------------------------------------------------------------------
+# --- 4b. heading levels ------------------------------------------------------------------
+
+_HEADING_NUMBER = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s+\S")
+
+
+def assign_levels(blocks: Sequence[Block]) -> None:
+    """Give each heading a level (1 = top) where the evidence is good; the rest stay 1.
+
+    The evidence, strongest first: the print's own heading tags and type sizes (a PDF:
+    see :func:`layout_levels`); levels a recogniser set from a publisher's known layout;
+    a numbering scheme (``1.``, ``1.1``, ``2.``) of the headings.  Without any, every
+    heading is top level.  Levels may skip (H2 then H4); the builder nests each heading
+    one level under the nearest higher heading before it, so the tree never skips.
+    """
+    _promote_numbered_headings(blocks)
+    headings = [b for b in blocks if b.kind == "heading"]
+    for block in headings:
+        if block.role == "contents":
+            block.level = 1  # a contents page stands apart from the document's hierarchy
+    ranked = [b for b in headings if b.role != "contents"]
+    from_layout = layout_levels(ranked)
+    if from_layout is not None:
+        for block, level in zip(ranked, from_layout, strict=True):
+            block.level = level
+        return
+    if any(b.level is not None for b in ranked):
+        return  # a recogniser placed them
+    numbers = [_HEADING_NUMBER.match(b.text) for b in ranked]
+    depths = [m.group(1).count(".") + 1 for m in numbers if m]
+    if depths and 1 in depths and max(depths) > 1:
+        for block, match in zip(ranked, numbers, strict=True):
+            block.level = match.group(1).count(".") + 1 if match else 1
+
+
+def _promote_numbered_headings(blocks: Sequence[Block]) -> None:
+    """``1. Introduction`` read as a list item or numbered paragraph is a heading when a
+    ``1.1`` heading follows it before the next numbered line; the number stays in its text."""
+    for index, block in enumerate(blocks):
+        numbered = (block.kind == "item" and block.role == "ordered") or (
+            block.kind == "para" and block.n is not None
+        )
+        text = block.text
+        if not numbered or len(block.lines) > 1 or len(text) > 80 or ends_sentence(text):
+            continue
+        number = block.marker or block.n or ""
+        for following in blocks[index + 1 :]:
+            if following.kind == "heading":
+                if following.text.strip().startswith(f"{number}.1"):
+                    block.kind, block.role, block.n = "heading", None, None
+                    block.texts = [f"{number}. {block.texts[0].strip()}"] + block.texts[1:]
+                break
+            if (following.kind == "item" and following.role == "ordered") or following.n:
+                break
+
+
+def _size_key(block: Block) -> tuple[float, bool] | None:
+    """A heading's type: its first line's size (to half a point) and weight."""
+    line = block.lines[0]
+    if line.font_size is None:
+        return None
+    return (round(line.font_size * 2) / 2, bool(line.bold))
+
+
+def _tag_level(block: Block) -> int | None:
+    levels = Counter(x.heading_level for x in block.lines if x.heading_level is not None)
+    return levels.most_common(1)[0][0] if levels else None
+
+
+def layout_levels(headings: Sequence[Block]) -> list[int] | None:
+    """Heading levels from a PDF's layout, or None when it gives no hierarchy.
+
+    In a tagged PDF a heading's own H1-H6 tag gives its level; an untagged heading takes
+    the level the tagged headings of its type (size and weight) have, else one below the
+    deepest tagged type larger than its own.  Without tags, type sizes rank the headings:
+    the larger, the higher; at the same size bold ranks above regular.
+    """
+    keys = [_size_key(b) for b in headings]
+    tags = [_tag_level(b) for b in headings]
+    if any(t is not None for t in tags):
+        votes: dict[tuple[float, bool], Counter[int]] = {}
+        for key, tag in zip(keys, tags, strict=True):
+            if key is not None and tag is not None:
+                votes.setdefault(key, Counter())[tag] += 1
+        by_key = {key: counts.most_common(1)[0][0] for key, counts in votes.items()}
+        levels = []
+        for key, tag in zip(keys, tags, strict=True):
+            if tag is not None:
+                levels.append(tag)
+            elif key is None:
+                levels.append(1)
+            elif key in by_key:
+                levels.append(by_key[key])
+            else:
+                above = [level for other, level in by_key.items() if other > key]
+                levels.append(max(above, default=0) + 1)
+        return levels
+    ranks = sorted({k for k in keys if k is not None}, reverse=True)
+    if len(ranks) < 2:
+        return None
+    return [ranks.index(key) + 1 if key is not None else 1 for key in keys]
+
+
+# --- 5. the tree ------------------------------------------------------------------------
 
 
 def recover(
@@ -816,7 +923,10 @@ def recover(
         facts = recognise(document)
         if facts is not None:
             break
-    return build(document, facts or general_facts(document), language=language)
+    facts = facts or general_facts(document)
+    back_start = facts.back_start if facts.back_start is not None else len(document.blocks)
+    assign_levels(document.blocks[:back_start])
+    return build(document, facts, language=language)
 
 
 def analyse(lines: Sequence[SourceLine]) -> Document:
@@ -981,6 +1091,7 @@ class _Builder:
         self.nested: etree._Element | None = None
         self.improvement_items = 0
         self.section_role: str | None = None
+        self.open: list[tuple[int, etree._Element]] = []  # (level, section) from the top down
 
     def add(self, blocks: Sequence[Block], *, first_page: int) -> None:
         self.page = first_page
@@ -1017,10 +1128,14 @@ class _Builder:
             self.paragraph(block)
 
     def section(self, block: Block) -> None:
+        """A section for a heading, inside the nearest open section of a higher level."""
+        level = block.level or 1
+        while self.open and self.open[-1][0] >= level:
+            self.open.pop()
+        parent = self.open[-1][1] if self.open else self.top
         base = block.ident or block.area or slug(block.text)
-        section = etree.SubElement(
-            self.top, "section", {"id": self.ids.unique(base), **_src(block)}
-        )
+        section = etree.SubElement(parent, "section", {"id": self.ids.unique(base), **_src(block)})
+        self.open.append((level, section))
         if block.role:
             section.set("role", block.role)
         if block.grade:
