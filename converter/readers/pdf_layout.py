@@ -283,11 +283,15 @@ def _is_artifact(obj: object) -> bool:
     )
 
 
+#: Structure types of headings: whatever a heading holds (Span, Link) is reported as it.
+_HEADINGS = frozenset(["H", "H1", "H2", "H3", "H4", "H5", "H6"])
+
+
 def _structure_types(page: pdfium.PdfPage) -> dict[int, tuple[str, int]]:
     """Marked-content id -> (structure type, table cell) of a tagged page.
 
     The type is H1, P, LBody... or, for anything inside a table cell, the cell's TD or
-    TH; the cell is a number telling the page's table cells apart (0 outside tables).
+    TH, and for anything inside a heading, the heading's H1-H6; the cell is a number telling the page's table cells apart (0 outside tables).
     """
     tree = raw.FPDF_StructTree_GetForPage(page.raw)
     if not tree:
@@ -311,6 +315,8 @@ def _structure_types(page: pdfium.PdfPage) -> dict[int, tuple[str, int]]:
             if kind in ("TD", "TH"):
                 cells += 1
                 cell_kind, cell = kind, cells
+            elif kind in _HEADINGS and not cell_kind:
+                cell_kind = kind  # a heading's spans and links are reported as the heading
             kind = cell_kind or kind
             for k in range(raw.FPDF_StructElement_GetMarkedContentIdCount(element)):
                 mcid = raw.FPDF_StructElement_GetMarkedContentIdAtIndex(element, k)
