@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS, corpus_params, corpus_texts
+from lxml import etree
 
 from converter import parse
 from converter.readers.scoring import FIELDS, score
@@ -78,3 +79,38 @@ def test_lost_hyphen_repairs() -> None:
             wanted += 1
             repaired += word["intended"].split(" (")[0] in body
     assert repaired >= wanted - 5, f"{repaired}/{wanted}"
+
+
+def _heading(section: etree._Element) -> str:
+    return " ".join("".join(section.findtext("heading") or "").split())
+
+
+@pytest.mark.parametrize(
+    "path",
+    corpus_params(
+        [p for p in corpus_texts() if p.name.startswith(("ofsted-sif", "ofsted-school"))]
+    ),
+)
+def test_corpus_sub_headings_nest_under_their_part(path: Path) -> None:
+    root = parse(path).getroot()
+    body = root.find("body")
+    assert body is not None
+    if root.findtext("meta/kind") == "ofsted-sif":
+        subs = [
+            s for s in body.iter("section") if _heading(s) in ("Summary", "Inspection findings")
+        ]
+        assert len(subs) >= 4
+        for section in subs:
+            parent = section.getparent()
+            assert parent is not None and parent.get("role") == "judgement", _heading(section)
+    else:
+        judgements = body.findall(".//section[@role='judgement']")
+        assert judgements
+        for section in judgements:
+            parent = section.getparent()
+            assert parent is not None and parent.getparent() is body
+            assert _heading(parent) == "Inspection judgements"
+    # Every nested section sits exactly one level under a top-level part or its child.
+    for section in body.iter("section"):
+        depth = len([a for a in section.iterancestors() if a.tag == "section"])
+        assert depth <= 1

@@ -69,3 +69,32 @@ def test_print_pages_match_the_pdf(path: Path, trees: dict[Path, etree._Element]
     for artifact in root.iterfind("artifacts/artifact[@reason='page-number']"):
         printed = re.match(r"(?:page\s+)?(\d+)", artifact.text or "", re.IGNORECASE)
         assert printed and printed.group(1) == artifact.get("page"), artifact.text
+
+
+def _heading(section: etree._Element) -> str:
+    return " ".join("".join(section.findtext("heading") or "").split())
+
+
+@pytest.mark.parametrize(
+    "path",
+    corpus_params([p for p in corpus_pdfs() if p.name.startswith(("ofsted-sif", "ofsted-school"))]),
+)
+def test_sections_nest_by_type_size(path: Path, trees: dict[Path, etree._Element]) -> None:
+    body = tree_of(path, trees).find("body")
+    assert body is not None
+    if path.name.startswith("ofsted-sif"):
+        subs = [
+            s for s in body.iter("section") if _heading(s) in ("Summary", "Inspection findings")
+        ]
+        assert len(subs) >= 4
+        for section in subs:
+            parent = section.getparent()
+            assert parent is not None and parent.get("role") == "judgement", _heading(section)
+        # The report's two parts hold its judgements: three levels in all.
+        assert body.find("section/section/section") is not None
+    else:
+        judgements = body.findall(".//section[@role='judgement']")
+        assert judgements
+        for section in judgements:
+            parent = section.getparent()
+            assert parent is not None and _heading(parent) == "Inspection judgements"
