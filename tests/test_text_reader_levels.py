@@ -114,3 +114,18 @@ def test_a_numbered_list_is_not_taken_for_headings() -> None:
     assert schema_errors(root) == []
     assert len(root.findall(".//list[@type='ordered']/item")) == 2
     assert [d for d, _ in outline(root)] == [1]
+
+
+def test_markdown_like_hashes_give_levels_without_skipping() -> None:
+    root = read("marked-headings.txt")
+    assert root.findtext("meta/title") == "Community garden handbook"
+    # '#### Compost' straight after '## Rules' nests one level down, never two.
+    assert outline(root) == [
+        (1, "getting-started"),
+        (2, "your-plot"),
+        (2, "tools"),
+        (1, "rules"),
+        (2, "compost"),
+    ]
+    headings = [h.text for h in root.iterfind(".//section/heading")]
+    assert headings == ["Getting started", "Your plot", "Tools", "Rules", "Compost"]

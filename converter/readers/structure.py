@@ -62,6 +62,8 @@ class SourceLine:
 BULLETS = "-*\u2022\u25aa\u25fc\u25a0\u25cf\u25e6\u2023\u2043\u2013\u2014\u00b7\u25cb\u25ba\u2219\uf06e\uf03c\uf02d\uf0b7\uf0a7\uf0d8\uf0fc\u0084\u25fe\u2610\u2611"
 _BULLET = re.compile(rf"^\s*([{re.escape(BULLETS)}])(?:\s+|$)(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?:\s+(\S.*)|\s*)$")
+#: A Markdown-like heading line in plain text: ``## Background`` (closing hashes allowed).
+_MARKED_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(\S.*?)(?:\s+#+)?\s*$")
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _PIPE_RULE = re.compile(r"^\s*\|?[\s:|-]*-{2,}[\s:|-]*\|?\s*$")
 _RULE = re.compile(r"^\s*([-_=\u2500\u2501\u2014*~.])\1{4,}\s*$")
@@ -514,6 +516,16 @@ class _Grouper:
                 self.blocks.append(block)
                 current, blank, index = None, False, end
                 continue
+            marked = _MARKED_HEADING.match(text)
+            if marked:
+                # A Markdown-like heading: the hashes give its level; nothing continues it.
+                hashes = marked.group(1)
+                block = Block("heading", [line], [marked.group(2)], marker=hashes)
+                block.level = len(hashes)
+                block.blank_before, block.page_break_before = blank, turned
+                self.blocks.append(block)
+                current, blank, index = None, False, index + 1
+                continue
             bullet = _BULLET.match(text)
             numbered = _NUMBERED.match(text)
             if bullet and not (
@@ -704,6 +716,7 @@ def classify_headings(blocks: list[Block], width: int) -> None:
         while (
             end < len(blocks)
             and blocks[end].kind == "heading"
+            and not blocks[end].marker  # a heading marked with hashes is one for certain
             and len(blocks[end].text) <= 40
             and len(blocks[end].lines) == 1
             and not _set_larger(blocks[end], body_size)
@@ -805,8 +818,8 @@ def assign_levels(blocks: Sequence[Block]) -> None:
     """Give each heading a level (1 = top) where the evidence is good; the rest stay 1.
 
     The evidence, strongest first: the print's own heading tags and type sizes (a PDF:
-    see :func:`layout_levels`); levels a recogniser set from a publisher's known layout;
-    a numbering scheme (``1.``, ``1.1``, ``2.``) of the headings.  Without any, every
+    see :func:`layout_levels`); levels a recogniser set from a publisher's known layout
+    or Markdown-like ``#`` marks set when the lines were grouped; a numbering scheme (``1.``, ``1.1``, ``2.``) of the headings.  Without any, every
     heading is top level.  Levels may skip (H2 then H4); the builder nests each heading
     one level under the nearest higher heading before it, so the tree never skips.
     """
