@@ -151,3 +151,23 @@ def test_epub_signatures_keep_working() -> None:
 def test_serialized_html_is_html5() -> None:
     data = xhtml.serialize_html(xhtml.translate_report(load()).html)
     assert data.startswith(b"<!DOCTYPE html>\n<html")
+
+
+def test_ids_the_translator_adds_never_clash_with_the_trees() -> None:
+    from lxml import etree as lxml_etree
+
+    from converter.writers.xhtml import translate_report
+
+    root = lxml_etree.fromstring(
+        b"<report schema-version='1.0' xml:lang='en'><meta><title>T</title><kind>generic</kind>"
+        b"<source name='t' sha256='" + b"0" * 64 + b"' format='txt'/></meta><body>"
+        b"<section id='main'><heading id='contents-heading'>Contents</heading><p id='title'>x</p></section>"
+        b"<section id='back-matter'><heading id='title-block'>Main</heading><p id='contents'>y</p></section>"
+        b"</body></report>"
+    )
+    document = translate_report(root, contents=True)
+    ids = [element.get("id") for element in document.html.iter() if element.get("id")]
+    assert len(ids) == len(set(ids)), ids
+    assert {"main", "contents-heading", "title", "back-matter", "title-block", "contents"} <= set(
+        ids
+    )

@@ -79,27 +79,5 @@ def write(root: etree._Element, options: Options) -> bytes:
         "bold": data_url(font_file("Bold"), "font/ttf"),
     }
     css = stylesheet(profile, "screen", fonts)
-    document = xhtml.translate_report(root, css=css, before_main=[contents_nav(root)])
+    document = xhtml.translate_report(root, css=css, contents=True)
     return xhtml.serialize_html(document.html)
-
-
-def contents_nav(root: etree._Element, *, max_level: int = 3) -> etree._Element:
-    """A contents list of the report's sections (headings down to ``max_level``) as a nav."""
-    probe = xhtml.translate_report(root)
-    nav = etree.Element("nav", {"class": "contents", "aria-labelledby": "contents-heading"})
-    etree.SubElement(nav, "h2", id="contents-heading").text = "Contents"
-    top = etree.SubElement(nav, "ol")
-    stack: list[tuple[int, etree._Element]] = [(2, top)]  # (heading level, its list)
-    last_item: etree._Element | None = None
-    for heading in probe.headings:
-        if not 2 <= heading.level <= max_level or not heading.id:
-            continue
-        while heading.level < stack[-1][0] and len(stack) > 1:
-            stack.pop()
-        if heading.level > stack[-1][0] and last_item is not None:
-            stack.append((heading.level, etree.SubElement(last_item, "ol")))
-        last_item = etree.SubElement(stack[-1][1], "li")
-        etree.SubElement(last_item, "a", href=f"#{heading.id}").text = heading.text
-    if not len(top):
-        etree.SubElement(etree.SubElement(top, "li"), "a", href="#main").text = "The report"
-    return nav

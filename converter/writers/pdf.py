@@ -83,7 +83,7 @@ def build_html(root: etree._Element, profile: PrintProfile) -> tuple[str, str]:
     document = xhtml.translate_report(
         root,
         title_page=title_page(root, profile),
-        before_main=[html_writer.contents_nav(root)],
+        contents=True,
     )
     return xhtml.serialize_html(document.html).decode("utf-8"), css
 

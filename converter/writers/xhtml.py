@@ -60,6 +60,24 @@ NOT_RENDERED = {
 INLINE_TRANSLATED = ("em", "strong", "abbr", "a", "quote", "noteref", "span", "pagebreak")
 
 
+#: Elements the translator adds itself, by the id each gets unless the tree uses it already.
+WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
+
+
+def writer_ids(root: Element) -> dict[str, str]:
+    """An id for each element the translator adds, unused by the tree (``main-2`` when a
+    section of the report is already called ``main``)."""
+    taken = {str(element.get("id")) for element in root.iter() if element.get("id")}
+    ids: dict[str, str] = {}
+    for base in WRITER_IDS:
+        candidate, number = base, 2
+        while candidate in taken:
+            candidate, number = f"{base}-{number}", number + 1
+        taken.add(candidate)
+        ids[base] = candidate
+    return ids
+
+
 @dataclass
 class Heading:
     """A heading met while translating, for contents pages, bookmarks and the EPUB nav."""
@@ -84,6 +102,8 @@ class XhtmlTranslator:
     # Heading texts used by more than one section: such sections get no accessible name,
     # as two regions with one name are ambiguous landmarks (axe landmark-unique).
     repeated_headings: set[str] = field(default_factory=set)
+    # The ids the translator itself gives (main, back matter...), clear of the tree's ids.
+    ids: dict[str, str] = field(default_factory=lambda: {name: name for name in WRITER_IDS})
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -114,12 +134,12 @@ class XhtmlTranslator:
     # -- blocks ---------------------------------------------------------------------------
 
     def visit_body(self, element: Element, depth: int) -> Element:
-        main = etree.Element("main", id="main")
+        main = etree.Element("main", id=self.ids["main"])
         main.extend(self.blocks(element, depth))
         return main
 
     def visit_back(self, element: Element, depth: int) -> Element:
-        footer = etree.Element("footer", id="back-matter")
+        footer = etree.Element("footer", id=self.ids["back-matter"])
         footer.extend(self.blocks(element, depth))
         return footer
 
@@ -315,19 +335,20 @@ def translate_report(
     *,
     css: str = "",
     epub: bool = False,
-    before_main: Iterable[Element] = (),
+    contents: bool = False,
     title_page: Iterable[Element] = (),
 ) -> HtmlDocument:
-    """The whole report as one HTML page: title header, optional front matter, main, footer.
+    """The whole report as one HTML page: title header, optional contents, main, footer.
 
     ``title_page`` elements go inside the title header (after the title and subtitle);
-    ``before_main`` elements (a contents nav) between the header and main.
+    ``contents`` adds a contents nav of the section headings between header and main.
     """
     if root.tag != "report" or root.find("body") is None:
         raise TranslationError(f"not a canonical report: <{root.tag}>")
     texts = [_text(h) for h in root.iterfind(".//section/heading")]
     repeated = {text for text in texts if texts.count(text) > 1}
-    translator = XhtmlTranslator(epub=epub, repeated_headings=repeated)
+    ids = writer_ids(root)
+    translator = XhtmlTranslator(epub=epub, repeated_headings=repeated, ids=ids)
     language = canonical.language(root)
     title = " ".join((root.findtext("meta/title") or "Untitled").split())
     html = etree.Element("html", lang=language)
@@ -342,20 +363,50 @@ def translate_report(
     if css:
         etree.SubElement(head, "style").text = css
     body = etree.SubElement(html, "body")
-    header = etree.SubElement(body, "header", id="title-block")
-    h1 = etree.SubElement(header, "h1", id="title")
+    header = etree.SubElement(body, "header", {"id": ids["title-block"], "class": "title-block"})
+    h1 = etree.SubElement(header, "h1", id=ids["title"])
     h1.text = title
-    translator.headings.append(Heading(1, title, "title"))
+    translator.headings.append(Heading(1, title, ids["title"]))
     subtitle = root.findtext("meta/subtitle")
     if subtitle:
         etree.SubElement(header, "p", {"class": "subtitle"}).text = subtitle
     header.extend(title_page)
-    body.extend(before_main)
     body.append(translator.translate(root.find("body")))  # type: ignore[arg-type]
     back = root.find("back")
     if back is not None and len(back):
         body.append(translator.translate(back))
+    if contents:
+        header.addnext(contents_nav(translator.headings, ids))
     return HtmlDocument(html, translator.headings, translator.page_ids, title, language)
+
+
+def contents_nav(headings: list[Heading], ids: dict[str, str], *, max_level: int = 3) -> Element:
+    """A contents list of the section headings (down to ``max_level``) as a nav."""
+    nav = etree.Element(
+        "nav",
+        {"id": ids["contents"], "class": "contents", "aria-labelledby": ids["contents-heading"]},
+    )
+    heading = etree.SubElement(
+        nav, "h2", {"id": ids["contents-heading"], "class": "contents-heading"}
+    )
+    heading.text = "Contents"
+    top = etree.SubElement(nav, "ol")
+    stack: list[tuple[int, Element]] = [(2, top)]  # (heading level, its list)
+    last_item: Element | None = None
+    for entry in headings:
+        if not 2 <= entry.level <= max_level or not entry.id:
+            continue
+        while entry.level < stack[-1][0] and len(stack) > 1:
+            stack.pop()
+        if entry.level > stack[-1][0] and last_item is not None:
+            stack.append((entry.level, etree.SubElement(last_item, "ol")))
+        last_item = etree.SubElement(stack[-1][1], "li")
+        etree.SubElement(last_item, "a", href=f"#{entry.id}").text = entry.text
+    if not len(top):
+        etree.SubElement(
+            etree.SubElement(top, "li"), "a", href=f"#{ids['main']}"
+        ).text = "The report"
+    return nav
 
 
 def serialize_html(html: Element) -> bytes:
