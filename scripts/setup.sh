@@ -44,8 +44,13 @@ stamp=.venv/.converter-installed
 want=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "setup: installing Python packages into .venv"
-  .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[test]"
+  log=.venv/pip-install.log
+  if ! { .venv/bin/python -m pip install -q --upgrade pip \
+         && .venv/bin/python -m pip install -q -e ".[test]"; } >"$log" 2>&1; then
+    cat "$log" >&2
+    echo "setup: installing Python packages failed (log above, also in $log)" >&2
+    exit 1
+  fi
   echo "$want" >"$stamp"
 fi
 
