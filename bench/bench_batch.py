@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import argparse
 import io
-import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from dask_cluster import dask_cluster  # noqa: E402  (the tests' loopback cluster)
 
 from converter import writers
 from converter.batch.progress import Progress
@@ -32,70 +30,6 @@ from converter.batch.synthetic import write_library
 from converter.options import Options
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
-DASK = Path(sys.executable).parent / "dask"
-
-
-@contextmanager
-def dask_cluster(folder: Path, workers: int) -> Iterator[str]:
-    """A scheduler and single-threaded workers on 127.0.0.1; stopped (process groups) after."""
-    processes: list[subprocess.Popen[bytes]] = []
-    scheduler_file = folder / "scheduler.json"
-
-    def start(arguments: list[str]) -> None:
-        processes.append(
-            subprocess.Popen(
-                [str(DASK), *arguments],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        )
-
-    try:
-        start(
-            [
-                "scheduler",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "0",
-                "--no-dashboard",
-                "--scheduler-file",
-                str(scheduler_file),
-            ]
-        )
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        for index in range(workers):
-            start(
-                [
-                    "worker",
-                    address,
-                    "--nthreads",
-                    "1",
-                    "--host",
-                    "127.0.0.1",
-                    "--no-dashboard",
-                    "--name",
-                    f"bench-{index}",
-                ]
-            )
-        from distributed import Client
-
-        with Client(address, set_as_default=False, timeout=30) as client:
-            client.wait_for_workers(workers, timeout=60)
-        yield address
-    finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
 
 
 def timed(
@@ -153,7 +87,7 @@ def main() -> None:
             args.sample,
             f"scaling x{rate_2 / rate_1:.2f}",
         )
-        with dask_cluster(work, 2) as address:
+        with dask_cluster(work, 2) as (address, _):
             dask, seconds = timed(sample, work / "dask2", every, scheduler=address)
             row(
                 "dask, 2 workers, every format",

@@ -8,12 +8,11 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from dask_cluster import dask_cluster
 
 from converter.batch.executors import DaskExecutor
 from converter.batch.manifest import MANIFEST_NAME
@@ -22,30 +21,7 @@ from converter.batch.run import REPORT_NAME, run_batch
 from converter.batch.synthetic import BROKEN, write_library
 from converter.options import Options
 
-DASK = Path(sys.executable).parent / "dask"
 FORMATS = ["xml"]
-
-
-def _start(arguments: list[str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    # Its own session, so that the finally below can stop it and all its children.
-    with open(log, "wb") as stream:
-        return subprocess.Popen(
-            [str(DASK), *arguments],
-            cwd=cwd,
-            stdout=subprocess.DEVNULL,
-            stderr=stream,
-            start_new_session=True,
-        )
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -53,58 +29,8 @@ def cluster(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[tuple[str, list[subprocess.Popen[bytes]]]]:
     """The address of a scheduler with two single-threaded workers, all on 127.0.0.1."""
-    folder = tmp_path_factory.mktemp("dask")
-    scheduler_file = folder / "scheduler.json"
-    processes: list[subprocess.Popen[bytes]] = []
-    try:
-        processes.append(
-            _start(
-                [
-                    "scheduler",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    "0",
-                    "--no-dashboard",
-                    "--scheduler-file",
-                    str(scheduler_file),
-                ],
-                folder,
-                folder / "scheduler.log",
-            )
-        )
-        deadline = time.monotonic() + 60
-        while not scheduler_file.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
-        for index in range(2):
-            processes.append(
-                _start(
-                    [
-                        "worker",
-                        address,
-                        "--nthreads",
-                        "1",
-                        "--nworkers",
-                        "1",
-                        "--host",
-                        "127.0.0.1",
-                        "--no-dashboard",
-                        "--name",
-                        f"w{index}",
-                    ],
-                    folder,
-                    folder / f"worker{index}.log",
-                )
-            )
-        from distributed import Client
-
-        with Client(address, set_as_default=False, timeout=30) as client:
-            client.wait_for_workers(2, timeout=60)
-        yield address, processes
-    finally:
-        for process in reversed(processes):
-            _stop(process)
+    with dask_cluster(tmp_path_factory.mktemp("dask"), workers=2) as running:
+        yield running
 
 
 def outputs(out: Path) -> dict[str, bytes]:

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 from conftest import SAMPLE
+from dask_cluster import dask_cluster
 from lxml import etree
 from service_server import Server, make_server, wait_for_job
-from test_batch_dask import cluster  # noqa: F401  (a real loopback Dask cluster fixture)
 
 from converter.tree import schema_errors
 
@@ -282,9 +282,15 @@ def test_a_restart_in_the_middle_of_a_job_loses_nothing(tmp_path: Path) -> None:
         server.stop()
 
 
-def test_jobs_run_on_a_dask_cluster(tmp_path: Path, cluster: tuple[str, list[object]]) -> None:  # noqa: F811
-    address, _ = cluster
-    server = make_server(tmp_path, [SAMPLE], tokens=TOKENS, extra=["--scheduler", address]).start()
+def test_jobs_run_on_a_dask_cluster(tmp_path: Path) -> None:
+    cluster_folder = tmp_path / "dask"
+    cluster_folder.mkdir()
+    with dask_cluster(cluster_folder, workers=1) as (address, _):
+        run_a_job_on(make_server(tmp_path, [SAMPLE], tokens=TOKENS, extra=["--scheduler", address]))
+
+
+def run_a_job_on(server: Server) -> None:
+    server.start()
     try:
         with httpx.Client(base_url=server.url, headers=ALICE, timeout=60) as client:
             request = {"report": sample_id(client), "formats": ["xml", "brf"]}

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from converter.readers.decode import decode_text
-from converter.readers.structure import add_inline_text, slug
+from converter.readers.structure import Ids, add_inline_text, slug
 from converter.tree import SCHEMA_VERSION, XML_LANG
 
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -30,8 +30,7 @@ class MarkdownReader:
         self.root.set("variant", "full")
         self.meta = etree.SubElement(self.root, "meta")
         self.body = etree.SubElement(self.root, "body")
-        self.used: set[str] = set()
-        self.counters: dict[str, int] = {}
+        self.ids = Ids()
         self.sections: list[tuple[int, etree._Element]] = []  # (heading level, section)
         self.title: str | None = None
 
@@ -52,22 +51,6 @@ class MarkdownReader:
         etree.SubElement(self.meta, "source", {"name": "", "sha256": "0" * 64, "format": "md"})
         return self.root
 
-    # ids -------------------------------------------------------------------------------
-    def unique(self, base: str) -> str:
-        candidate, suffix = base, 2
-        while candidate in self.used:
-            candidate = f"{base}-{suffix}"
-            suffix += 1
-        self.used.add(candidate)
-        return candidate
-
-    def next_id(self, prefix: str) -> str:
-        while True:
-            self.counters[prefix] = self.counters.get(prefix, 0) + 1
-            candidate = f"{prefix}-{self.counters[prefix]}"
-            if candidate not in self.used:
-                self.used.add(candidate)
-                return candidate
 
     # blocks ----------------------------------------------------------------------------
     def container(self) -> etree._Element:
@@ -92,7 +75,7 @@ class MarkdownReader:
             elif token.type == "blockquote_open":
                 self.blocks(tokens, index + 1, close, target)
             elif token.type in ("fence", "code_block", "html_block"):
-                p = etree.SubElement(target, "p", {"id": self.next_id("para"), **_src(token)})
+                p = etree.SubElement(target, "p", {"id": self.ids.next("para"), **_src(token)})
                 add_inline_text(p, token.content.strip())
             index = close + 1
 
@@ -106,16 +89,16 @@ class MarkdownReader:
             self.sections.pop()
         parent = self.container()
         section = etree.SubElement(
-            parent, "section", {"id": self.unique(slug(text)), **_src(token)}
+            parent, "section", {"id": self.ids.unique(slug(text)), **_src(token)}
         )
         heading = etree.SubElement(
-            section, "heading", {"id": self.unique(f"{section.get('id')}-heading"), **_src(token)}
+            section, "heading", {"id": self.ids.unique(f"{section.get('id')}-heading"), **_src(token)}
         )
         self.inline(heading, inline)
         self.sections.append((level, section))
 
     def paragraph(self, parent: etree._Element, token: Token, inline: Token) -> None:
-        p = etree.SubElement(parent, "p", {"id": self.next_id("para"), **_src(token)})
+        p = etree.SubElement(parent, "p", {"id": self.ids.next("para"), **_src(token)})
         self.inline(p, inline)
 
     def list(self, parent: etree._Element, tokens: Sequence[Token], start: int, end: int) -> None:
@@ -124,7 +107,7 @@ class MarkdownReader:
             parent,
             "list",
             {
-                "id": self.next_id("list"),
+                "id": self.ids.next("list"),
                 "type": "ordered" if ordered else "bullet",
                 **_src(tokens[start]),
             },
@@ -137,7 +120,7 @@ class MarkdownReader:
                 continue
             close = _closing(tokens, index)
             item = etree.SubElement(
-                element, "item", {"id": self.next_id("item"), **_src(tokens[index])}
+                element, "item", {"id": self.ids.next("item"), **_src(tokens[index])}
             )
             if ordered:
                 item.set("label", f"{number}.")
@@ -159,7 +142,7 @@ class MarkdownReader:
 
     def table(self, parent: etree._Element, tokens: Sequence[Token], start: int, end: int) -> None:
         table = etree.SubElement(
-            parent, "table", {"id": self.next_id("table"), **_src(tokens[start])}
+            parent, "table", {"id": self.ids.next("table"), **_src(tokens[start])}
         )
         head: etree._Element | None = None
         row: etree._Element | None = None

@@ -997,7 +997,9 @@ def slug(text: str, *, words: int = 6) -> str:
     return value or "section"
 
 
-class _Ids:
+class Ids:
+    """Stable, readable, unique ids: slugs for sections, prefix-N counters for the rest."""
+
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.counters: Counter[str] = Counter()
@@ -1029,7 +1031,7 @@ def build(document: Document, facts: Facts, *, language: str = "en") -> etree._E
     _meta(root, facts, document)
     body = etree.SubElement(root, "body")
     back_start = facts.back_start if facts.back_start is not None else len(document.blocks)
-    ids = _Ids()
+    ids = Ids()
     _Builder(body, ids, in_back=False).add(document.blocks[:back_start], first_page=1)
     if back_start < len(document.blocks):
         back = etree.SubElement(root, "back")
@@ -1093,7 +1095,7 @@ def _src(block: Block) -> dict[str, str]:
 class _Builder:
     """Adds blocks to a container, opening a section at each heading."""
 
-    def __init__(self, container: etree._Element, ids: _Ids, *, in_back: bool) -> None:
+    def __init__(self, container: etree._Element, ids: Ids, *, in_back: bool) -> None:
         self.top = container
         self.container = container
         self.ids = ids
@@ -1308,7 +1310,7 @@ def _append_text(element: etree._Element, text: str) -> None:
         element.text = (element.text or "") + text
 
 
-def _back(back: etree._Element, blocks: Sequence[Block], ids: _Ids, page: int) -> None:
+def _back(back: etree._Element, blocks: Sequence[Block], ids: Ids, page: int) -> None:
     """Back matter: consecutive blocks with the same role make one section."""
     section: etree._Element | None = None
     role: str | None = None
