@@ -180,14 +180,21 @@ class PoolExecutor(Executor):
         return results, lost
 
     def _discard_pool(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        # Never shutdown(wait=True) a broken pool: CPython 3.11's manager thread can spin
+        # for ever sending stop sentinels to a worker that will not read them (seen here
+        # under load).  Ending the workers ourselves lets that thread finish.
+        self.stop()
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
-            self._pool = None
+        """Let the workers finish and exit; end any that does not within a minute."""
+        if self._pool is None:
+            return
+        processes = list((getattr(self._pool, "_processes", None) or {}).values())
+        self._pool.shutdown(wait=False)
+        for process in processes:
+            process.join(timeout=60)
+        self._end(processes)
+        self._pool = None
 
     def stop(self) -> None:
         """Stop at once: cancel queued tasks and terminate the workers.
@@ -199,6 +206,12 @@ class PoolExecutor(Executor):
             return
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._end(processes)
+        self._pool = None
+
+    @staticmethod
+    def _end(processes: list[Any]) -> None:
+        """Terminate the worker processes still alive; kill those that ignore it."""
         for process in processes:
             if process.is_alive():
                 process.terminate()
@@ -207,7 +220,6 @@ class PoolExecutor(Executor):
             if process.is_alive():
                 process.kill()
                 process.join(timeout=5)
-        self._pool = None
 
 
 def _start_worker() -> None:

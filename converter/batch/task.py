@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import resource
@@ -104,6 +105,7 @@ def _render_one(root: object, fmt: str, path: Path, stem: str, options: Options)
     started = time.perf_counter()
     try:
         payload = api.render(root, fmt, options)  # type: ignore[arg-type]
+        _remove_leftovers(path)
         api.write_atomically(path, payload)
         writer = writers.get(fmt)
         for extra_name, extra in api.extras(root, writer, options, stem).items():  # type: ignore[arg-type]
@@ -123,6 +125,13 @@ def _render_one(root: object, fmt: str, path: Path, stem: str, options: Options)
     if options.check:
         record.check = _check(path, options)
     return record
+
+
+def _remove_leftovers(path: Path) -> None:
+    """Remove the temporary file a worker killed mid-write (SIGKILL, out of memory) left
+    for this output: the retried task owns the output now."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        leftover.unlink(missing_ok=True)
 
 
 def _check(path: Path, options: Options) -> dict[str, object]:
