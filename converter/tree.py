@@ -66,6 +66,17 @@ def text_content(element: etree._Element) -> str:
     return "".join(str(t) for t in element.itertext())
 
 
+def append_text(element: etree._Element, text: str | None) -> None:
+    """Add text at the end of an element's mixed content (after its last child, if any)."""
+    if not text:
+        return
+    if len(element):
+        last = element[-1]
+        last.tail = (last.tail or "") + text
+    else:
+        element.text = (element.text or "") + text
+
+
 def language(root: etree._Element) -> str:
     """The document's language tag (BCP 47)."""
     return str(root.get(XML_LANG) or "en")

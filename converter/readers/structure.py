@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from converter.tree import SCHEMA_VERSION, XML_LANG
+from converter.tree import SCHEMA_VERSION, XML_LANG, append_text
 
 # --- the public input type --------------------------------------------------------------
 
@@ -1282,11 +1282,11 @@ def add_inline_text(element: etree._Element, text: str) -> None:
     """Append text to an element, with URLs and e-mail addresses as <a href> links."""
     text = _xml_safe(text)
     if "@" not in text and "www." not in text and "://" not in text:
-        _append_text(element, text)  # no link possible: skip the costlier search
+        append_text(element, text)  # no link possible: skip the costlier search
         return
     position = 0
     for match in _LINK.finditer(text):
-        _append_text(element, text[position : match.start()])
+        append_text(element, text[position : match.start()])
         link = etree.SubElement(element, "a")
         target = match.group(0)
         if match.group("email"):
@@ -1297,17 +1297,7 @@ def add_inline_text(element: etree._Element, text: str) -> None:
             link.set("href", target)
         link.text = target
         position = match.end()
-    _append_text(element, text[position:])
-
-
-def _append_text(element: etree._Element, text: str) -> None:
-    if not text:
-        return
-    if len(element):
-        last = element[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        element.text = (element.text or "") + text
+    append_text(element, text[position:])
 
 
 def _back(back: etree._Element, blocks: Sequence[Block], ids: Ids, page: int) -> None:

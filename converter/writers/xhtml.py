@@ -16,6 +16,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.errors import OutputError
+from converter.tree import append_text
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"  # epub:type
@@ -120,16 +121,16 @@ class XhtmlTranslator:
 
     def inline_into(self, target: Element, source: Element) -> None:
         """Copy the mixed content of ``source`` (text and inline children) into ``target``."""
-        _append_text(target, source.text)
+        append_text(target, source.text)
         for child in source:
             if not isinstance(child.tag, str):  # comments, processing instructions
-                _append_text(target, child.tail)
+                append_text(target, child.tail)
                 continue
             if child.tag in ("list", "table", "note"):
                 target.append(self.translate(child))
             else:
                 target.append(self.translate_inline(child))
-            _append_text(target, child.tail)
+            append_text(target, child.tail)
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -195,13 +196,13 @@ class XhtmlTranslator:
             label = etree.SubElement(item, "span", {"class": "item-label"})
             label.text = element.get("label")
             label.tail = " "
-        _append_text(item, element.text)
+        append_text(item, element.text)
         for child in element:
             if child.tag == "list":
                 item.append(self.visit_list(child, depth))
             elif isinstance(child.tag, str):
                 item.append(self.translate_inline(child))
-            _append_text(item, child.tail)
+            append_text(item, child.tail)
         return item
 
     def visit_table(self, element: Element, depth: int) -> Element:
@@ -303,16 +304,6 @@ class XhtmlTranslator:
             raise TranslationError(f"no HTML translation for inline <{tag}>")
         self.inline_into(html, element)
         return html
-
-
-def _append_text(target: Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(target):
-        last = target[-1]
-        last.tail = (last.tail or "") + text
-    else:
-        target.text = (target.text or "") + text
 
 
 def _text(element: Element) -> str:

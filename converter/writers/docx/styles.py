@@ -174,7 +174,12 @@ def ensure_child(parent: Element, tag: str, successors: Sequence[str]) -> Elemen
     found = parent.find(qn(tag))
     if found is not None:
         return found
-    element = OxmlElement(tag)
+    return insert_before_first(parent, OxmlElement(tag), successors)
+
+
+def insert_before_first(parent: Element, element: Element, successors: Sequence[str]) -> Element:
+    """Put ``element`` into ``parent`` before its first child named in ``successors``
+    (OOXML fixes the order of child elements), else at the end."""
     for successor in successors:
         following = parent.find(qn(successor))
         if following is not None:
@@ -200,13 +205,7 @@ def put(
         parent.remove(existing)
     element = OxmlElement(tag, {qn(k): v for k, v in (attributes or {}).items()})
     successors = order[order.index(tag) + 1 :] if tag in order else ()
-    for successor in successors:
-        following = parent.find(qn(successor))
-        if following is not None:
-            following.addprevious(element)
-            return element
-    parent.append(element)
-    return element
+    return insert_before_first(parent, element, successors)
 
 
 # -- page, settings, properties -----------------------------------------------------------
