@@ -15,6 +15,8 @@ apt_packages=(
   chromium                                # axe-core, Ace, web service tests
   libreoffice-writer-nogui                # DOCX validation
 )
+# Debian's own python3 needs python3-venv for `python3 -m venv`.
+"${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)
 # Ace and axe-core need Node >= 18: Debian's unless one is already on PATH.
 command -v node >/dev/null && command -v npm >/dev/null || apt_packages+=(nodejs npm)
 missing=()
@@ -27,7 +29,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    # With their recommended packages (fonts among them), as tested here.
+    apt-get install -y -q "${missing[@]}" >/dev/null
   else
     echo "setup: these Debian packages are missing; run as root:" >&2
     echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
