@@ -78,7 +78,11 @@ def test_request_24pt_on_cream_as_pdf_and_get_a_pdf_ua_file(
     page.get_by_role("button", name="Preview the first page").click()
     preview = page.get_by_role("img", name="The first page of the copy, set in 24 point type")
     preview.wait_for(timeout=240_000)
-    assert preview.evaluate("img => img.complete && img.naturalWidth > 100")
+    # Visible is not loaded: wait for the image itself to arrive and decode.
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.preview img');"
+        " return img !== null && img.complete && img.naturalWidth > 100; }"
+    )
     assert_no_axe_violations(page)
     # The README's screenshot: rewritten with --accept, like the golden files.
     page.screenshot(path=str(SCREENSHOT if accept else tmp_path / SCREENSHOT.name), full_page=True)
