@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -58,4 +59,11 @@ def run_batch_command(
             click.echo(f"failed (unchanged): {record.error}", err=True)
     click.echo(report.summary(), err=True)
     click.echo(f"report: {report_path or out_dir / REPORT_NAME}", err=True)
+    if report.interrupted:
+        # Everything of ours is written and flushed (outputs, manifest, report).  Leave now:
+        # the process pool's helper threads may be stuck on pipes to the workers we ended,
+        # and the interpreter would wait on them at exit.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(report.exit_code)
     return report.exit_code

@@ -205,8 +205,10 @@ class PoolExecutor(Executor):
         if self._pool is None:
             return
         processes = list((getattr(self._pool, "_processes", None) or {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        # Workers first: the pool's own shutdown takes locks that an interrupt may have
+        # caught half-way, and it has nothing left to wait for once its workers are gone.
         self._end(processes)
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self._pool = None
 
     @staticmethod
