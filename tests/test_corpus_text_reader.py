@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, corpus_params, corpus_texts
+from conftest import CORPUS, CORPUS_ABSENT, corpus_params, corpus_texts
 from lxml import etree
 
 from converter import parse
@@ -49,7 +49,7 @@ def test_corpus_grades_where_the_report_has_them(path: Path) -> None:
 
 def test_corpus_score_table(capsys: pytest.CaptureFixture[str]) -> None:
     if not corpus_texts():
-        pytest.skip("../shared/corpus is absent (the corpus is not part of the project)")
+        pytest.skip(CORPUS_ABSENT)
     facts = expected_facts()
     totals = dict.fromkeys(FIELDS, 0)
     lines = [f"{'document':36}" + "".join(f"{f[:8]:>9}" for f in FIELDS)]
@@ -69,7 +69,7 @@ def test_corpus_score_table(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_lost_hyphen_repairs() -> None:
     if not corpus_texts():
-        pytest.skip("../shared/corpus is absent (the corpus is not part of the project)")
+        pytest.skip(CORPUS_ABSENT)
     wanted = repaired = 0
     for name, entry in expected_facts().items():
         body = " ".join(

@@ -8,7 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, SAMPLE, corpus_texts
+from conftest import CORPUS_ABSENT, FIXTURES, SAMPLE, corpus_texts
 from lxml import etree
 
 from converter import Options, api
@@ -151,7 +151,7 @@ def test_corpus_summaries_table(render: object) -> None:
     """A summary for every corpus text, the same checks tabulated; faithfulness must hold."""
     texts = corpus_texts()
     if not texts:
-        pytest.skip("../shared/corpus is absent (the corpus is not part of the project)")
+        pytest.skip(CORPUS_ABSENT)
     rows = [f"{'document':44} {'read.':5} {'cite':5} {'acro':5} {'faith':5}  figures / findings"]
     for text in [SAMPLE, *texts]:
         path: Path = render(text, "summary", TRACE)  # type: ignore[operator]
