@@ -8,7 +8,10 @@ from pathlib import Path
 
 from converter import parse
 from converter.readers import pdf
-from converter.readers.pdf_scoring import (
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/support
+
+from support.pdf_scoring import (
     FACETS,
     FIELDS,
     expected_facts,
@@ -16,6 +19,7 @@ from converter.readers.pdf_scoring import (
     scored,
     text_reader_best,
 )
+
 from converter.words import account
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

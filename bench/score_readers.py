@@ -7,7 +7,10 @@ import sys
 from pathlib import Path
 
 from converter import parse
-from converter.readers.scoring import FIELDS, score
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # tests/support
+
+from support.scoring import FIELDS, score
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 

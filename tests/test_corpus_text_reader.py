@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, CORPUS_ABSENT, corpus_params, corpus_texts
 from lxml import etree
+from support.scoring import FIELDS, score
 
 from converter import parse
-from converter.readers.scoring import FIELDS, score
 from converter.tree import schema_errors
 
 #: Minimum documents right per field (of 8), set at what the reader reaches today.

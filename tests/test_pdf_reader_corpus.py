@@ -9,16 +9,16 @@ import pypdfium2 as pdfium
 import pytest
 from conftest import CORPUS, corpus_params, corpus_pdfs
 from lxml import etree
-
-from converter import api
-from converter.readers import pdf
-from converter.readers.pdf_scoring import (
+from support.pdf_scoring import (
     FACETS,
     expected_facts,
     facet_verdicts,
     scored,
     text_reader_best,
 )
+
+from converter import api
+from converter.readers import pdf
 from converter.words import account
 
 pytestmark = pytest.mark.corpus

@@ -10,7 +10,7 @@ from lxml import etree
 
 from converter import api
 from converter.readers import pdf
-from converter.readers.structure import SourceLine, recover
+from converter.recovery import SourceLine, recover
 from converter.tree import schema_errors
 from converter.words import account
 

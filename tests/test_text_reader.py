@@ -9,8 +9,8 @@ from conftest import FIXTURES, GOLDEN, SAMPLE
 from lxml import etree
 
 from converter import parse
-from converter.readers.structure import SourceLine, recover
 from converter.readers.text import source_lines
+from converter.recovery import SourceLine, recover
 from converter.tree import safe_parser, schema_errors, serialize
 
 TEXT = FIXTURES / "text"

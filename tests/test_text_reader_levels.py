@@ -6,7 +6,7 @@ from conftest import FIXTURES, SAMPLE
 from lxml import etree
 
 from converter import parse
-from converter.readers.structure import SourceLine, recover
+from converter.recovery import SourceLine, recover
 from converter.tree import schema_errors
 from converter.words import account
 

@@ -9,7 +9,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from converter.readers.decode import decode_text
-from converter.readers.structure import Ids, add_inline_text, slug
+from converter.recovery.build import Ids, add_inline_text, slug
 from converter.tree import SCHEMA_VERSION, XML_LANG
 
 _PARSER = MarkdownIt("commonmark").enable("table")
@@ -51,7 +51,6 @@ class MarkdownReader:
         etree.SubElement(self.meta, "source", {"name": "", "sha256": "0" * 64, "format": "md"})
         return self.root
 
-
     # blocks ----------------------------------------------------------------------------
     def container(self) -> etree._Element:
         return self.sections[-1][1] if self.sections else self.body
@@ -92,7 +91,9 @@ class MarkdownReader:
             parent, "section", {"id": self.ids.unique(slug(text)), **_src(token)}
         )
         heading = etree.SubElement(
-            section, "heading", {"id": self.ids.unique(f"{section.get('id')}-heading"), **_src(token)}
+            section,
+            "heading",
+            {"id": self.ids.unique(f"{section.get('id')}-heading"), **_src(token)},
         )
         self.inline(heading, inline)
         self.sections.append((level, section))

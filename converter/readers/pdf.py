@@ -13,7 +13,8 @@ from lxml import etree
 from converter.errors import InputError
 from converter.readers import pdf_layout
 from converter.readers.pdf_layout import LaidLine, PageLayout
-from converter.readers.structure import SourceLine, recover
+from converter.recovery import SourceLine, recover
+from converter.recovery.recognisers import RECOGNISERS
 
 #: More pages than any report; a bound on time and memory for a hostile or absurd file.
 MAX_PAGES = 2000
@@ -58,7 +59,7 @@ def read(data: bytes, *, name: str) -> etree._Element:
     """A canonical tree from a PDF's text layer, or one InputError saying what is wrong."""
     layouts, info = extract(data, name=name)
     extraction = source_lines(layouts)
-    root = recover(extraction.content, language=info.language or "en")
+    root = recover(extraction.content, language=info.language or "en", recognisers=RECOGNISERS)
     _add_artifacts(root, extraction.artifacts)
     source = root.find("meta/source")
     if source is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from lxml import etree
 
 from converter.readers.decode import decode_text
-from converter.readers.structure import SourceLine, recover
+from converter.recovery import SourceLine, recover
+from converter.recovery.recognisers import RECOGNISERS
 
 
 def source_lines(text: str) -> list[SourceLine]:
@@ -39,4 +40,4 @@ def source_lines(text: str) -> list[SourceLine]:
 
 def read(data: bytes, *, name: str) -> etree._Element:
     text = decode_text(data, source=name)
-    return recover(source_lines(text))
+    return recover(source_lines(text), recognisers=RECOGNISERS)

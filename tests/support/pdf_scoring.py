@@ -13,7 +13,7 @@ from typing import Any
 from lxml import etree
 
 from converter import parse
-from converter.readers.scoring import FIELDS, FieldScore, normal, score
+from support.scoring import FIELDS, FieldScore, normal, score
 
 PDFTOTEXT = "/usr/bin/pdftotext"
 #: The facets the PDF reader must get at least as right as the text reader.

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from converter.readers.structure import Block, Document, Facts, SourceLine, slug
+from converter.recovery.build import slug
+from converter.recovery.model import Block, Document, Facts, SourceLine
 
 MONTHS = {
     name: number

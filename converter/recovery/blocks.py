@@ -1,0 +1,260 @@
+"""Step 3: source lines grouped into blocks (paragraphs, headings, items, tables)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from converter.recovery.model import Block, SourceLine
+from converter.recovery.patterns import (
+    _BULLET,
+    _COLUMN_GAP,
+    _MARKED_HEADING,
+    _NUMBERED,
+    _PIPE_ROW,
+    _PIPE_RULE,
+    _SENTENCE_END,
+    ends_sentence,
+    first_word,
+    starts_lower,
+)
+
+# --- 3. grouping lines into blocks --------------------------------------------------------
+
+
+def estimate_width(lines: Sequence[SourceLine]) -> int:
+    """The usual length of a full line: the 80th percentile of lines of 30+ characters."""
+    lengths = sorted(len(x.text.rstrip()) for x in lines if len(x.text.strip()) >= 30)
+    if not lengths:
+        return 80
+    return max(40, lengths[int(len(lengths) * 0.8)])
+
+
+class _Grouper:
+    """Groups content lines into blocks in one pass."""
+
+    def __init__(self, lines: list[SourceLine], texts: dict[int, str], width: int) -> None:
+        self.lines = lines
+        self.texts = texts
+        self.width = width
+        self.blocks: list[Block] = []
+
+    def text(self, line: SourceLine) -> str:
+        return self.texts.get(line.number, line.text)
+
+    def fits(self, previous: str, following: str) -> bool:
+        """Would the next line's first word have fitted on the previous line?"""
+        return len(previous.rstrip()) + 1 + len(first_word(following)) <= self.width * 0.88
+
+    def run(self) -> list[Block]:
+        lines = self.lines
+        index = 0
+        blank = False
+        page = lines[0].page if lines else 1
+        current: Block | None = None
+        while index < len(lines):
+            line = lines[index]
+            text = self.text(line)
+            turned = line.page != page
+            page = line.page
+            if not text.strip():
+                blank = True
+                index += 1
+                continue
+            if _PIPE_ROW.match(text):
+                end = index
+                while end < len(lines) and _PIPE_ROW.match(self.text(lines[end])):
+                    end += 1
+                self.blocks.append(self._pipe_table(lines[index:end], blank, turned))
+                current, blank, index = None, False, end
+                continue
+            columns = self._column_table(index)
+            if columns is not None:
+                block, end = columns
+                block.blank_before, block.page_break_before = blank, turned
+                self.blocks.append(block)
+                current, blank, index = None, False, end
+                continue
+            marked = _MARKED_HEADING.match(text)
+            if marked:
+                # A Markdown-like heading: the hashes give its level; nothing continues it.
+                hashes = marked.group(1)
+                block = Block("heading", [line], [marked.group(2)], marker=hashes)
+                block.level = len(hashes)
+                block.blank_before, block.page_break_before = blank, turned
+                self.blocks.append(block)
+                current, blank, index = None, False, index + 1
+                continue
+            bullet = _BULLET.match(text)
+            numbered = _NUMBERED.match(text)
+            if bullet and not (
+                bullet.group(1) in "-*" and not bullet.group(2).strip() and current is not None
+            ):
+                rest = bullet.group(2)
+                current = Block("item", [line], [rest], marker=bullet.group(1))
+            elif numbered:
+                current = Block(
+                    "numbered", [line], [numbered.group(2) or ""], marker=numbered.group(1)
+                )
+            elif current is not None and self._continues(
+                current, text, blank, turned, self._after(index)
+            ):
+                current.lines.append(line)
+                current.texts.append(text)
+                current.page_break_before = current.page_break_before
+                blank = False
+                index += 1
+                continue
+            else:
+                current = Block("para", [line], [text])
+            current.blank_before, current.page_break_before = blank, turned
+            self.blocks.append(current)
+            blank = False
+            index += 1
+        return self.blocks
+
+    def _after(self, index: int) -> str | None:
+        """The text of the line after this one: None when a blank line or the end follows."""
+        if index + 1 >= len(self.lines):
+            return None
+        following = self.lines[index + 1]
+        text = self.text(following)
+        return text if text.strip() and following.page == self.lines[index].page else None
+
+    def _continues(
+        self, current: Block, text: str, blank: bool, turned: bool, after: str | None
+    ) -> bool:
+        previous = current.texts[-1] if current.texts[-1].strip() else current.text
+        if not previous.strip():
+            # A number or bullet alone on its line: its text follows.
+            return current.kind in ("numbered", "item")
+        if current.kind == "table":
+            return False
+        if previous.rstrip().endswith("-") and starts_lower(text):
+            return True
+        if blank or turned:
+            if ends_sentence(previous):
+                return False
+            if starts_lower(text):
+                return True
+            return (
+                turned and not blank and not self.fits(previous, text) and current.kind != "heading"
+            )
+        lower = starts_lower(text)
+        if ends_sentence(previous) and not lower and self.fits(previous, text):
+            return False
+        if _SENTENCE_END.search(previous) and not lower and self._stands_alone(text, after):
+            return False  # a short line after a full stop, before a new start: a heading
+        # A short unpunctuated first line before a capital: a heading ends there.
+        heading_ends = not lower and current.kind == "para" and self._heading_so_far(current)
+        return not (heading_ends and self.fits(previous, text))
+
+    def _stands_alone(self, text: str, after: str | None) -> bool:
+        """A short unpunctuated line followed by a blank, a marker or a capital."""
+        stripped = text.strip()
+        if (
+            len(stripped) > self.width * 0.6
+            or stripped.endswith((".", ",", ";"))
+            or not stripped[0].isupper()
+        ):
+            return False
+        if after is None:
+            return True
+        return bool(_BULLET.match(after) or _NUMBERED.match(after)) or (
+            not starts_lower(after) and self.fits(text, after)
+        )
+
+    def _heading_so_far(self, block: Block) -> bool:
+        """Could the lines so far be a heading: few, short, none ending a sentence."""
+        if len(block.texts) > 3 or len(block.text) > 160:
+            return False
+        first = block.texts[0].lstrip()
+        if not first or not (first[0].isupper() or first[0].isdigit()):
+            return False
+        return not any(
+            _SENTENCE_END.search(t) or t.rstrip().endswith((",", ";")) for t in block.texts
+        )
+
+    def _pipe_table(self, lines: list[SourceLine], blank: bool, turned: bool) -> Block:
+        rows: list[list[str]] = []
+        head = 0
+        texts = [self.text(x) for x in lines]
+        for text in texts:
+            if _PIPE_RULE.match(text):
+                if rows and not head:
+                    head = len(rows)
+                continue
+            cells = [cell.strip() for cell in text.strip().strip("|").split("|")]
+            rows.append(cells)
+        block = Block("table", list(lines), texts, rows=rows, head_rows=head)
+        block.blank_before, block.page_break_before = blank, turned
+        return block
+
+    def _column_table(self, start: int) -> tuple[Block, int] | None:
+        """A table laid out in space-aligned columns (pdftotext -layout), if one starts here.
+
+        It needs two or more lines with a wide gap (4+ spaces) at the same column; rows
+        are separated by blank lines, and a line with text only in the first column
+        continues the row above.
+        """
+        first = self.text(self.lines[start])
+        if _NUMBERED.match(first) or not _COLUMN_GAP.search(first.strip()):
+            return None
+        indent = len(first) - len(first.lstrip())
+        columns = _column_starts(first)
+        if len(columns) < 2 or columns[1] < 20:
+            return None
+        rows: list[list[str]] = []
+        used: list[SourceLine] = []
+        texts: list[str] = []
+        index = start
+        gapped = 0
+        after_blank = True
+        while index < len(self.lines):
+            line = self.lines[index]
+            text = self.text(line)
+            if not text.strip():
+                after_blank = True
+                index += 1
+                continue
+            line_indent = len(text) - len(text.lstrip())
+            starts = _column_starts(text)
+            has_gap = len(starts) >= 2 and abs(starts[1] - columns[1]) <= 3
+            if has_gap and (after_blank or not rows):
+                rows.append(_split_columns(text, columns))
+                gapped += 1
+            elif rows and line_indent == indent and not after_blank and len(text) < columns[1] + 10:
+                for i, cell in enumerate(_split_columns(text, columns)):
+                    if cell:
+                        rows[-1][i] = f"{rows[-1][i]} {cell}".strip()
+            else:
+                break
+            used.append(line)
+            texts.append(text)
+            after_blank = False
+            index += 1
+        if gapped < 2:
+            return None
+        # Stop before trailing blank lines so they separate the next block.
+        end = start + 0
+        for position in range(start, index):
+            if self.lines[position] is used[-1]:
+                end = position + 1
+        return Block("table", used, texts, rows=rows), end
+
+
+def _column_starts(text: str) -> list[int]:
+    stripped = text.rstrip()
+    starts = [len(stripped) - len(stripped.lstrip())]
+    for match in _COLUMN_GAP.finditer(stripped):
+        starts.append(match.end(1))
+    return starts
+
+
+def _split_columns(text: str, columns: list[int]) -> list[str]:
+    cells = []
+    for i, start in enumerate(columns):
+        end = columns[i + 1] if i + 1 < len(columns) else len(text)
+        cells.append(
+            text[max(0, start - 2) if i else 0 : end - 2 if i + 1 < len(columns) else end].strip()
+        )
+    return cells

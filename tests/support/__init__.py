@@ -1,0 +1,1 @@
+"""Helpers for the tests and benchmarks: scoring readers against the corpus facts."""
