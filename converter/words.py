@@ -13,8 +13,19 @@ from lxml import etree
 _WORD = re.compile(r"[^\W_]+(?:['\u2019][^\W_]+)*")
 
 
+# Combining marks belong to the letter they sit on (a letter struck through with U+0336
+# is still that letter), and a soft hyphen or zero-width mark inside a word draws nothing
+# between its letters: both are dropped before words are found.
+_COMBINING = re.compile(
+    "[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+    "\u00ad\u200b\u200c\u200d\u2060\ufeff]"
+)
+
+
 def words(text: str) -> list[str]:
     """The words of a text, case-folded, apostrophes normalised to U+0027."""
+    if not text.isascii():
+        text = _COMBINING.sub("", text)
     return [w.casefold().replace("\u2019", "'") for w in _WORD.findall(text)]
 
 

@@ -23,12 +23,14 @@ The steps, each linear in the number of lines:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from lxml import etree
 
 from converter.recovery.artifacts import find_artifacts
 from converter.recovery.blocks import _Grouper, estimate_width
 from converter.recovery.build import build
+from converter.recovery.characters import normalise
 from converter.recovery.headings import (
     assign_levels,
     classify_headings,
@@ -68,7 +70,7 @@ def recover(
 
 def analyse(lines: Sequence[SourceLine]) -> Document:
     """Steps 1-3: artifacts, hyphen repair and blocks (headings and numbering marked)."""
-    lines = list(lines)
+    lines = [replace(x, text=normalise(x.text)) for x in lines]
     artifacts = find_artifacts(lines)
     content = [x for x in lines if x.number not in artifacts]
     if not any(x.text.strip() for x in content):

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-#: Bullet characters seen in real reports: Wingdings private-use glyphs (U+F06E, U+F03C,
-#: U+F02D, U+F0B7, U+F0A7), geometric shapes and ordinary dashes and asterisks.
-BULLETS = "-*\u2022\u25aa\u25fc\u25a0\u25cf\u25e6\u2023\u2043\u2013\u2014\u00b7\u25cb\u25ba\u2219\uf06e\uf03c\uf02d\uf0b7\uf0a7\uf0d8\uf0fc\u0084\u25fe\u2610\u2611"
-_BULLET = re.compile(rf"^\s*([{re.escape(BULLETS)}])(?:\s+|$)(.*)$")
+#: Bullet characters seen in real reports: geometric shapes, ordinary dashes and
+#: asterisks, and any symbol-font glyph (Wingdings and Symbol draw bullets from the
+#: private-use block: U+F06E, U+F03C, U+F02D, U+F0B7, U+F0A7 ...) or C1 control (U+0084,
+#: a Windows-1252 byte read as Latin-1) standing alone at the start of a line.
+BULLETS = "-*\u2022\u25aa\u25fc\u25a0\u25cf\u25e6\u2023\u2043\u2013\u2014\u00b7\u25cb\u25ba\u2219\u25fe\u2610\u2611\u27a2\u2713\u2714\u25b6\u2192"
+_BULLET = re.compile(rf"^\s*([{re.escape(BULLETS)}\uf000-\uf0ff\u0080-\u009f])(?:\s+|$)(.*)$")
 _NUMBERED = re.compile(r"^\s*(\d{1,3})\.(?:\s+(\S.*)|\s*)$")
 #: A Markdown-like heading line in plain text: ``## Background`` (closing hashes allowed).
 _MARKED_HEADING = re.compile(r"^ {0,3}(#{1,6})\s+(\S.*?)(?:\s+#+)?\s*$")

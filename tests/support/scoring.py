@@ -24,6 +24,9 @@ FIELDS = (
     "splits",
     "headers",
     "back",
+    "headings",
+    "lists",
+    "tables",
 )
 _SPACE = re.compile(r"\s+")
 
@@ -75,6 +78,12 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
         "publication": expected.get("publication_date"),
     }
     dates_ok = all(dates.get(role) == value for role, value in wanted.items())
+    # A document with other dates (minutes, schedules, statistics): its own first date
+    # (meeting, week, period) is in meta, whatever role name the annotator gave it.
+    own = expected.get("dates") or []
+    if own:
+        whens = {d.get("when") for d in meta.iterfind("date")}
+        dates_ok = dates_ok and own[0]["iso"] in whens
     result["dates"] = FieldScore(
         dates_ok, f"{dates.get('inspection-start')}..{dates.get('inspection-end')}"
     )
@@ -82,7 +91,7 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
     leads = [p.text for p in meta.iterfind("person[@role='lead-inspector']")]
     lead = leads[0] if leads else None
     result["lead"] = FieldScore(
-        normal(lead) == normal(expected.get("lead_inspector")), str(lead)[:40]
+        person_name(lead) == person_name(expected.get("lead_inspector")), str(lead)[:40]
     )
 
     judgements = [
@@ -94,10 +103,12 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
         f"{sum(1 for a, b in zip(judgements, expected_judgements, strict=False) if a == b)}/{len(expected_judgements)} (got {len(judgements)})",
     )
 
-    improve = root.find(".//section[@role='improvements']")
     count = 0
-    if improve is not None:
-        count = len(improve.findall("list/item")) or len(improve.findall("p[@n]"))
+    for improve in root.iterfind(".//section[@role='improvements']"):
+        items = [
+            i for i in improve.iterfind(".//list/item") if i.getparent().getparent().tag != "item"
+        ]
+        count += len(items) or len(improve.findall("p[@n]"))
     wanted_count = (expected.get("improvement_items") or {}).get("count", 0)
     result["improve"] = FieldScore(count == wanted_count, f"{count}/{wanted_count}")
 
@@ -156,7 +167,115 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
     )
 
     result["back"] = _score_back(root, expected.get("back_matter") or {})
+    result["headings"] = _score_headings(root, expected)
+    result["lists"] = _score_lists(root, expected.get("lists") or [])
+    result["tables"] = _score_tables(root, expected.get("tables") or [])
     return result
+
+
+_TITLES = re.compile(
+    r",.*$|\s+(?:HMI|Her Majesty['\u2019]s Inspector|His Majesty['\u2019]s Inspector)$",
+    re.IGNORECASE,
+)
+
+
+def person_name(text: str | None) -> str:
+    """A person as written ("Matt Reed, His Majesty's Inspector", "Neil Penswick HMI") to
+    the name alone: the annotator wrote some with their title and some without."""
+    return normal(_TITLES.sub("", (text or "").strip()))
+
+
+def _depth(section: etree._Element) -> int:
+    return sum(1 for a in section.iterancestors() if a.tag == "section")
+
+
+def tree_headings(root: etree._Element) -> list[tuple[str, int]]:
+    """Every heading in reading order with its level: the title at 1, body sections below."""
+    found = [(normal(root.findtext("meta/title")), 1)]
+    for part in ("body", "back"):
+        for section in root.iterfind(f"{part}//section"):
+            heading = section.find("heading")
+            if heading is not None:
+                found.append((normal(_text(heading)), _depth(section) + 2))
+    return found
+
+
+def _score_headings(root: etree._Element, expected: Mapping[str, Any]) -> FieldScore:
+    """Generic documents: every heading and its level, in order.  Reports: every heading
+    read by eye (graded and other) is a heading of the tree, in order."""
+    got = tree_headings(root)
+    if expected.get("headings"):
+        want = [(normal(h["text"]), int(h["level"])) for h in expected["headings"]]
+        return FieldScore(
+            got == want,
+            f"{sum(g == w for g, w in zip(got, want, strict=False))}/{len(want)} (got {len(got)})",
+        )
+    wanted = [normal(s["heading"]) for s in expected.get("graded_sections", [])]
+    wanted += [normal(h) for h in expected.get("other_headings", [])]
+    texts = [t for t, _ in got]
+    missing = [w for w in wanted if texts.count(w) < wanted.count(w)]
+    return FieldScore(
+        not missing,
+        f"{len(wanted) - len(missing)}/{len(wanted)}"
+        + (f" missing {missing[0][:40]!r}" if missing else ""),
+    )
+
+
+def _score_lists(root: etree._Element, lists: list[Mapping[str, Any]]) -> FieldScore:
+    found = 0
+    for wanted in lists:
+        start = normal(wanted["first_words"])
+        for element in root.iterfind("body//list"):
+            items = element.findall("item")
+            if (
+                items
+                and normal(_text(items[0])).startswith(start)
+                and len(items) == wanted["items"]
+            ):
+                found += 1
+                break
+    return FieldScore(found == len(lists), f"{found}/{len(lists)}")
+
+
+def _cells(row: etree._Element) -> list[str]:
+    return [normal(_text(c)) for c in row.iterfind("cell")]
+
+
+def _score_tables(root: etree._Element, tables: list[Mapping[str, Any]]) -> FieldScore:
+    """Each table read by eye is a table of the tree: rows, columns, header rows, first and
+    last row (cells compared from the start, as far as expected.json gives them)."""
+    found = 0
+    details = []
+    for wanted in tables:
+        head_rows = int(wanted.get("header_rows", 0))
+        first_cells = wanted.get("first_row_cells") or []
+        best = "none"
+        for table in root.iterfind("body//table"):
+            rows = table.findall("head/row") + table.findall("row")
+            head = len(table.findall("head/row"))
+            width = max(
+                (sum(int(c.get("colspan", "1")) for c in r.iterfind("cell")) for r in rows),
+                default=0,
+            )
+            body = rows[head:]
+            first = _cells(rows[0]) if rows else []
+            if not first or not first[0].startswith(normal(first_cells[0]) if first_cells else ""):
+                continue
+            last = _cells(body[-1]) if body else []
+            want_last = [normal(c) for c in wanted.get("last_row_cells") or []]
+            ok = (
+                len(rows) == int(wanted["rows"])
+                and width == int(wanted["cols"])
+                and head == head_rows
+                and all(g.startswith(normal(w)) for g, w in zip(first, first_cells, strict=False))
+                and last[: len(want_last)] == want_last
+            )
+            best = f"{len(rows)}x{width} head {head}"
+            if ok:
+                found += 1
+                break
+        details.append(best)
+    return FieldScore(found == len(tables), f"{found}/{len(tables)} " + ", ".join(details)[:60])
 
 
 def _score_back(root: etree._Element, back: Mapping[str, Any]) -> FieldScore:
