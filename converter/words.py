@@ -44,8 +44,9 @@ def tree_words(
         for element in root.iterfind(part):
             for text in element.itertext():
                 counts.update(words(str(text)))
-            # A numbered paragraph's number (p/@n) and an item's label are rendered too.
-            for numbered in element.iter("p", "item"):
+            # A numbered paragraph's number (p/@n), an item's label and a note's label
+            # are rendered too.
+            for numbered in element.iter("p", "item", "note"):
                 counts.update(words(numbered.get("n") or numbered.get("label") or ""))
     return counts
 

@@ -39,6 +39,7 @@ from converter.recovery.headings import (
 )
 from converter.recovery.hyphens import repair_lost_hyphens
 from converter.recovery.model import Block, Document, Facts, Recogniser, SourceLine
+from converter.recovery.notes import Note, find_notes
 
 __all__ = ["Block", "Document", "Facts", "Recogniser", "SourceLine", "analyse", "recover"]
 
@@ -84,14 +85,32 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
         for number, (_, pairs) in sorted(repaired.items())
         for found, fixed in pairs
     ]
-    blocks = _Grouper(content, texts, width).run() if content else []
+    notes, cited = find_notes(content, texts)
+    texts.update(cited)
+    in_notes = {x.number for note in notes for x in note.lines}
+    flow = [x for x in content if x.number not in in_notes]
+    blocks = _Grouper(flow, texts, width).run() if flow else []
     for block in blocks:
         _orphan_marker_text(block)
+    _place_notes(blocks, notes)
     mark_contents(blocks)
     classify_headings(blocks, width)
     mark_numbered_paragraphs(blocks)
     pages = max((x.page for x in lines), default=1)
     return Document(lines, artifacts, blocks, width, pages, repairs)
+
+
+def _place_notes(blocks: list[Block], notes: list[Note]) -> None:
+    """Each note as a block after the block that cites it (the first block when the
+    citing line is no block's, as a title's is not once the title goes to meta)."""
+    for note in reversed(notes):
+        block = Block("note", note.lines, note.texts, marker=note.label)
+        block.ident = f"note-{note.number}"
+        citing = next(
+            (i for i, b in enumerate(blocks) if any(x.number == note.cited_at for x in b.lines)),
+            None,
+        )
+        blocks.insert(citing + 1 if citing is not None else 0, block)
 
 
 def _orphan_marker_text(block: Block) -> None:

@@ -89,7 +89,7 @@ def _edge_key(text: str) -> str:
     if not key:
         return key
     key = _LEADING_NUMBER.sub("# ", key)
-    return _TRAILING_NUMBER.sub(" #", key).strip()
+    return _TRAILING_NUMBER.sub(" #", key).strip() if " " in key else key
 
 
 def _running_lines(pages: dict[int, list[SourceLine]], page_count: int) -> dict[int, str]:
@@ -104,6 +104,8 @@ def _running_lines(pages: dict[int, list[SourceLine]], page_count: int) -> dict[
             continue  # contents entries repeat headings, which are not furniture
         header_keys.update({_edge_key(x.text) for x in page_lines[:_HEADER_ZONE]})
         footer_keys.update({_edge_key(x.text) for x in page_lines[-_FOOTER_ZONE:]})
+        header_keys.update({_exact(x.text) for x in page_lines[:_HEADER_ZONE]})
+        footer_keys.update({_exact(x.text) for x in page_lines[-_FOOTER_ZONE:]})
         anywhere.update({_edge_key(x.text) for x in page_lines})
     needed = max(2, math.ceil((page_count - 1) / 2))
     for page_lines in pages.values():
@@ -113,7 +115,11 @@ def _running_lines(pages: dict[int, list[SourceLine]], page_count: int) -> dict[
         ):
             for line in zone:
                 key = _edge_key(line.text)
-                if _furniture_key(key) and keys[key] >= needed and page_count >= 3:
+                exact = _exact(line.text)
+                repeated = (_furniture_key(key) and keys[key] >= needed) or (
+                    any(ch.isalnum() for ch in exact) and keys[exact] >= needed
+                )
+                if repeated and page_count >= 3:
                     found.setdefault(line.number, reason)
         middle = len(page_lines) / 2
         for index, line in enumerate(page_lines):
@@ -130,8 +136,16 @@ def _running_lines(pages: dict[int, list[SourceLine]], page_count: int) -> dict[
     return found
 
 
+def _exact(text: str) -> str:
+    """The line's text exactly (spacing aside), told apart from any edge key."""
+    return "=" + _SPACES.sub(" ", text.strip())
+
+
 def _furniture_key(key: str) -> bool:
-    return key != "#" and len(key) > 1 and any(ch.isalnum() for ch in key)
+    """A key with its numbers generalised is furniture only when it has words: codes
+    ("0C87", "0C93") share a key as table data at the page edges.  A line repeated
+    exactly ("H/16-17") needs no words."""
+    return re.search(r"[^\W\d_]{2}", key) is not None
 
 
 def _title_like(text: str) -> bool:

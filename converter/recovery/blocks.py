@@ -17,6 +17,7 @@ from converter.recovery.patterns import (
     first_word,
     starts_lower,
 )
+from converter.recovery.tables import key_value_table, label_value_run
 
 # --- 3. grouping lines into blocks --------------------------------------------------------
 
@@ -65,6 +66,21 @@ class _Grouper:
                 while end < len(lines) and _PIPE_ROW.match(self.text(lines[end])):
                     end += 1
                 self.blocks.append(self._pipe_table(lines[index:end], blank, turned))
+                current, blank, index = None, False, end
+                continue
+            starts_block = (
+                blank
+                or turned
+                or current is None
+                or len(current.texts[-1].strip()) < 0.6 * self.width
+            )
+            flattened = key_value_table(lines, index, self.text, self.width)
+            if flattened is None and starts_block:
+                flattened = label_value_run(lines, index, self.text)
+            if flattened is not None:
+                block, end = flattened
+                block.blank_before, block.page_break_before = blank, turned
+                self.blocks.append(block)
                 current, blank, index = None, False, end
                 continue
             columns = self._column_table(index)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from lxml import etree
 
 from converter.recovery.model import Block, Document, Facts
+from converter.recovery.notes import NOTEREF, SENTINEL
 from converter.recovery.patterns import _LINK, join_texts
 from converter.tree import SCHEMA_VERSION, XML_LANG, append_text
 
@@ -109,7 +110,11 @@ _XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]"
 
 
 def _xml_safe(text: str) -> str:
-    """XML 1.0 cannot hold most control characters: they become spaces (no word is lost)."""
+    """XML 1.0 cannot hold most control characters: they become spaces (no word is lost).
+    A footnote marker where no noteref can stand (a title in meta) is dropped: its note
+    keeps its label."""
+    if SENTINEL in text:
+        text = NOTEREF.sub("", text)
     return _XML_UNSAFE.sub(" ", text)
 
 
@@ -132,11 +137,33 @@ class _Builder:
         self.improvement_items = 0
         self.section_role: str | None = None
         self.open: list[tuple[int, etree._Element]] = []  # (level, section) from the top down
+        self.pending_notes: list[Block] = []
+        self.note_labels: dict[int, str] = {}
 
     def add(self, blocks: Sequence[Block], *, first_page: int) -> None:
         self.page = first_page
+        self.note_labels.update(
+            {int(b.ident.split("-")[-1]): b.marker for b in blocks if b.kind == "note" and b.ident}
+        )
         for block in blocks:
             self.block(block)
+        self.flush_notes()
+
+    def flush_notes(self) -> None:
+        """Notes cited in a section close it (a reader meets them before the next heading)."""
+        for block in self.pending_notes:
+            self.close_list()
+            note = etree.SubElement(
+                self.container,
+                "note",
+                {
+                    "id": self.ids.unique(block.ident or "note"),
+                    "label": block.marker,
+                    **_src(block),
+                },
+            )
+            self.inline(note, block, skip_first_page=True)
+        self.pending_notes = []
 
     def pagebreaks(self, block: Block) -> list[int]:
         """The pages that start at or before this block's first line, not yet marked."""
@@ -154,6 +181,9 @@ class _Builder:
             )
 
     def block(self, block: Block) -> None:
+        if block.kind == "note":
+            self.pending_notes.append(block)  # placed at the end of its section
+            return
         pages = self.pagebreaks(block)
         if block.kind == "item":
             self.item(block, pages)
@@ -169,6 +199,7 @@ class _Builder:
 
     def section(self, block: Block) -> None:
         """A section for a heading, inside the nearest open section of a higher level."""
+        self.flush_notes()
         level = block.level or 1
         while self.open and self.open[-1][0] >= level:
             self.open.pop()
@@ -260,15 +291,26 @@ class _Builder:
             for cells in head_rows:
                 self.row(head, cells, width, header=True)
         for cells in body_rows:
-            self.row(table, cells, width, header=False)
+            self.row(table, cells, width, header=False, row_header=block.row_headers)
 
-    def row(self, parent: etree._Element, cells: list[str], width: int, *, header: bool) -> None:
+    def row(
+        self,
+        parent: etree._Element,
+        cells: list[str],
+        width: int,
+        *,
+        header: bool,
+        row_header: bool = False,
+    ) -> None:
         row = etree.SubElement(parent, "row")
         for index, value in enumerate(cells):
             cell = etree.SubElement(row, "cell")
             if header:
                 cell.set("header", "true")
                 cell.set("scope", "col")
+            elif row_header and index == 0:
+                cell.set("header", "true")
+                cell.set("scope", "row")
             if index == len(cells) - 1 and len(cells) < width:
                 cell.set("colspan", str(width - len(cells) + 1))
             add_inline_text(cell, value)
@@ -299,12 +341,26 @@ class _Builder:
                 )
                 continue
             if segment:
-                add_inline_text(element, f" {segment}" if wrote else segment)
+                add_inline_text(element, f" {segment}" if wrote else segment, self.note_labels)
                 wrote = True
 
 
-def add_inline_text(element: etree._Element, text: str) -> None:
-    """Append text to an element, with URLs and e-mail addresses as <a href> links."""
+def add_inline_text(
+    element: etree._Element, text: str, notes: Mapping[int, str] | None = None
+) -> None:
+    """Append text to an element, with URLs and e-mail addresses as <a href> links and
+    footnote markers (:data:`~converter.recovery.notes.NOTEREF` sentinels) as noterefs
+    to ``note-N`` whose labels ``notes`` gives."""
+    if SENTINEL in text and NOTEREF.search(text):
+        position = 0
+        for match in NOTEREF.finditer(text):
+            add_inline_text(element, text[position : match.start()])
+            number = int(match.group(1))
+            ref = etree.SubElement(element, "noteref", {"ref": f"note-{number}"})
+            ref.text = (notes or {}).get(number, str(number))
+            position = match.end()
+        add_inline_text(element, text[position:])
+        return
     text = _xml_safe(text)
     if "@" not in text and "www." not in text and "://" not in text:
         append_text(element, text)  # no link possible: skip the costlier search
@@ -345,3 +401,4 @@ def _back(back: etree._Element, blocks: Sequence[Block], ids: Ids, page: int) ->
         if block.kind == "heading":
             block.kind = "para"
         builder.block(block)
+    builder.flush_notes()

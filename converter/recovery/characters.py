@@ -29,6 +29,8 @@ _INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 #: enclosures: formatting, not text.
 _OVERLAY = re.compile("[\u0334-\u0338\u20d2-\u20d3\u20dd-\u20e0]")
 _C1 = re.compile("[\u0080-\u009f]")
+#: C0 controls other than tab and form feed: nothing a reader needs (XML cannot hold them).
+_C0 = re.compile("[\x00-\x08\x0b\x0d-\x1f\x7f]")
 #: A symbol-font glyph or C1 control alone at the start of a line: a list marker, kept as
 #: it is (the grouping step reads it as a bullet, and a different glyph is a nested list).
 LEADING_MARKER = re.compile(r"^(\s*)([\u0080-\u009f\uf000-\uf0ff])(?=\s|$)")
@@ -53,6 +55,7 @@ def normalise(text: str) -> str:
     stays; elsewhere a known private-use glyph becomes its ordinary character, and a C1
     control the Windows-1252 character of the same byte.
     """
+    text = _C0.sub(" ", text)
     if text.isascii():
         return text
     text = _INVISIBLE.sub("", text)

@@ -45,6 +45,7 @@ class Block:
     area: str | None = None
     rows: list[list[str]] = field(default_factory=list)  # for tables
     head_rows: int = 0
+    row_headers: bool = False  # a table's first cells label their rows (label/value pairs)
     depth: int = 0  # list nesting depth for items
     blank_before: bool = False
     page_break_before: bool = False

@@ -51,7 +51,17 @@ def normal(text: str | None) -> str:
 
 
 def _text(element: etree._Element) -> str:
-    return _SPACE.sub(" ", "".join(str(t) for t in element.itertext())).strip()
+    """The text a reader reads, footnote markers left out (they are not the heading's words)."""
+    return _SPACE.sub(" ", "".join(_reading(element))).strip()
+
+
+def _reading(element: etree._Element) -> list[str]:
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag != "noteref":
+            parts += _reading(child)
+        parts.append(child.tail or "")
+    return parts
 
 
 def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldScore]:
