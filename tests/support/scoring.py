@@ -118,7 +118,7 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
         items = [
             i for i in improve.iterfind(".//list/item") if i.getparent().getparent().tag != "item"
         ]
-        count += len(items) or len(improve.findall("p[@n]"))
+        count += max(len(items), len(improve.findall("p[@n]")))
     wanted_count = (expected.get("improvement_items") or {}).get("count", 0)
     result["improve"] = FieldScore(count == wanted_count, f"{count}/{wanted_count}")
 
