@@ -65,7 +65,8 @@ class WordAccount:
 
 
 def account(source_text: str, root: etree._Element) -> WordAccount:
-    """Compare source and tree words, allowing words whose lost hyphen was repaired.
+    """Compare source and tree words, allowing words whose lost hyphen was repaired and
+    words a footnote marker was printed on to.
 
     A source word such as ``decisionmaking`` counts as kept when the tree holds the
     words it was repaired into (``decision`` and ``making``, from ``decision-making``).
@@ -77,7 +78,19 @@ def account(source_text: str, root: etree._Element) -> WordAccount:
     # out of the body, a repaired half may be spare only in the whole tree.
     spare = tree_words(root) - source
     repaired: Counter[str] = Counter()
+    labels = {str(n.get("label")) for n in root.iter("note") if n.get("label")}
     for word in sorted(lost):
+        # A footnote marker printed on to its word ("board1") was cut from it: the word
+        # is kept when the tree holds the word and a note with that label.
+        marker = _MARKER_TAIL.match(word)
+        while lost[word] and marker and marker.group(2) in labels and spare[marker.group(1)]:
+            spare[marker.group(1)] -= 1
+            invented -= Counter([marker.group(1)])
+            if spare[marker.group(2)] > 0:  # a noteref repeats the marker in the tree
+                spare[marker.group(2)] -= 1
+                invented -= Counter([marker.group(2)])
+            lost[word] -= 1
+            repaired[word] += 1
         while lost[word]:
             split = _repaired_split(word, spare)
             if split is None:
@@ -87,6 +100,9 @@ def account(source_text: str, root: etree._Element) -> WordAccount:
             lost[word] -= 1
             repaired[word] += 1
     return WordAccount(lost=+lost, invented=+invented, repaired=repaired)
+
+
+_MARKER_TAIL = re.compile(r"^([^\W\d_]+)(\d{1,2})$")
 
 
 def _repaired_split(word: str, spare: Counter[str]) -> tuple[str, ...] | None:
