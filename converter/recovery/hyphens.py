@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from converter.recovery.dictionary import is_word
 from converter.recovery.model import SourceLine
 
 _HYPHEN_TOKEN = re.compile(r"[^\W_]+(?:-[^\W_]+)*")
@@ -103,7 +104,9 @@ def repair_lost_hyphens(
                 join += 1
                 continue
             token = match.group(0)
-            fixed = vocabulary.repair(token)
+            # Two dictionary words are evidence only where the line would have ended.
+            at_break = match.end() >= join * line_width * 0.75
+            fixed = vocabulary.repair(token, guess=at_break)
             if fixed is not None:
                 pieces.append(text[position : match.start()])
                 pieces.append(fixed)
@@ -164,16 +167,16 @@ class _Vocabulary:
     def known(self, word: str) -> bool:
         return bool(self.words[word]) or (len(word) >= 6 and word[:6] in self.stems)
 
-    def repair(self, token: str) -> str | None:
+    def repair(self, token: str, *, guess: bool = True) -> str | None:
         parts = token.split("-")
         for index, part in enumerate(parts):
-            split = self.split(part, compound=len(parts) > 1)
+            split = self.split(part, compound=len(parts) > 1, guess=guess)
             if split is not None:
                 head, tail = split
                 return "-".join([*parts[:index], f"{head}-{tail}", *parts[index + 1 :]])
         return None
 
-    def split(self, part: str, *, compound: bool) -> tuple[str, str] | None:
+    def split(self, part: str, *, compound: bool, guess: bool = True) -> tuple[str, str] | None:
         lowered = part.casefold()
         if len(lowered) < 4 or self.normal_words[lowered]:
             return None  # too short to tell, or a word the document prints whole
@@ -183,7 +186,12 @@ class _Vocabulary:
                 return part[:cut], part[cut:]
         if compound:
             best = max(
-                (c for c in cuts if self.words[lowered[:c]] and self.words[lowered[c:]]),
+                (
+                    c
+                    for c in cuts
+                    if (self.words[lowered[:c]] or is_word(lowered[:c]))
+                    and (self.words[lowered[c:]] or is_word(lowered[c:]))
+                ),
                 key=lambda c: min(c, len(lowered) - c),
                 default=None,
             )
@@ -203,4 +211,30 @@ class _Vocabulary:
                 continue
             if head.isalpha() and tail.isalpha() and self.known(head) and self.known(tail):
                 return part[:cut], part[cut:]
+        return _dictionary_split(part) if guess else None
+
+
+def _dictionary_split(part: str) -> tuple[str, str] | None:
+    """A glued token that is no English word but two English words ("inhouse",
+    "secondopinion"), or that changes case inside ("MutiAgency"), split where the two
+    meet; the most even split of two words wins."""
+    camel = next(
+        (i for i in range(2, len(part) - 1) if part[i - 1].islower() and part[i].isupper()), None
+    )
+    if camel is not None:
+        return part[:camel], part[camel:]
+    lowered = part.casefold()
+    if not lowered.isalpha() or is_word(lowered) or part[0].isupper():
+        return None  # a proper noun ("Ashbank") is no evidence either way
+    cuts = [
+        cut
+        for cut in range(2, len(lowered) - 2)
+        if lowered[cut:] not in _SUFFIX_LIKE
+        and is_word(lowered[:cut])
+        and is_word(lowered[cut:])
+        and len(lowered[cut:]) >= 3
+    ]
+    if not cuts:
         return None
+    best = max(cuts, key=lambda c: min(c, len(lowered) - c))
+    return part[:best], part[best:]
