@@ -200,10 +200,12 @@ def _flattened_start(blocks: list[Block]) -> tuple[int, int] | None:
             if (
                 before is not None
                 and before.kind in ("para", "heading")
+                and len(before.text) < 60
                 and not before.text.rstrip().endswith(".")
+                and index >= 2
+                and blocks[index - 2].kind == "heading"
             ):
-                if index >= 2 and blocks[index - 2].kind == "heading":
-                    return index - 1, 0  # the caption line between heading and rows
+                return index - 1, 0  # the caption line between heading and rows
             return index, 0
     return None
 
