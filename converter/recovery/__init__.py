@@ -92,6 +92,8 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
     blocks = _Grouper(flow, texts, width).run() if flow else []
     for block in blocks:
         _orphan_marker_text(block)
+    # A bullet with no text (a stray glyph at a page's foot) holds no word: no item.
+    blocks = [b for b in blocks if not (b.kind == "item" and not b.text.strip())]
     _place_notes(blocks, notes)
     mark_contents(blocks)
     classify_headings(blocks, width)

@@ -75,8 +75,8 @@ class _Grouper:
                 or len(current.texts[-1].strip()) < 0.6 * self.width
             )
             flattened = key_value_table(lines, index, self.text, self.width)
-            if flattened is None and starts_block:
-                flattened = label_value_run(lines, index, self.text)
+            if flattened is None:
+                flattened = label_value_run(lines, index, self.text, after_break=starts_block)
             if flattened is not None:
                 block, end = flattened
                 block.blank_before, block.page_break_before = blank, turned
@@ -141,8 +141,8 @@ class _Grouper:
     ) -> bool:
         previous = current.texts[-1] if current.texts[-1].strip() else current.text
         if not previous.strip():
-            # A number or bullet alone on its line: its text follows.
-            return current.kind in ("numbered", "item")
+            # A number or bullet alone on its line: its text follows, on the same page.
+            return current.kind in ("numbered", "item") and not turned
         if current.kind == "table":
             return False
         if previous.rstrip().endswith("-") and starts_lower(text):
@@ -158,6 +158,14 @@ class _Grouper:
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
             return False
+        if (
+            len(current.texts) == 1
+            and current.kind == "para"
+            and previous.rstrip().endswith("?")
+            and not lower
+            and (current.blank_before or current.page_break_before)
+        ):
+            return False  # a question on a line of its own opens a block: a heading
         if _SENTENCE_END.search(previous) and not lower and self._stands_alone(text, after):
             return False  # a short line after a full stop, before a new start: a heading
         # A short unpunctuated first line before a capital: a heading ends there.
@@ -167,8 +175,11 @@ class _Grouper:
     def _stands_alone(self, text: str, after: str | None) -> bool:
         """A short unpunctuated line followed by a blank, a marker or a capital."""
         stripped = text.strip()
+        # A question is a heading's form ("What is the partnership doing that is
+        # effective?"), so a question line may be longer than other headings.
+        limit = 0.8 if stripped.endswith("?") else 0.6
         if (
-            len(stripped) > self.width * 0.6
+            len(stripped) > self.width * limit
             or stripped.endswith((".", ",", ";"))
             or not stripped[0].isupper()
         ):

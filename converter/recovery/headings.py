@@ -54,14 +54,18 @@ def _set_larger(block: Block, body_size: float | None) -> bool:
     )
 
 
+#: A UK postcode ("NE8 1HH", "M1 2WD"): a line of an address.
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
+
+
 def _looks_heading(block: Block) -> bool:
     text = block.text
     if len(block.lines) > 3 or len(text) > 160 or len(text.split()) > 24 or len(text) < 3:
         return False
     if not (text[0].isupper() or text[0].isdigit()):
         return False
-    if _BARE_NUMBER.match(text) or _LINK.search(text):
-        return False
+    if _BARE_NUMBER.match(text) or _LINK.search(text) or _POSTCODE.search(text):
+        return False  # a number, a web address or a postal address is no heading
     if text.endswith((".", ",", ";")) or "." in text.rstrip(".")[-3:]:
         return False
     if text.endswith(":") and len(text) > 60:

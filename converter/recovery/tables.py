@@ -30,15 +30,26 @@ _VALUE_LIMIT = 90
 
 
 def label_value_run(
-    lines: Sequence[SourceLine], start: int, text: Callable[[SourceLine], str]
+    lines: Sequence[SourceLine],
+    start: int,
+    text: Callable[[SourceLine], str],
+    *,
+    after_break: bool = True,
 ) -> tuple[Block, int] | None:
-    """Labels then as many values, from ``start``: a paragraph (one pair) or a table."""
+    """Labels then as many values, from ``start``: a paragraph (one pair) or a table.
+
+    One label directly followed by its value could be a sentence's end ("... the
+    following:" / "Yes"): it needs a block break before it (``after_break``); a blank line
+    between label and value, or two pairs or more, are evidence enough."""
     labels: list[SourceLine] = []
     index = start
     while index < len(lines) and _LABEL.match(text(lines[index])) and _label_ok(text(lines[index])):
         labels.append(lines[index])
         index += 1
     if not labels or len(labels) > 20:
+        return None
+    gap = _skip_blank(lines, index, text) > index
+    if len(labels) == 1 and not gap and not after_break:
         return None
     index = _skip_blank(lines, index, text)
     values: list[SourceLine] = []

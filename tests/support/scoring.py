@@ -118,7 +118,8 @@ def score(root: etree._Element, expected: Mapping[str, Any]) -> dict[str, FieldS
         items = [
             i for i in improve.iterfind(".//list/item") if i.getparent().getparent().tag != "item"
         ]
-        count += max(len(items), len(improve.findall("p[@n]")))
+        rows = [r for t in improve.iterfind("table") for r in t.findall("row")]
+        count += max(len(items), len(improve.findall("p[@n]")), len(rows))
     wanted_count = (expected.get("improvement_items") or {}).get("count", 0)
     result["improve"] = FieldScore(count == wanted_count, f"{count}/{wanted_count}")
 

@@ -292,7 +292,8 @@ def _interleaved(blocks: list[Block]) -> None:
 def improvements(document: Document) -> None:
     """Improvement headings and their items.  A heading printed twice in a row is the
     section's heading and a one-column table's header ('Areas for improvement'), and the
-    unbulleted paragraphs under it are that table's rows."""
+    unbulleted paragraphs under it are that table's rows; without a header they are the
+    items of a list (the print's boxes)."""
     blocks = document.blocks
     index = 0
     while index < len(blocks):
@@ -300,10 +301,56 @@ def improvements(document: Document) -> None:
         if block.kind == "heading" and IMPROVE.match(block.text):
             block.role = "improvements"
             block.ident = block.ident or slug(block.text)
+            end = index + 1
+            while end < len(blocks) and blocks[end].kind != "heading" and not (
+                blocks[end].kind == "para" and blocks[end].text.strip() == block.text.strip()
+            ):
+                end += 1
             following = blocks[index + 1] if index + 1 < len(blocks) else None
-            if following is not None and following.text.strip() == block.text.strip():
+            duplicate = following is not None and following.text.strip() == block.text.strip()
+            _split_recommendations(blocks, index + 1 + duplicate)
+            if duplicate:
                 _one_column_table(blocks, index + 1)
+            else:
+                _unbulleted_items(blocks, index + 1)
         index += 1
+
+
+#: A recommendation opens with its subject and "should" ("Strategic leaders should ...").
+_RECOMMENDATION = re.compile(r"^(?:[A-Z][\w\u2019'-]*)(?:\s+[\w\u2019'(),-]+){0,7}?\s+should\b")
+
+
+def _split_recommendations(blocks: list[Block], start: int) -> None:
+    """Unbulleted recommendations run together when no blank line parts them: a new one
+    starts at a line that opens with its subject and 'should' after a finished sentence."""
+    index = start
+    while index < len(blocks) and blocks[index].kind == "para" and blocks[index].n is None:
+        block = blocks[index]
+        cut = next(
+            (
+                i
+                for i in range(1, len(block.texts))
+                if _RECOMMENDATION.match(block.texts[i].strip())
+                and block.texts[i - 1].rstrip().endswith(".")
+            ),
+            None,
+        )
+        if cut is not None:
+            rest = Block("para", block.lines[cut:], block.texts[cut:])
+            block.lines, block.texts = block.lines[:cut], block.texts[:cut]
+            blocks.insert(index + 1, rest)
+        index += 1
+
+
+def _unbulleted_items(blocks: list[Block], start: int) -> None:
+    end = start
+    while end < len(blocks) and blocks[end].kind == "para" and blocks[end].n is None:
+        end += 1
+    items = blocks[start:end]
+    if len(items) < 2 or not all(_RECOMMENDATION.match(b.text) for b in items):
+        return
+    for block in items:
+        block.kind, block.marker = "item", ""
 
 
 def _one_column_table(blocks: list[Block], start: int) -> None:
