@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from converter.recovery.model import Block, SourceLine
@@ -28,6 +29,14 @@ def estimate_width(lines: Sequence[SourceLine]) -> int:
     if not lengths:
         return 80
     return max(40, lengths[int(len(lengths) * 0.8)])
+
+
+#: A line that ends on one of these words has not ended its sentence.
+_OPEN_END = re.compile(
+    r"\b(?:a|an|the|and|or|but|of|to|for|in|on|at|by|with|from|as|that|which|who|is|are|"
+    r"was|were|be|been|their|its|this|these|those|than|into|onto|about|between)\s*$",
+    re.IGNORECASE,
+)
 
 
 class _Grouper:
@@ -152,6 +161,10 @@ class _Grouper:
                 return False
             if starts_lower(text):
                 return True
+            if turned and current.kind in ("para", "item", "numbered") and (
+                len(previous.rstrip()) >= 0.75 * self.width or _OPEN_END.search(previous)
+            ):
+                return True  # a full line or a dangling word ends the page mid-sentence
             return (
                 turned and not blank and not self.fits(previous, text) and current.kind != "heading"
             )

@@ -124,6 +124,30 @@ def mark_numbered_paragraphs(blocks: list[Block]) -> None:
         else:
             block.kind = "item"
             block.role = "ordered"
+    _rejoin_page_tops(blocks)
+
+
+def _rejoin_page_tops(blocks: list[Block]) -> None:
+    """In numbered prose, an unnumbered paragraph that opens a page between paragraphs N
+    and N+1 is the rest of paragraph N, split between two sentences by the page break."""
+    index = 1
+    while index + 1 < len(blocks):
+        before, block, after = blocks[index - 1], blocks[index], blocks[index + 1]
+        if (
+            block.kind == "para"
+            and block.n is None
+            and block.page_break_before
+            and before.n is not None
+            and after.n is not None
+            and before.n.isdigit()
+            and after.n == str(int(before.n) + 1)
+            and block.page == before.lines[-1].page + 1
+        ):
+            before.lines += block.lines
+            before.texts += block.texts
+            del blocks[index]
+            continue
+        index += 1
 
 
 # --- 4b. heading levels ------------------------------------------------------------------
