@@ -60,16 +60,19 @@ class _Grouper:
         index = 0
         blank = False
         page = lines[0].page if lines else 1
+        turn_pending = False
         current: Block | None = None
         while index < len(lines):
             line = lines[index]
             text = self.text(line)
-            turned = line.page != page
-            page = line.page
+            if line.page != page:
+                turn_pending, page = True, line.page
             if not text.strip():
                 blank = True
                 index += 1
                 continue
+            # The page turned since the last line of text (blank lines may lie between).
+            turned, turn_pending = turn_pending, False
             if _PIPE_ROW.match(text):
                 end = index
                 while end < len(lines) and _PIPE_ROW.match(self.text(lines[end])):
@@ -161,8 +164,11 @@ class _Grouper:
                 return False
             if starts_lower(text):
                 return True
-            if turned and current.kind in ("para", "item", "numbered") and (
-                len(previous.rstrip()) >= 0.75 * self.width or _OPEN_END.search(previous)
+            if (
+                turned
+                and current.kind in ("para", "item", "numbered")
+                and len(text.strip()) >= 0.5 * self.width  # not a short line: a heading
+                and (len(previous.rstrip()) >= 0.75 * self.width or _OPEN_END.search(previous))
             ):
                 return True  # a full line or a dangling word ends the page mid-sentence
             return (
