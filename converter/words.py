@@ -99,6 +99,27 @@ def account(source_text: str, root: etree._Element) -> WordAccount:
             invented -= Counter(split)
             lost[word] -= 1
             repaired[word] += 1
+    # A web address broken over two lines is joined whole ("our_s" / "chool" -> "our_school"):
+    # a spare word of the tree made of two lost ones is that join.
+    spare = +spare
+    for word in sorted(spare):
+        while spare[word]:
+            joined = next(
+                (
+                    (word[:cut], word[cut:])
+                    for cut in range(1, len(word))
+                    if lost[word[:cut]]
+                    and lost[word[cut:]]
+                    and (word[:cut] != word[cut:] or lost[word[:cut]] >= 2)
+                ),
+                None,
+            )
+            if joined is None:
+                break
+            lost -= Counter(joined)
+            spare[word] -= 1
+            invented -= Counter([word])
+            repaired[word] += 1
     return WordAccount(lost=+lost, invented=+invented, repaired=repaired)
 
 

@@ -51,9 +51,10 @@ class _Grouper:
     def text(self, line: SourceLine) -> str:
         return self.texts.get(line.number, line.text)
 
-    def fits(self, previous: str, following: str) -> bool:
-        """Would the next line's first word have fitted on the previous line?"""
-        return len(previous.rstrip()) + 1 + len(first_word(following)) <= self.width * 0.88
+    def fits(self, previous: str, following: str, *, slack: float = 0.88) -> bool:
+        """Would the next line's first word have fitted on the previous line?  ``slack``
+        allows for proportional type: a line of characters is not a measure of width."""
+        return len(previous.rstrip()) + 1 + len(first_word(following)) <= self.width * slack
 
     def run(self) -> list[Block]:
         lines = self.lines
@@ -187,9 +188,25 @@ class _Grouper:
             return False  # a question on a line of its own opens a block: a heading
         if _SENTENCE_END.search(previous) and not lower and self._stands_alone(text, after):
             return False  # a short line after a full stop, before a new start: a heading
-        # A short unpunctuated first line before a capital: a heading ends there.
+        # A short unpunctuated first line before a capital: a heading ends there.  Right
+        # under another heading (a sub-heading), a line nearly as long as the measure is
+        # still one when the next word would have fitted on it.
         heading_ends = not lower and current.kind == "para" and self._heading_so_far(current)
-        return not (heading_ends and self.fits(previous, text))
+        slack = 0.95 if len(current.texts) == 1 and self._after_heading(current) else 0.88
+        return not (heading_ends and self.fits(previous, text, slack=slack))
+
+    def _after_heading(self, current: Block) -> bool:
+        """The block before this one is one short line with no closing punctuation."""
+        if len(self.blocks) < 2 or self.blocks[-1] is not current:
+            return False
+        before = self.blocks[-2]
+        return (
+            before.kind == "para"
+            and len(before.texts) == 1
+            and len(before.text) < 0.6 * self.width
+            and not ends_sentence(before.text)
+            and not _OPEN_END.search(before.text)
+        )
 
     def _stands_alone(self, text: str, after: str | None) -> bool:
         """A short unpunctuated line followed by a blank, a marker or a capital."""

@@ -52,8 +52,24 @@ def first_word(text: str) -> str:
     return match.group(1) if match else ""
 
 
+_ADDRESS_END = re.compile(r"(?:https?://|www\.|@)\S*$")
+_ADDRESS_REST = re.compile(r"^[a-z0-9./_#?=&%~-][\w./#?=&%~-]*[\w/]$")
+
+
+def _broken_address(previous: str, text: str) -> bool:
+    """'www.bedfordshirelutonandmiltonkeynes' / '.icb.nhs.uk': an address's first part ends
+    the line and the rest, with no space in it, opens the next."""
+    return (
+        _ADDRESS_END.search(previous) is not None
+        and " " not in text
+        and _ADDRESS_REST.match(text) is not None
+        and not previous.endswith((".", ","))  # an address that ends a sentence
+    )
+
+
 def join_texts(texts: Sequence[str]) -> str:
-    """Join wrapped lines: a line-end hyphen before a lower-case start is kept, no space."""
+    """Join wrapped lines: a line-end hyphen before a lower-case start is kept, no space;
+    a web or e-mail address broken over two lines is joined whole."""
     out: list[str] = []
     for text in texts:
         text = text.strip()
@@ -65,7 +81,7 @@ def join_texts(texts: Sequence[str]) -> str:
             and len(out[-1]) > 1
             and out[-1][-2].isalpha()
             and starts_lower(text)
-        ):
+        ) or (out and _broken_address(out[-1], text)):
             out[-1] = out[-1] + text
         else:
             out.append(text)
