@@ -39,6 +39,9 @@ _OPEN_END = re.compile(
 )
 
 
+_ADDRESS_START = re.compile(r"^\s*(?:https?://|www\.)", re.IGNORECASE)
+
+
 class _Grouper:
     """Groups content lines into blocks in one pass."""
 
@@ -163,7 +166,7 @@ class _Grouper:
         if blank or turned:
             if ends_sentence(previous):
                 return False
-            if starts_lower(text):
+            if starts_lower(text) and not _ADDRESS_START.match(text):
                 return True
             if (
                 turned

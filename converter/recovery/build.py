@@ -190,6 +190,11 @@ class _Builder:
             return
         self.block_pagebreaks(pages)
         self.close_list()
+        if block.role == "copyright-page":
+            self.copyright_page(block)
+            return
+        if self.container.get("role") == "copyright" and self.container.find("heading") is None:
+            self.container = self.open[-1][1] if self.open else self.top
         if block.kind == "heading":
             self.section(block)
         elif block.kind == "table":
@@ -222,6 +227,22 @@ class _Builder:
         self.container = section
         self.section_role = block.role
         self.improvement_items = 0
+
+    def copyright_page(self, block: Block) -> None:
+        """A copyright page at the front: an untitled section with the copyright role."""
+        if not (
+            self.container.get("role") == "copyright" and self.container.find("heading") is None
+        ):
+            self.container = etree.SubElement(
+                self.container,
+                "section",
+                {"id": self.ids.unique("copyright"), "role": "copyright", **_src(block)},
+            )
+        else:
+            self.container.set(
+                "src", f"{self.container.get('src', '1-1').split('-')[0]}-{block.last}"
+            )
+        self.paragraph(block)
 
     def paragraph(self, block: Block) -> None:
         ident = self.ids.unique(f"p-{block.n}") if block.n is not None else self.ids.next("para")

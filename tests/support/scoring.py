@@ -290,7 +290,11 @@ def _score_tables(root: etree._Element, tables: list[Mapping[str, Any]]) -> Fiel
 
 
 def _score_back(root: etree._Element, back: Mapping[str, Any]) -> FieldScore:
+    # Back matter, or its parts where the document prints them at the front (a 2013
+    # report's copyright page).
     sections = {str(s.get("role")): _text(s) for s in root.iterfind("back/section")}
+    for section in root.iterfind("body//section[@role='copyright']"):
+        sections.setdefault("copyright", _text(section))
     checks: list[bool] = []
     if back.get("ofsted-about"):
         checks.append("about" in sections)

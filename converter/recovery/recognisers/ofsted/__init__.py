@@ -37,6 +37,7 @@ def recognise(document: Document) -> Facts | None:
     judgements.judgement_table(document, facts)
     judgements.graded_sections(document)
     judgements.improvements(document)
+    kinds.details_tables(document)
     cover.lead_inspector(document, facts)
     kinds.kind(document, facts)
     back.back_matter(document, facts)

@@ -302,8 +302,12 @@ def improvements(document: Document) -> None:
             block.role = "improvements"
             block.ident = block.ident or slug(block.text)
             end = index + 1
-            while end < len(blocks) and blocks[end].kind != "heading" and not (
-                blocks[end].kind == "para" and blocks[end].text.strip() == block.text.strip()
+            while (
+                end < len(blocks)
+                and blocks[end].kind != "heading"
+                and not (
+                    blocks[end].kind == "para" and blocks[end].text.strip() == block.text.strip()
+                )
             ):
                 end += 1
             following = blocks[index + 1] if index + 1 < len(blocks) else None

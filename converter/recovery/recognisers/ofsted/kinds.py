@@ -95,6 +95,57 @@ def known_headings(document: Document) -> None:
             block.kind = "heading"
 
 
+#: "School details": labels and values in alternate blocks, without colons.
+_DETAILS = re.compile(r"^(?:School|Provider|Setting) details$", re.IGNORECASE)
+
+
+def details_tables(document: Document) -> None:
+    """Under a details heading, label and value blocks alternate (a two-column table read
+    cell by cell): each run of pairs is a table with its labels as row headers; a sentence
+    between pairs ends a run and stays a paragraph."""
+    blocks = document.blocks
+    for index, block in enumerate(blocks):
+        if block.kind == "heading" and _DETAILS.match(block.text.strip()):
+            _pair_runs(blocks, index + 1)
+            return
+
+
+def _pair_runs(blocks: list[Block], start: int) -> None:
+    index = start
+    while index < len(blocks) and blocks[index].kind != "heading":
+        end = index
+        while (
+            end + 1 < len(blocks)
+            and _detail_label(blocks[end])
+            and blocks[end + 1].kind in ("para", "heading")
+            and not blocks[end + 1].text.rstrip().endswith(".")
+            and len(blocks[end + 1].text) <= 90
+        ):
+            end += 2
+        if end - index >= 4:
+            pairs = blocks[index:end]
+            rows = [
+                [a.text.strip(), b.text.strip()]
+                for a, b in zip(pairs[::2], pairs[1::2], strict=True)
+            ]
+            lines = [x for b in pairs for x in b.lines]
+            texts = [t for b in pairs for t in b.texts]
+            blocks[index:end] = [Block("table", lines, texts, rows=rows, row_headers=True)]
+            index += 1
+        else:
+            index = max(end, index + 1)
+
+
+def _detail_label(block: Block) -> bool:
+    text = block.text.strip()
+    return (
+        block.kind in ("para", "heading")
+        and 0 < len(text) <= 50
+        and not text.endswith((".", ":"))
+        and text.casefold() not in KNOWN_HEADINGS
+    )
+
+
 def sub_headings(document: Document, facts: Facts) -> None:
     """Heading levels the Ofsted layouts make certain; others stay top level.
 

@@ -60,6 +60,7 @@ KNOWN_HEADINGS = frozenset(
         "local area partnership details",
         "school details",
         "information about this inspection",
+        "information about this school",
         "record of main findings",
         "inspection outcome",
     ]
