@@ -53,6 +53,7 @@ def first_word(text: str) -> str:
 
 
 _ADDRESS_END = re.compile(r"(?:https?://|www\.|@)\S*$")
+_WHOLE_HOST = re.compile(r"\.(?:uk|com|org|net|gov|edu|ac|io|eu|info)/?$", re.IGNORECASE)
 _ADDRESS_REST = re.compile(r"^[a-z0-9./_#?=&%~-][\w./#?=&%~-]*[\w/]$")
 
 
@@ -64,6 +65,8 @@ def _broken_address(previous: str, text: str) -> bool:
         and " " not in text
         and _ADDRESS_REST.match(text) is not None
         and not previous.endswith((".", ","))  # an address that ends a sentence
+        and _WHOLE_HOST.search(previous) is None  # "enquiries@ofsted.gov.uk" is whole
+        and not re.match(r"(?:https?://|www\.)|\S*@", text)  # the next is an address of its own
     )
 
 

@@ -35,6 +35,7 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
         salutation.lines, salutation.texts = salutation.lines[:1], salutation.texts[:1]
         blocks.insert(dear + 1, title_block)
     if dear + 1 < len(blocks):
+        _title_line_alone(blocks, dear + 1)
         title = blocks[dear + 1]
         facts.title = title.text
         facts.title_lines = tuple(x.number for x in title.lines)
@@ -52,6 +53,25 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
     closing = next((i for i, b in enumerate(blocks) if CLOSING.match(b.text)), None)
     if closing is not None:
         _sign_off(blocks, closing, facts)
+
+
+def _title_line_alone(blocks: list[Block], index: int) -> None:
+    """The letter's subject line may run on into its first paragraph when no blank line
+    parts them: the title ends at the first line followed by a capitalised one."""
+    block = blocks[index]
+    cut = next(
+        (
+            i
+            for i in range(1, len(block.texts))
+            if block.texts[i].strip()[:1].isupper()
+            and not block.texts[i - 1].rstrip().endswith((",", "-"))
+        ),
+        None,
+    )
+    if cut is not None:
+        rest = Block("para", block.lines[cut:], block.texts[cut:])
+        block.lines, block.texts = block.lines[:cut], block.texts[:cut]
+        blocks.insert(index + 1, rest)
 
 
 def _sign_off(blocks: list[Block], closing: int, facts: Facts) -> None:
