@@ -20,7 +20,9 @@ _NUMBERED = re.compile(
     rf"^\s*(?:grade\s+[1-4]\s*[:(\-\u2013]?\s*({GRADE_WORDS})\s*\)?|({GRADE_WORDS})\s*\(\s*grade\s+[1-4]\s*\))\s*\.?\s*$",
     re.IGNORECASE,
 )
-_ONLY = re.compile(rf"^\s*(?:judgement\s*:\s*|grade\s*:\s*)?({GRADE_WORDS})\s*\.?\s*$", re.IGNORECASE)
+_ONLY = re.compile(
+    rf"^\s*(?:judgement\s*:\s*|grade\s*:\s*)?({GRADE_WORDS})\s*\.?\s*$", re.IGNORECASE
+)
 _SCALE_NUMBERS = {"1": "outstanding", "2": "good", "3": "adequate", "4": "inadequate"}
 
 

@@ -31,6 +31,7 @@ from converter.recovery.artifacts import find_artifacts
 from converter.recovery.blocks import _Grouper, estimate_width
 from converter.recovery.build import build
 from converter.recovery.characters import normalise
+from converter.recovery.facts import general_facts
 from converter.recovery.headings import (
     assign_levels,
     classify_headings,
@@ -120,18 +121,3 @@ def _orphan_marker_text(block: Block) -> None:
     if block.kind in ("item", "numbered") and block.texts and not block.texts[0].strip():
         block.texts = block.texts[1:] or [""]
         block.texts.insert(0, "")
-
-
-def general_facts(document: Document) -> Facts:
-    """Title for a document no recogniser knows: its first heading, else its first line."""
-    facts = Facts()
-    for block in document.blocks[:3]:
-        if block.kind == "heading":
-            facts.title = block.text
-            facts.title_lines = tuple(x.number for x in block.lines)
-            document.blocks.remove(block)
-            return facts
-    if document.blocks:
-        first = document.blocks[0]
-        facts.title = first.texts[0].strip()[:200] if first.texts else None
-    return facts

@@ -42,6 +42,16 @@ _OPEN_END = re.compile(
 _ADDRESS_START = re.compile(r"^\s*(?:https?://|www\.)", re.IGNORECASE)
 
 
+#: A line that opens with a short label and a colon, then its text.
+_LABEL_START = re.compile(r"^\s*[A-Z][\w\u2019']*(?:\s+[\w\u2019']+){0,2}:\s+\S")
+
+
+def _all_capitals(texts: Sequence[str]) -> bool:
+    """Text set in capitals (its letters, three or more, all upper case)."""
+    letters = [ch for text in texts for ch in text if ch.isalpha()]
+    return len(letters) >= 3 and all(ch.isupper() for ch in letters)
+
+
 class _Grouper:
     """Groups content lines into blocks in one pass."""
 
@@ -181,6 +191,10 @@ class _Grouper:
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
             return False
+        if _all_capitals(current.texts) and not _all_capitals([text]) and not lower:
+            return False  # a heading set in capitals ends where ordinary text begins
+        if ends_sentence(previous) and _LABEL_START.match(text):
+            return False  # "Apologies: ..." after a full stop opens a paragraph
         if (
             len(current.texts) == 1
             and current.kind == "para"

@@ -39,6 +39,26 @@ def classify_headings(blocks: list[Block], width: int) -> None:
             for block in blocks[index:end]:
                 block.kind = "para"
         index = max(end, index + 1)
+    # Among figures (a table the text flattened into runs of numbers) a short line is a
+    # column header or a cell, not a heading.
+    for index, block in enumerate(blocks):
+        before = blocks[index - 1] if index else None
+        after = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            block.kind == "heading"
+            and any(b is not None and _figures(b) for b in (before, after))
+            and not _set_larger(block, body_size)
+        ):
+            block.kind = "para"
+
+
+_FIGURE = re.compile(r"^\s*(?:[-+]?[\d.,/%()]+|n/a|-)\s*$", re.IGNORECASE)
+
+
+def _figures(block: Block) -> bool:
+    """A block of numbers, one to a line (a flattened table's column)."""
+    texts = [t for t in block.texts if t.strip()]
+    return len(texts) >= 2 and sum(bool(_FIGURE.match(t)) for t in texts) >= 0.8 * len(texts)
 
 
 def _body_font_size(blocks: list[Block]) -> float | None:
@@ -58,6 +78,13 @@ def _set_larger(block: Block, body_size: float | None) -> bool:
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 
 
+_DATE_ONLY = re.compile(
+    r"^\s*(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:January|February|March|April|May|June|July|August|"
+    r"September|October|November|December)\s+\d{4}\s*$",
+    re.IGNORECASE,
+)
+
+
 def _looks_heading(block: Block) -> bool:
     text = block.text
     if len(block.lines) > 3 or len(text) > 160 or len(text.split()) > 24 or len(text) < 3:
@@ -66,10 +93,15 @@ def _looks_heading(block: Block) -> bool:
         return False
     if _BARE_NUMBER.match(text) or _LINK.search(text) or _POSTCODE.search(text):
         return False  # a number, a web address or a postal address is no heading
+    if sum(ch.isalpha() for ch in text) < 3 or _DATE_ONLY.match(text):
+        return False  # figures, or a date alone ("August 2015"), are no heading
     if text.endswith((".", ",", ";")) or "." in text.rstrip(".")[-3:]:
         return False
-    if text.endswith(":") and len(text) > 60:
-        return False
+    if text.endswith(":") and (len(text) > 60 or len(text.split()) > 4):
+        return False  # a sentence that introduces what follows
+    label, colon, value = text.partition(": ")
+    if colon and "," in value and len(label.split()) <= 3:
+        return False  # "Apologies: L. Cope, B. McDonagh": a label and its list
     return sum(1 for ch in text if _WORD_CHAR.match(ch)) >= 3
 
 
@@ -97,6 +129,7 @@ def mark_numbered_paragraphs(blocks: list[Block]) -> None:
     one whose entries are long) is numbered paragraphs (p @n), anything else an ordered
     list.
     """
+    _numbered_headings(blocks)
     chains: list[list[Block]] = []
     for block in blocks:
         if block.kind != "numbered":
@@ -125,6 +158,36 @@ def mark_numbered_paragraphs(blocks: list[Block]) -> None:
             block.kind = "item"
             block.role = "ordered"
     _rejoin_page_tops(blocks)
+
+
+def _numbered_headings(blocks: list[Block]) -> None:
+    """'1. MINUTES OF THE 6TH MEETING': a numbered line set in capitals, with ordinary
+    text after it, is a numbered heading (its number kept in its text), not a numbered
+    paragraph.  Capitals are a print's way of marking a heading."""
+    for index, block in enumerate(blocks):
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            block.kind == "numbered"
+            and block.text.strip()
+            and all(ch.isupper() for ch in block.text if ch.isalpha())
+            and sum(ch.isalpha() for ch in block.text) >= 3
+            and not ends_sentence(block.text)
+            and following is not None
+            and following.kind in ("para", "item", "numbered", "heading")
+        ):
+            block.kind = "heading"
+            block.texts = [f"{block.marker}. {block.texts[0].strip()}", *block.texts[1:]]
+            block.marker = ""
+            block.role = "numbered-caps"
+    numbered = [b for b in blocks if b.role == "numbered-caps"]
+    if len(numbered) >= 3:
+        # The document marks its headings by number and capitals: a short line in
+        # ordinary type ("The Clerk introduced the paper", a signature) is text.
+        for block in blocks:
+            if block.kind == "heading" and block.role is None and not block.marker:
+                block.kind = "para"
+    for block in numbered:
+        block.role = None
 
 
 def _rejoin_page_tops(blocks: list[Block]) -> None:

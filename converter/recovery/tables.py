@@ -27,6 +27,7 @@ _LABEL = re.compile(r"^\s*[^\W\d_][^:]{0,58}:\s*$")
 #: A key of a schedule: a short code with a digit in it ("005", "0C10", "A34" is text).
 _KEY = re.compile(r"^\s*(?=[0-9A-Z]*\d)[0-9A-Z]{2,6}\s*$")
 _VALUE_LIMIT = 90
+_WORDS = re.compile(r"[^\W\d_]{3}")
 
 
 def label_value_run(
@@ -115,8 +116,8 @@ def key_value_table(
             group.append(lines[index])
             index += 1
         values = _pair_values([text(x) for x in group], len(keys), width)
-        if values is None:
-            break
+        if values is None or not all(_WORDS.search(v) for v in values):
+            break  # codes pair with text (a route, a name); numbers with numbers do not
         rows += [[text(k).strip(), v] for k, v in zip(keys, values, strict=True)]
         used += keys + group
         end = index
