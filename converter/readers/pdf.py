@@ -248,10 +248,20 @@ def _running_lines(layouts: list[PageLayout]) -> dict[tuple[int, int], str]:
         if _PAGE_OF.match(text) or (_BARE_NUMBER.match(text) and int(text) == page):
             reasons[(page, index)] = "page-number"
         elif count > 1 and len(seen[(edge, key)]) >= needed and any(c.isalnum() for c in key):
+            if page == 1 and edge == "header" and _opens_page(layouts[0], line) and _title_like(text):
+                continue  # the title, repeated as the running head of the pages after it
             reasons[(page, index)] = "running-header" if edge == "header" else "running-footer"
         elif _BARE_NUMBER.match(text) and len(seen[(edge, key)]) >= needed and count > 1:
             reasons[(page, index)] = "page-number"  # numbered with an offset (front matter)
     return reasons
+
+
+def _opens_page(layout: PageLayout, line: LaidLine) -> bool:
+    return bool(layout.lines) and min(layout.lines, key=lambda x: (x.top, x.x0)) is line
+
+
+def _title_like(text: str) -> bool:
+    return len(text.split()) >= 3 and any(ch.isalpha() for ch in text)
 
 
 def _add_artifacts(root: etree._Element, found: list[tuple[SourceLine, str]]) -> None:

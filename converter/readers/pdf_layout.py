@@ -24,7 +24,7 @@ _TAB_EMS = 0.05
 #: What pdfium's text layer puts in place of a hyphen at the end of a line.
 _LINE_END_HYPHEN = "\ufffe"
 #: A list marker (bullet glyph, "1.", "(a)") that a tab separates from its text.
-_MARKER = re.compile(r"^(?:[^\w\s]|\d{1,3}[.)]?|\(?[a-z]{1,3}\)|[a-z]\.)$")
+_MARKER = re.compile(r"^(?:[^\w\s]|[1-9]\d{0,2}[.)]?|\(?[a-z]{1,3}\)|[a-z]\.)$")
 
 
 @dataclass(frozen=True)
@@ -87,12 +87,13 @@ def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
     textpage = page.get_textpage()
     try:
         tags = _structure_types(page)
-        tokens = _tokens(textpage, height)
+        tokens = _tokens(textpage, width, height, raw.FPDFPage_GetRotation(page.raw) % 4)
     finally:
         textpage.close()
     lines: list[LaidLine] = []
+    columns = _column_starts(tokens)
     for line_tokens in tokens:
-        lines.extend(_cells(line_tokens, number, tags))
+        lines.extend(_cells(line_tokens, number, tags, columns))
     # Images matter only on a page without text (does it need OCR?): counting them means
     # visiting every page object, so it is skipped where there is text.
     images = 0 if lines else _count_images(page)
@@ -125,8 +126,15 @@ def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:
     return result
 
 
-def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
-    """The tokens of each text line, in the order of the page's content."""
+def _tokens(
+    textpage: pdfium.PdfTextPage, width: float, height: float, rotation: int = 0
+) -> list[list[_Token]]:
+    """The tokens of each text line, in the order of the page's content.
+
+    ``width`` and ``height`` are the page as displayed; ``rotation`` its /Rotate in
+    quarter turns.  Character boxes come in the page's own (unrotated) space and are
+    turned to the displayed page, where lines are read.
+    """
     handle = textpage.raw
     count = raw.FPDFText_CountChars(handle)
     if count <= 0:
@@ -140,8 +148,9 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
     matrix = raw.FS_MATRIX()
 
     def box(i: int) -> tuple[float, float, float, float]:
+        """x0, x1, top, bottom of a character on the displayed page (top from its top)."""
         raw.FPDFText_GetCharBox(handle, i, left, right, bottom, top)
-        return left.value, right.value, height - top.value, height - bottom.value
+        return _displayed(left.value, right.value, bottom.value, top.value, rotation, width, height)
 
     def font(i: int) -> _Font:
         obj = raw.FPDFText_GetTextObject(handle, i)
@@ -204,12 +213,72 @@ def _tokens(textpage: pdfium.PdfTextPage, height: float) -> list[list[_Token]]:
                 current = []
         elif start < 0:
             start = i
-    return lines
+    return _regroup_by_baseline(lines) if rotation else lines
 
 
-def _cells(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) -> Iterator[LaidLine]:
-    """Split one text line where the gap is wide (table cells, a right-aligned page number)
-    or, in a tagged PDF, where one table cell ends and the next begins."""
+def _displayed(
+    left: float, right: float, bottom: float, top: float, rotation: int, width: float, height: float
+) -> tuple[float, float, float, float]:
+    """A box in the page's own space (origin bottom left) as x0, x1, top, bottom on the
+    displayed page (origin top left), for a page turned ``rotation`` quarter turns
+    clockwise (/Rotate 90 puts the page's left edge at the top)."""
+    if rotation == 1:
+        return bottom, top, left, right
+    if rotation == 2:
+        return width - right, width - left, bottom, top
+    if rotation == 3:
+        return width - top, width - bottom, height - right, height - left
+    return left, right, height - top, height - bottom
+
+
+def _regroup_by_baseline(lines: list[list[_Token]]) -> list[list[_Token]]:
+    """On a turned page the text layer breaks lines by the page's own axes: tokens are
+    gathered again into displayed lines (same baseline, left to right, top to bottom)."""
+    tokens = sorted((t for line in lines for t in line), key=lambda t: (t.bottom, t.x0))
+    result: list[list[_Token]] = []
+    for token in tokens:
+        current = result[-1] if result else None
+        if current and abs(current[0].bottom - token.bottom) <= 0.35 * max(token.font.size, 1.0):
+            current.append(token)
+        else:
+            result.append([token])
+    for line in result:
+        line.sort(key=lambda t: t.x0)
+    return result
+
+
+#: A gap wider than this many ems, at an x where other lines also have one, is a column.
+COLUMN_GAP_EMS = 0.6
+#: Lines of a page that must share a column's start before it is believed.
+COLUMN_LINES = 4
+
+
+def _column_starts(lines: list[list[_Token]]) -> frozenset[int]:
+    """Where a page's table columns start: an x (to the point) at which, in several lines,
+    a token follows a gap wider than a word space.  Prose has wide gaps too (justified
+    lines), but never at one x line after line."""
+    starts: Counter[int] = Counter()
+    for tokens in lines:
+        seen: set[int] = set()
+        for last, token in zip(tokens, tokens[1:], strict=False):
+            em = max(last.font.size, token.font.size, 1.0)
+            if token.x0 - last.x1 > COLUMN_GAP_EMS * em:
+                seen.add(round(token.x0))
+        starts.update(seen)
+    found = {x for x, count in starts.items() if count >= COLUMN_LINES}
+    # A column's start is fuzzy by a point either way.
+    return frozenset(found | {x + 1 for x in found} | {x - 1 for x in found})
+
+
+def _cells(
+    tokens: list[_Token],
+    page: int,
+    tags: dict[int, tuple[str, int]],
+    columns: frozenset[int] = frozenset(),
+) -> Iterator[LaidLine]:
+    """Split one text line where the gap is wide (table cells, a right-aligned page number),
+    where a gap falls at one of the page's column starts, or, in a tagged PDF, where one
+    table cell ends and the next begins."""
     run: list[_Token] = []
     for token in tokens:
         if run:
@@ -217,7 +286,10 @@ def _cells(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) ->
             em = max(last.font.size, token.font.size, 1.0)
             gap = token.x0 - last.x1
             shifted = abs(token.bottom - last.bottom) > 0.6 * em and not _overlaps(token, last)
-            wide = gap > CELL_GAP_EMS * em and not _MARKER.match(" ".join(t.text for t in run))
+            marker = _MARKER.match(" ".join(t.text for t in run))
+            wide = gap > CELL_GAP_EMS * em and not marker
+            column = round(token.x0) in columns and gap > COLUMN_GAP_EMS * em and not marker
+            wide = wide or column
             cell = tags.get(token.font.mcid, ("", 0))[1]
             new_cell = cell != tags.get(last.font.mcid, ("", 0))[1] and cell > 0
             if wide or new_cell or gap < -0.5 * em or shifted:
