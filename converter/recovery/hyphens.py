@@ -184,7 +184,7 @@ class _Vocabulary:
         for cut in cuts:
             if f"{lowered[:cut]}-{lowered[cut:]}" in self.hyphenated:
                 return part[:cut], part[cut:]
-        if compound:
+        if compound and not is_word(lowered):
             best = max(
                 (
                     c
