@@ -158,6 +158,20 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
         lines.append(line)
         return line
 
+    def add_row(row: TableRow, page: int) -> SourceLine:
+        line = SourceLine(
+            number=len(lines) + 1,
+            text=" ".join(row.cells),
+            page=page,
+            font_size=row.lines[0].font_size,
+            bold=all(x.bold for x in row.lines),
+            x=row.lines[0].x0,
+            cells=row.cells,
+            header=row.header,
+        )
+        lines.append(line)
+        return line
+
     for layout in layouts:
         tops = [(i, x) for i, x in enumerate(layout.lines) if reasons.get((layout.number, i))]
         header = [(i, x) for i, x in tops if x.top < layout.height / 2]
@@ -165,9 +179,15 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
         for i, laid in header:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
         previous: LaidLine | None = None
-        for i, laid in enumerate(layout.lines):
-            if (layout.number, i) in reasons:
+        body = [laid for i, laid in enumerate(layout.lines) if (layout.number, i) not in reasons]
+        for item in _with_rows(body):
+            if isinstance(item, TableRow):
+                if previous is not None:
+                    content.append(add(None, layout.number))
+                content.append(add_row(item, layout.number))
+                previous = None
                 continue
+            laid = item
             if previous is not None and _gap_between(previous, laid):
                 content.append(add(None, layout.number))
             content.append(add(laid, layout.number))
@@ -175,6 +195,60 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
         for i, laid in footer:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
     return Extraction(lines, _rejoin_hyphenated(content), artifacts)
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """Lines of a page that are the cells of one table row, left to right."""
+
+    lines: tuple[LaidLine, ...]
+    cells: tuple[str, ...]
+    header: bool
+
+
+_CELL_TAGS = frozenset(["TD", "TH"])
+
+
+def _with_rows(body: list[LaidLine]) -> list[LaidLine | TableRow]:
+    """A page's lines with the cells of a tagged table gathered into rows: consecutive
+    lines tagged TD or TH, two or more side by side on one baseline, make a row; a cell's
+    second line (it wrapped) joins the cell above it."""
+    result: list[LaidLine | TableRow] = []
+    index = 0
+    while index < len(body):
+        if body[index].tag not in _CELL_TAGS:
+            result.append(body[index])
+            index += 1
+            continue
+        end = index
+        while end < len(body) and body[end].tag in _CELL_TAGS:
+            end += 1
+        rows = _rows_of(body[index:end])
+        if len(rows) >= 2 and all(len(r.cells) >= 2 for r in rows):
+            result.extend(rows)
+        else:
+            result.extend(body[index:end])
+        index = end
+    return result
+
+
+def _rows_of(cells: list[LaidLine]) -> list[TableRow]:
+    """Cells of a tagged table in rows: the structure's TR and TD say which line belongs
+    to which (a wrapped cell's lines share a TD); pages without rows are read by baseline."""
+    if all(x.row for x in cells):
+        grouped: dict[int, dict[int, list[LaidLine]]] = {}
+        for line in cells:
+            grouped.setdefault(line.row, {}).setdefault(line.cell, []).append(line)
+        rows = [list(by_cell.values()) for by_cell in grouped.values()]
+    else:
+        rows = [[[x]] for x in cells]
+    result = []
+    for row in rows:
+        row.sort(key=lambda cell: min(x.x0 for x in cell))
+        texts = tuple(" ".join(x.text for x in sorted(c, key=lambda x: x.top)) for c in row)
+        lines = tuple(x for cell in row for x in cell)
+        result.append(TableRow(lines, texts, all(x.tag == "TH" for x in lines)))
+    return result
 
 
 def _heading_level(tag: str | None) -> int | None:
@@ -248,7 +322,7 @@ def _running_lines(layouts: list[PageLayout]) -> dict[tuple[int, int], str]:
         if _PAGE_OF.match(text) or (_BARE_NUMBER.match(text) and int(text) == page):
             reasons[(page, index)] = "page-number"
         elif count > 1 and len(seen[(edge, key)]) >= needed and any(c.isalnum() for c in key):
-            if page == 1 and edge == "header" and _opens_page(layouts[0], line) and _title_like(text):
+            if page == 1 and edge == "header" and _is_title(layouts[0], line):
                 continue  # the title, repeated as the running head of the pages after it
             reasons[(page, index)] = "running-header" if edge == "header" else "running-footer"
         elif _BARE_NUMBER.match(text) and len(seen[(edge, key)]) >= needed and count > 1:
@@ -256,12 +330,15 @@ def _running_lines(layouts: list[PageLayout]) -> dict[tuple[int, int], str]:
     return reasons
 
 
-def _opens_page(layout: PageLayout, line: LaidLine) -> bool:
-    return bool(layout.lines) and min(layout.lines, key=lambda x: (x.top, x.x0)) is line
-
-
-def _title_like(text: str) -> bool:
-    return len(text.split()) >= 3 and any(ch.isalpha() for ch in text)
+def _is_title(layout: PageLayout, line: LaidLine) -> bool:
+    """The line opens page 1, reads as a title, and no text there is set larger."""
+    text = line.text.strip()
+    return (
+        min(layout.lines, key=lambda x: (x.top, x.x0)) is line
+        and len(text.split()) >= 3
+        and any(ch.isalpha() for ch in text)
+        and line.font_size >= max(x.font_size for x in layout.lines)
+    )
 
 
 def _add_artifacts(root: etree._Element, found: list[tuple[SourceLine, str]]) -> None:

@@ -41,6 +41,8 @@ class LaidLine:
     bold: bool  # most of its characters are in a bold font
     marked_artifact: bool  # a tagged PDF marks all of it as an /Artifact
     tag: str | None  # structure type of a tagged PDF (H1, P, LBody, TD...), when known
+    cell: int = 0  # the table cell (TD/TH) of a tagged PDF it is in, numbered on its page
+    row: int = 0  # the table row (TR) of that cell
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,33 @@ def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
     # Images matter only on a page without text (does it need OCR?): counting them means
     # visiting every page object, so it is skipped where there is text.
     images = 0 if lines else _count_images(page)
-    return PageLayout(number, width, height, tuple(_attach_markers(lines)), images)
+    return PageLayout(number, width, height, tuple(_attach_markers(_join_abutting(lines))), images)
+
+
+def _join_abutting(lines: list[LaidLine]) -> list[LaidLine]:
+    """Rejoin one line that the text layer broke where a run of text changes object (a
+    superscript: "6" / "TH MEETING"): the next starts where the first ends, level with it."""
+    result: list[LaidLine] = []
+    for line in lines:
+        if result:
+            last = result[-1]
+            em = max(last.font_size, line.font_size, 1.0)
+            gap = line.x0 - last.x1
+            overlap = min(last.bottom, line.bottom) - max(last.top, line.top)
+            height = min(last.bottom - last.top, line.bottom - line.top)
+            if -0.1 * em <= gap < 0.3 * em and height > 0 and overlap > 0.5 * height:
+                joiner = "" if gap < 0.15 * em else " "
+                result[-1] = replace(
+                    last,
+                    text=f"{last.text}{joiner}{line.text}",
+                    x1=max(last.x1, line.x1),
+                    top=min(last.top, line.top),
+                    bottom=max(last.bottom, line.bottom),
+                    bold=last.bold and line.bold,
+                )
+                continue
+        result.append(line)
+    return result
 
 
 def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:
@@ -273,7 +301,7 @@ def _column_starts(lines: list[list[_Token]]) -> frozenset[int]:
 def _cells(
     tokens: list[_Token],
     page: int,
-    tags: dict[int, tuple[str, int]],
+    tags: dict[int, _Tag],
     columns: frozenset[int] = frozenset(),
 ) -> Iterator[LaidLine]:
     """Split one text line where the gap is wide (table cells, a right-aligned page number),
@@ -290,8 +318,8 @@ def _cells(
             wide = gap > CELL_GAP_EMS * em and not marker
             column = round(token.x0) in columns and gap > COLUMN_GAP_EMS * em and not marker
             wide = wide or column
-            cell = tags.get(token.font.mcid, ("", 0))[1]
-            new_cell = cell != tags.get(last.font.mcid, ("", 0))[1] and cell > 0
+            cell = tags.get(token.font.mcid, _NO_TAG).cell
+            new_cell = cell != tags.get(last.font.mcid, _NO_TAG).cell and cell > 0
             if wide or new_cell or gap < -0.5 * em or shifted:
                 yield _line(run, page, tags)
                 run = []
@@ -306,19 +334,21 @@ def _overlaps(a: _Token, b: _Token) -> bool:
     return overlap > 0.5 * min(a.bottom - a.top, b.bottom - b.top)
 
 
-def _line(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) -> LaidLine:
+def _line(tokens: list[_Token], page: int, tags: dict[int, _Tag]) -> LaidLine:
     sizes: Counter[float] = Counter()
     bold = 0
     chars = 0
     tag_votes: Counter[str] = Counter()
+    places: Counter[tuple[int, int]] = Counter()
     for token in tokens:
         n = len(token.text)
         chars += n
         sizes[round(token.font.size, 1)] += n
         bold += n if token.font.bold else 0
-        tag = tags.get(token.font.mcid, ("", 0))[0]
-        if tag:
-            tag_votes[tag] += n
+        tag = tags.get(token.font.mcid, _NO_TAG)
+        if tag.kind:
+            tag_votes[tag.kind] += n
+        places[(tag.cell, tag.row)] += n
     return LaidLine(
         page=page,
         text=" ".join(token.text for token in tokens),
@@ -330,6 +360,8 @@ def _line(tokens: list[_Token], page: int, tags: dict[int, tuple[str, int]]) -> 
         bold=bold * 2 > chars,
         marked_artifact=all(token.font.artifact for token in tokens),
         tag=tag_votes.most_common(1)[0][0] if tag_votes else None,
+        cell=places.most_common(1)[0][0][0],
+        row=places.most_common(1)[0][0][1],
     )
 
 
@@ -359,43 +391,59 @@ def _is_artifact(obj: object) -> bool:
 _HEADINGS = frozenset(["H", "H1", "H2", "H3", "H4", "H5", "H6"])
 
 
-def _structure_types(page: pdfium.PdfPage) -> dict[int, tuple[str, int]]:
-    """Marked-content id -> (structure type, table cell) of a tagged page.
+@dataclass(frozen=True)
+class _Tag:
+    """What a tagged page's structure says of a piece of marked content."""
+
+    kind: str  # H1, P, LBody ...; TD or TH for anything inside a table cell
+    cell: int = 0  # which table cell, numbered on the page (0 outside tables)
+    row: int = 0  # which table row (TR)
+
+
+_NO_TAG = _Tag("")
+
+
+def _structure_types(page: pdfium.PdfPage) -> dict[int, _Tag]:
+    """Marked-content id -> its structure of a tagged page.
 
     The type is H1, P, LBody... or, for anything inside a table cell, the cell's TD or
-    TH, and for anything inside a heading, the heading's H1-H6; the cell is a number telling the page's table cells apart (0 outside tables).
+    TH, and for anything inside a heading, the heading's H1-H6; cells and rows are
+    numbered to tell the page's table cells and rows apart.
     """
     tree = raw.FPDF_StructTree_GetForPage(page.raw)
     if not tree:
         return {}
-    types: dict[int, tuple[str, int]] = {}
-    cells = 0
+    types: dict[int, _Tag] = {}
+    cells = rows = 0
     try:
-        stack: list[tuple[object, str, int]] = [
-            (raw.FPDF_StructTree_GetChildAtIndex(tree, i), "", 0)
+        stack: list[tuple[object, _Tag]] = [
+            (raw.FPDF_StructTree_GetChildAtIndex(tree, i), _NO_TAG)
             for i in range(raw.FPDF_StructTree_CountChildren(tree))
         ]
         seen = 0
         while stack and seen < 100_000:  # a bound against cyclic or absurd trees
             seen += 1
-            element, cell_kind, cell = stack.pop()
+            element, inherited = stack.pop()
             if not element:
                 continue
             kind = _element_type(element)
             # Content inside a table cell is reported as the cell (TD or TH), whatever
             # paragraph or span the cell wraps it in.
-            if kind in ("TD", "TH"):
+            if kind == "TR":
+                rows += 1
+                inherited = _Tag("", 0, rows)
+            elif kind in ("TD", "TH"):
                 cells += 1
-                cell_kind, cell = kind, cells
-            elif kind in _HEADINGS and not cell_kind:
-                cell_kind = kind  # a heading's spans and links are reported as the heading
-            kind = cell_kind or kind
+                inherited = _Tag(kind, cells, inherited.row)
+            elif kind in _HEADINGS and not inherited.kind:
+                inherited = _Tag(kind)  # a heading's spans and links are reported as it
+            own = inherited if inherited.kind else _Tag(kind, inherited.cell, inherited.row)
             for k in range(raw.FPDF_StructElement_GetMarkedContentIdCount(element)):
                 mcid = raw.FPDF_StructElement_GetMarkedContentIdAtIndex(element, k)
-                if mcid >= 0 and kind:
-                    types[mcid] = (kind, cell)
+                if mcid >= 0 and own.kind:
+                    types[mcid] = own
             for i in range(raw.FPDF_StructElement_CountChildren(element)):
-                stack.append((raw.FPDF_StructElement_GetChildAtIndex(element, i), cell_kind, cell))
+                stack.append((raw.FPDF_StructElement_GetChildAtIndex(element, i), inherited))
     finally:
         raw.FPDF_StructTree_Close(tree)
     return types

@@ -87,6 +87,12 @@ class _Grouper:
                 continue
             # The page turned since the last line of text (blank lines may lie between).
             turned, turn_pending = turn_pending, False
+            if line.cells:
+                block, end = self._row_table(index)
+                block.blank_before, block.page_break_before = blank, turned
+                self.blocks.append(block)
+                current, blank, index = None, False, end
+                continue
             if _PIPE_ROW.match(text):
                 end = index
                 while end < len(lines) and _PIPE_ROW.match(self.text(lines[end])):
@@ -186,7 +192,11 @@ class _Grouper:
             ):
                 return True  # a full line or a dangling word ends the page mid-sentence
             return (
-                turned and not blank and not self.fits(previous, text) and current.kind != "heading"
+                turned
+                and not blank
+                and not self.fits(previous, text)
+                and current.kind != "heading"
+                and len(text.strip()) >= 0.5 * self.width  # a short line opens a new part
             )
         lower = starts_lower(text)
         if ends_sentence(previous) and not lower and self.fits(previous, text):
@@ -253,6 +263,34 @@ class _Grouper:
         return not any(
             _SENTENCE_END.search(t) or t.rstrip().endswith((",", ";")) for t in block.texts
         )
+
+    def _row_table(self, start: int) -> tuple[Block, int]:
+        """Rows a reader found by layout, one after another (blank lines between allowed,
+        a page turn too: a table that runs on), as one table; leading header rows head it."""
+        rows: list[SourceLine] = []
+        index = start
+        end = start
+        while index < len(self.lines):
+            line = self.lines[index]
+            if line.cells:
+                rows.append(line)
+                index += 1
+                end = index
+            elif not line.text.strip():
+                index += 1
+            else:
+                break
+        head = 0
+        while head < len(rows) and rows[head].header:
+            head += 1
+        block = Block(
+            "table",
+            rows,
+            [x.text for x in rows],
+            rows=[list(x.cells) for x in rows],
+            head_rows=head if head < len(rows) else 0,
+        )
+        return block, end
 
     def _pipe_table(self, lines: list[SourceLine], blank: bool, turned: bool) -> Block:
         rows: list[list[str]] = []

@@ -25,6 +25,10 @@ class SourceLine:
     bold: bool | None = None
     x: float | None = None
     heading_level: int | None = None
+    #: A table row a reader found by layout (a PDF's cells): the cells' texts, and
+    #: whether it is a header row.  ``text`` then holds the cells joined by spaces.
+    cells: tuple[str, ...] = ()
+    header: bool = False
 
 
 @dataclass

@@ -58,6 +58,7 @@ def grade_legend(document: Document) -> None:
             texts = [t for b in blocks[start:index] for t in b.texts]
             blocks[start:index] = [Block("table", lines, texts, rows=rows, row_headers=True)]
             index = start + 1
+        index = max(index, start + 1)
 
 
 def _split_at_legend_rows(blocks: list[Block]) -> None:
@@ -90,6 +91,14 @@ def judgement_table(document: Document, facts: Facts) -> None:
             return
     found = _flattened_start(blocks)
     if found is None:
+        # An older report's table at its end, read as a table from the PDF's layout.
+        for block in blocks[30:]:
+            if (
+                block.kind == "table"
+                and sum(1 for r in block.rows if len(r) >= 2 and GRADE_ONLY.match(r[-1])) >= 3
+            ):
+                _from_real_table(block, facts)
+                return
         return
     start, head_rows = found
     rows: list[list[str]] = (
