@@ -347,6 +347,26 @@ def test_links_are_real_hyperlinks_and_unsafe_ones_stay_text(features) -> None:
     assert len(ids) == len(set(ids))
 
 
+def test_long_title_and_publisher_fit_words_property_limits() -> None:
+    """A title (or subject, publisher) over 255 characters: every core property is cut at a
+    word to Word's limit with an ellipsis, and the Title paragraph keeps the whole title."""
+    root = parse(FEATURES).getroot()
+    title = "Focused visit to the example children's services " + "and partners " * 30 + "board1"
+    root.find("meta/title").text = title  # type: ignore[union-attr]
+    root.find("meta/subject").text = "Example County Council " * 15  # type: ignore[union-attr]
+    root.find("meta/publisher").text = "Ofsted and partners " * 20  # type: ignore[union-attr]
+    found = parts(docx_writer.write(root, Options()))
+    core = found["docProps/core.xml"]
+    values = {child.tag.split("}")[1]: child.text or "" for child in core}
+    assert values and all(len(value) <= 255 for value in values.values()), values
+    assert values["title"].endswith("\u2026") and values["title"].startswith("Focused visit")
+    assert " ".join(values["title"][:-1].split()) in " ".join(title.split())
+    assert values["creator"].endswith("\u2026") and values["subject"].endswith("\u2026")
+    assert "\u201cFocused visit" in values["description"]
+    [first] = [p for p in found["word/document.xml"].iter(w("p"))][:1]
+    assert " ".join(text_of(first).split()) == " ".join(title.split())
+
+
 def test_emphasis_is_bold_and_languages_are_marked(features) -> None:
     document = features["word/document.xml"]
     styles = features["word/styles.xml"]
