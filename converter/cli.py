@@ -10,9 +10,10 @@ from typing import Any, NoReturn
 
 import click
 
-from converter import __version__, api, profiles, readers, writers
+from converter import pipeline, profiles, readers, writers
 from converter.errors import ConverterError, UsageError
 from converter.options import Options
+from converter.version import __version__
 
 SUBCOMMANDS = ("serve", "check")
 
@@ -367,23 +368,9 @@ def run_conversions(
     _refuse_clashing_names(sources, formats, options, folder if file_target is None else None)
     failed = 0
     for source in sources:
-        try:
-            failed += _convert_one(
-                source, formats, options, output, folder, file_target, source_format, verbose
-            )
-        except ConverterError as error:
-            click.echo(f"convert: error: {error}", err=True)
-            if isinstance(error, UsageError):
-                return 2
-            failed += 1
-        except Exception as error:  # a bug: still one line, the detail with --verbose
-            click.echo(
-                f"convert: internal error converting {source}: {type(error).__name__}: {error}",
-                err=True,
-            )
-            if verbose:
-                traceback.print_exc()
-            failed += 1
+        failed += _convert_one(
+            source, formats, options, output, folder, file_target, source_format, verbose
+        )
     return 1 if failed else 0
 
 
@@ -397,34 +384,54 @@ def _convert_one(
     source_format: str | None,
     verbose: bool,
 ) -> int:
-    data: api.Source
+    """Convert one source through the pipeline; the number of its outputs that failed."""
+    data: pipeline.Source
     fmt: str | None
     if source == "-":
         data, stem, fmt = sys.stdin.buffer.read(), "stdin", source_format or "txt"
     else:
         data, stem, fmt = Path(source), Path(source).stem, source_format
+    targets: list[pipeline.Target]
     if output == "-":
-        [result] = api.convert(data, formats, options, None, source_format=fmt, stem=stem)
-        assert result.data is not None
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.buffer.flush()
-        return 0
-    if file_target is None:
+        targets = [(formats[0], None)]
+    elif file_target is not None:
+        targets = [(formats[0], pipeline.file_name(file_target, writers.get(formats[0]), options))]
+    else:
         folder.mkdir(parents=True, exist_ok=True)
-    results = api.convert(
-        data, formats, options, file_target or folder, source_format=fmt, stem=stem
-    )
+        targets = [
+            (name, folder / pipeline.output_name(stem, writers.get(name), options))
+            for name in formats
+        ]
+    conversion = pipeline.convert(data, targets, options, source_format=fmt)
+    if verbose:
+        for error in conversion.exceptions:
+            traceback.print_exception(error)
+    if conversion.error is not None:  # the source itself: one line, not one per format
+        click.echo(f"convert: error: {conversion.error}", err=True)
+        return 1
     failed = 0
-    for result in results:
-        if verbose:
-            click.echo(f"wrote {result.path}", err=True)
-        if options.check and result.path is not None and not result.path.name.endswith(".json"):
-            from converter import check
-
-            report = check.check_file(result.path, options)
-            click.echo(report.to_text())
-            failed += 0 if report.passed else 1
+    for record in conversion.outputs:
+        if record.status == "failed":
+            click.echo(f"convert: error: {record.error}", err=True)
+            failed += 1
+            continue
+        if record.data is not None:
+            sys.stdout.buffer.write(record.data)
+            sys.stdout.buffer.flush()
+        elif verbose:
+            for path in (record.path, *record.companions):
+                click.echo(f"wrote {path}", err=True)
+        if record.check is not None:
+            click.echo(check_text(record.check))
+            failed += 0 if record.check.get("passed") is not False else 1
     return failed
+
+
+def check_text(report: dict[str, object]) -> str:
+    """A check report (FileReport.to_json()) as the text `convert check` prints."""
+    from converter import check
+
+    return check.FileReport.from_json(report).to_text()
 
 
 def _refuse_clashing_names(
@@ -437,7 +444,7 @@ def _refuse_clashing_names(
     for source in sources:
         stem = "stdin" if source == "-" else Path(source).stem
         for name in formats:
-            target = api.output_name(stem, writers.get(name), options)
+            target = pipeline.output_name(stem, writers.get(name), options)
             if target in seen and seen[target] != source:
                 fail(f"{seen[target]} and {source} would both write {folder / target}", 2)
             seen[target] = source

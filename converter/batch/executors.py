@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from converter.batch.task import OutputRecord, Task, TaskResult, convert_task
@@ -200,7 +201,7 @@ class PoolExecutor(Executor):
         """Stop at once: cancel queued tasks and terminate the workers.
 
         A terminated worker removes the temporary file of an output it was writing
-        (``api.write_atomically``) before it exits, so no partial output is left.
+        (``pipeline.write_atomically``) before it exits, so no partial output is left.
         """
         if self._pool is None:
             return
@@ -320,5 +321,7 @@ def lost_result(task: Task, reason: str) -> TaskResult:
     """The result of a task that never reported back: every output failed with the reason."""
     error = f"{task.source}: not converted: {reason}"
     result = TaskResult(task.key, task.source, None, None, None, error=error)
-    result.outputs = [OutputRecord(fmt, path, "failed", error=error) for fmt, path in task.outputs]
+    result.outputs = [
+        OutputRecord(fmt, Path(path), "failed", error=error) for fmt, path in task.outputs
+    ]
     return result

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from converter import __version__, api, profiles, writers
+from converter import pipeline, profiles, writers
 from converter.errors import ConverterError
 from converter.options import Options
 from converter.service import auth
@@ -32,6 +32,7 @@ from converter.service.config import ServiceConfig
 from converter.service.library import Library, Report
 from converter.service.runner import JobRunner, new_job
 from converter.service.store import Job, Store, Upload, new_id
+from converter.version import __version__
 
 HERE = Path(__file__).parent
 UPLOAD_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
@@ -270,11 +271,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 stream.write(chunk)
         Path(stream.name).replace(target)
         try:
-            tree = await run_in_threadpool(api.parse, target)
+            root = await run_in_threadpool(pipeline.read, target)
         except ConverterError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, f"{name}: {error.message}") from None
-        title = " ".join((tree.getroot().findtext("meta/title") or name).split())
+        title = " ".join((root.findtext("meta/title") or name).split())
         return store.add_upload(
             Upload(upload_id, owner, name, str(target), digest.hexdigest(), title, time.time())
         )
