@@ -314,9 +314,16 @@ def serve_command(
     max_jobs: int | None,
 ) -> None:
     """Start the web service (access tokens from $CONVERTER_TOKENS as name:token,...)."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from converter.service.app import create_app
+        from converter.service.app import create_app
+    except ImportError as error:  # a core install: the web service is an extra
+        fail(
+            f"convert serve needs the web service's packages ({error.name} is missing): "
+            "pip install 'converter[service]'",
+            1,
+        )
     from converter.service.config import config_from_environment
 
     try:

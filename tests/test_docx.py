@@ -6,17 +6,19 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import FIXTURES, SAMPLE, corpus_texts
+from conftest import FIXTURES, REPO, SAMPLE, corpus_texts
 from docx.shared import Pt
 from lxml import etree
 
-from converter import Options, parse
+from converter import Options, parse, resources
 from converter import tree as canonical
 from converter.check import CheckResult, check_file
 from converter.check import docx as docx_check
@@ -462,12 +464,21 @@ def test_paper_and_margins() -> None:
 
 
 def test_packaged_reference_is_what_the_script_builds(tmp_path: Path) -> None:
-    from converter.styles import make_reference_docx
-
+    """tools/make_reference_docx.py (a build script, not shipped) makes the packaged
+    reference.docx byte for byte, with the writer's own size factors."""
     built = tmp_path / "reference.docx"
-    make_reference_docx.build(built)
-    packaged = Path(make_reference_docx.__file__).with_name("reference.docx")
-    assert built.read_bytes() == packaged.read_bytes()
+    script = REPO / "tools" / "make_reference_docx.py"
+    result = subprocess.run([sys.executable, str(script), str(built)], capture_output=True)
+    assert result.returncode == 0, result.stderr
+    assert built.read_bytes() == resources.read_bytes("reference.docx")
+
+
+def test_the_writer_imports_no_build_script() -> None:
+    code = (
+        "import sys, converter.writers.docx; print(sorted(m for m in sys.modules if 'make_' in m))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
 def test_user_reference_styles_are_kept_and_missing_ones_added(tmp_path: Path) -> None:

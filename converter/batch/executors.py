@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from converter.batch.task import OutputRecord, Task, TaskResult, convert_task
+from converter.errors import DependencyError
 
 TaskFunction = Callable[[Task], TaskResult]
 
@@ -256,7 +257,12 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, address: str, *, retries: int = 2, timeout: float = 30) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError:  # a core install: Dask is an extra
+            raise DependencyError(
+                "a Dask scheduler needs Dask's packages: pip install 'converter[dask]'"
+            ) from None
 
         self.address = address
         self.retries = retries

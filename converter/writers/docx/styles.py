@@ -18,7 +18,7 @@ from lxml import etree
 from converter import resources
 from converter import tree as canonical
 from converter.profiles import PrintProfile
-from converter.styles.make_reference_docx import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
+from converter.writers.docx.sizes import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
 
 Element = etree._Element
 
