@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from converter import pipeline, profiles, readers, writers
+from converter import options, pipeline, profiles, readers, writers
 from converter.errors import ConverterError, UsageError
 from converter.options import Options
 from converter.version import __version__
@@ -40,6 +40,31 @@ class DefaultCommand(click.Command):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         program = ctx.find_root().info_name or "convert"
         formatter.write_usage(program, "SOURCE... --to FORMAT[,FORMAT...] [OPTIONS]")
+
+
+def option_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One click option per field of Options that has a flag (converter.options.Setting):
+    the CLI states no option of its own, so it can never drift from the options object."""
+    types = options.field_types()
+    for option, setting in reversed(options.settings()):
+        kind = options.value_type(types[option.name])
+        text = setting.help
+        if setting.choices is not None and setting.choices not in (
+            profiles.profile_names,
+            profiles.colour_names,
+        ):
+            text += " One of: " + ", ".join(str(c) for c in setting.choices()) + "."
+        flag: dict[str, Any] = {"help": text, "metavar": setting.metavar}
+        if kind is bool:
+            flag = {"help": text, "is_flag": True}
+        elif kind is Path:
+            flag["type"] = click.Path(dir_okay=False, path_type=Path)
+        else:
+            flag["type"] = kind
+        if option.default is not None and kind is not bool:
+            flag |= {"default": option.default, "show_default": True}
+        command = click.option(setting.flag, *setting.aliases, option.name, **flag)(command)
+    return command
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -74,76 +99,7 @@ def main() -> None:
     metavar="FORMAT",
     help="Input format: txt, md, xml, pdf. Default: from the extension (txt for '-').",
 )
-@click.option(
-    "--profile", default="large-18", show_default=True, help="Print profile (see --list-profiles)."
-)
-@click.option(
-    "--font-size",
-    type=float,
-    metavar="PT",
-    help="Body size in points; overrides the profile. Below 16 is clear print; below 12 is refused.",
-)
-@click.option(
-    "--line-spacing", type=float, metavar="N", help="Line spacing as a multiple of the size."
-)
-@click.option(
-    "--margins", "margin_mm", type=float, metavar="MM", help="Page margins in millimetres."
-)
-@click.option(
-    "--colours",
-    "--colors",
-    "colours",
-    default="black-on-white",
-    show_default=True,
-    help="Colour scheme: "
-    + ", ".join(
-        ("black-on-white", "black-on-cream", "black-on-yellow", "yellow-on-black", "white-on-black")
-    )
-    + ".",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A3"], case_sensitive=False),
-    default="A4",
-    show_default=True,
-)
-@click.option(
-    "--braille-grade",
-    type=click.Choice(["1", "2"]),
-    default="2",
-    show_default=True,
-    help="Unified English Braille grade (2 is contracted).",
-)
-@click.option(
-    "--cells",
-    "braille_cells",
-    type=int,
-    default=40,
-    show_default=True,
-    help="Braille cells per line.",
-)
-@click.option(
-    "--lines",
-    "braille_lines",
-    type=int,
-    default=25,
-    show_default=True,
-    help="Braille lines per page.",
-)
-@click.option(
-    "--summary", is_flag=True, help="Convert the plain-language summary instead of the full report."
-)
-@click.option(
-    "--trace", is_flag=True, help="With --to summary: also write <stem>.summary.trace.json."
-)
-@click.option(
-    "--reference-docx",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A reference .docx whose styles the DOCX uses.",
-)
-@click.option(
-    "--check", "check", is_flag=True, help="Check each output's accessibility after writing it."
-)
+@option_flags
 @click.option(
     "--include", multiple=True, metavar="GLOB", help="Batch: convert only sources matching GLOB."
 )
@@ -344,9 +300,6 @@ def serve_command(
 
 
 def _options(values: dict[str, Any]) -> Options:
-    values = dict(values)
-    values["braille_grade"] = int(values["braille_grade"])
-    values["paper"] = values["paper"].upper()
     return Options(**values)
 
 

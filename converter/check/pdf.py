@@ -13,7 +13,8 @@ import pikepdf
 
 from converter import profiles
 from converter.check import CheckResult, verapdf
-from converter.options import LARGE_PRINT_MIN, Options
+from converter.options import Options
+from converter.profiles import LARGE_PRINT_MIN
 
 UA = "PDF/UA-1 (ISO 14289-1)"
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}

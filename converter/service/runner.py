@@ -37,7 +37,7 @@ def cache_key(source_sha256: str, formats: list[str], options: Options) -> str:
 
 
 def options_from_record(record: dict[str, Any]) -> Options:
-    return Options(**record)
+    return Options.from_values(record)
 
 
 def options_record(options: Options) -> dict[str, Any]:
