@@ -26,8 +26,9 @@ def test_every_setting_is_a_cli_flag_with_its_default() -> None:
         assert setting.flag in param.opts, name  # type: ignore[attr-defined]
         assert set(setting.aliases) <= set(param.opts), name  # type: ignore[attr-defined]
         default = Options.__dataclass_fields__[name].default
-        if default is not None:
+        if default is not None and not isinstance(default, bool):
             assert param.default == default, name
+        assert getattr(param, "is_flag", False) == isinstance(default, bool), name
 
 
 def test_the_service_model_has_every_service_option_and_no_other() -> None:
