@@ -299,7 +299,8 @@ def _record(
     records: list[Record] = []
     top = out_dir.resolve()
     for output in result.outputs:
-        name = Path(output.path).relative_to(top).as_posix()
+        assert output.path is not None  # a batch always names each output's file
+        name = output.path.relative_to(top).as_posix()
         record = Record(
             str(source.relative),
             output.format,

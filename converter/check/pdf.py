@@ -167,7 +167,7 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
     font_size = 0.0
     text_matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     for instruction in pikepdf.parse_content_stream(page):
-        operands, operator = instruction.operands, instruction.operator  # type: ignore[union-attr]
+        operands, operator = instruction.operands, instruction.operator
         op = str(operator)
         if op == "q":
             stack.append(ctm)

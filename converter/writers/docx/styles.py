@@ -137,8 +137,8 @@ class StyleSheet:
             # get their underline back below.
             strip = ("w:color", "w:shd", "w:highlight", "w:i", "w:iCs", "w:u")
             for rpr_child in list(style.iter(*(qn(tag) for tag in strip))):
-                if rpr_child.getparent().tag == qn("w:rPr"):  # type: ignore[union-attr]
-                    rpr_child.getparent().remove(rpr_child)  # type: ignore[union-attr]
+                if rpr_child.getparent().tag == qn("w:rPr"):
+                    rpr_child.getparent().remove(rpr_child)
             for border in style.iter(qn("w:pBdr"), qn("w:tblBorders")):
                 for edge in border:
                     edge.set(qn("w:color"), foreground)
@@ -162,7 +162,8 @@ class StyleSheet:
     def _style(self, style_id: str) -> Element:
         for style in self.element.iterfind(qn("w:style")):
             if style.get(qn("w:styleId")) == style_id:
-                return style
+                found: Element = style
+                return found
         raise AssertionError(style_id)
 
 
@@ -267,7 +268,7 @@ def set_settings(document: DocxDocument, profile: PrintProfile, language: str) -
     put(settings, "w:autoHyphenation", SETTINGS_ORDER, {"w:val": "false"})
     put(settings, "w:themeFontLang", SETTINGS_ORDER, {"w:val": language})
     defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))  # type: ignore[union-attr]
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = put(rpr, "w:lang", RPR_ORDER, keep=True)
     lang.set(qn("w:val"), language)
 
