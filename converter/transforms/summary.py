@@ -799,7 +799,9 @@ def _emit(parent: etree._Element, part: Part) -> None:
 
 def _sentence_element(element: etree._Element, sentence: Sentence) -> None:
     element.set("id", sentence.id)
-    element.set("cites", " ".join(sentence.cites))
+    cites = " ".join(c for c in sentence.cites if c)
+    if cites:  # a document with no blocks gives fixed sentences that cite none
+        element.set("cites", cites)
     if sentence.kind in ("glossary", "acronym"):
         term, _, rest = sentence.text.partition(": ")
         strong = etree.SubElement(element, "strong")
