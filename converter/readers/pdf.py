@@ -248,7 +248,12 @@ def _running_lines(layouts: list[PageLayout]) -> dict[tuple[int, int], str]:
         if _PAGE_OF.match(text) or (_BARE_NUMBER.match(text) and int(text) == page):
             reasons[(page, index)] = "page-number"
         elif count > 1 and len(seen[(edge, key)]) >= needed and any(c.isalnum() for c in key):
-            if page == 1 and edge == "header" and _opens_page(layouts[0], line) and _title_like(text):
+            if (
+                page == 1
+                and edge == "header"
+                and _opens_page(layouts[0], line)
+                and _title_like(text)
+            ):
                 continue  # the title, repeated as the running head of the pages after it
             reasons[(page, index)] = "running-header" if edge == "header" else "running-footer"
         elif _BARE_NUMBER.match(text) and len(seen[(edge, key)]) >= needed and count > 1:
