@@ -22,11 +22,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from dask_cluster import dask_cluster  # noqa: E402  (the tests' loopback cluster)
+from support.synthetic import write_library  # noqa: E402  (tests/support, on the path above)
 
 from converter import writers
 from converter.batch.progress import Progress
 from converter.batch.run import BatchReport, run_batch
-from converter.batch.synthetic import write_library
 from converter.options import Options
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"

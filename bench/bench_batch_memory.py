@@ -9,13 +9,16 @@ shows; each task reports its worker's ru_maxrss.  Pass: within 10% from the 50th
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from converter import writers
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.synthetic import write_library  # noqa: E402  (tests/support: a test helper)
+
+from converter import writers  # noqa: E402
 from converter.batch.executors import PoolExecutor
-from converter.batch.synthetic import write_library
 from converter.batch.task import Task
 from converter.options import Options
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from converter.api import Output, convert, parse
 from converter.options import Options
+from converter.version import __version__
 from converter.writers import formats
 
-__version__ = "0.1.0"
 __all__ = ["Options", "Output", "__version__", "convert", "formats", "parse"]

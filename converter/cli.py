@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from converter import __version__, api, profiles, readers, writers
+from converter import options, pipeline, profiles, readers, writers
 from converter.errors import ConverterError, UsageError
 from converter.options import Options
+from converter.version import __version__
 
 SUBCOMMANDS = ("serve", "check")
 
@@ -39,6 +40,31 @@ class DefaultCommand(click.Command):
     def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         program = ctx.find_root().info_name or "convert"
         formatter.write_usage(program, "SOURCE... --to FORMAT[,FORMAT...] [OPTIONS]")
+
+
+def option_flags(command: Callable[..., Any]) -> Callable[..., Any]:
+    """One click option per field of Options that has a flag (converter.options.Setting):
+    the CLI states no option of its own, so it can never drift from the options object."""
+    types = options.field_types()
+    for option, setting in reversed(options.settings()):
+        kind = options.value_type(types[option.name])
+        text = setting.help
+        if setting.choices is not None and setting.choices not in (
+            profiles.profile_names,
+            profiles.colour_names,
+        ):
+            text += " One of: " + ", ".join(str(c) for c in setting.choices()) + "."
+        flag: dict[str, Any] = {"help": text, "metavar": setting.metavar}
+        if kind is bool:
+            flag = {"help": text, "is_flag": True}
+        elif kind is Path:
+            flag["type"] = click.Path(dir_okay=False, path_type=Path)
+        else:
+            flag["type"] = kind
+        if option.default is not None and kind is not bool:
+            flag |= {"default": option.default, "show_default": True}
+        command = click.option(setting.flag, *setting.aliases, option.name, **flag)(command)
+    return command
 
 
 def fail(message: str, code: int) -> NoReturn:
@@ -73,76 +99,7 @@ def main() -> None:
     metavar="FORMAT",
     help="Input format: txt, md, xml, pdf. Default: from the extension (txt for '-').",
 )
-@click.option(
-    "--profile", default="large-18", show_default=True, help="Print profile (see --list-profiles)."
-)
-@click.option(
-    "--font-size",
-    type=float,
-    metavar="PT",
-    help="Body size in points; overrides the profile. Below 16 is clear print; below 12 is refused.",
-)
-@click.option(
-    "--line-spacing", type=float, metavar="N", help="Line spacing as a multiple of the size."
-)
-@click.option(
-    "--margins", "margin_mm", type=float, metavar="MM", help="Page margins in millimetres."
-)
-@click.option(
-    "--colours",
-    "--colors",
-    "colours",
-    default="black-on-white",
-    show_default=True,
-    help="Colour scheme: "
-    + ", ".join(
-        ("black-on-white", "black-on-cream", "black-on-yellow", "yellow-on-black", "white-on-black")
-    )
-    + ".",
-)
-@click.option(
-    "--paper",
-    type=click.Choice(["A4", "A3"], case_sensitive=False),
-    default="A4",
-    show_default=True,
-)
-@click.option(
-    "--braille-grade",
-    type=click.Choice(["1", "2"]),
-    default="2",
-    show_default=True,
-    help="Unified English Braille grade (2 is contracted).",
-)
-@click.option(
-    "--cells",
-    "braille_cells",
-    type=int,
-    default=40,
-    show_default=True,
-    help="Braille cells per line.",
-)
-@click.option(
-    "--lines",
-    "braille_lines",
-    type=int,
-    default=25,
-    show_default=True,
-    help="Braille lines per page.",
-)
-@click.option(
-    "--summary", is_flag=True, help="Convert the plain-language summary instead of the full report."
-)
-@click.option(
-    "--trace", is_flag=True, help="With --to summary: also write <stem>.summary.trace.json."
-)
-@click.option(
-    "--reference-docx",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="A reference .docx whose styles the DOCX uses.",
-)
-@click.option(
-    "--check", "check", is_flag=True, help="Check each output's accessibility after writing it."
-)
+@option_flags
 @click.option(
     "--include", multiple=True, metavar="GLOB", help="Batch: convert only sources matching GLOB."
 )
@@ -313,9 +270,16 @@ def serve_command(
     max_jobs: int | None,
 ) -> None:
     """Start the web service (access tokens from $CONVERTER_TOKENS as name:token,...)."""
-    import uvicorn
+    try:
+        import uvicorn
 
-    from converter.service.app import create_app
+        from converter.service.app import create_app
+    except ImportError as error:  # a core install: the web service is an extra
+        fail(
+            f"convert serve needs the web service's packages ({error.name} is missing): "
+            "pip install 'converter[service]'",
+            1,
+        )
     from converter.service.config import config_from_environment
 
     try:
@@ -336,9 +300,6 @@ def serve_command(
 
 
 def _options(values: dict[str, Any]) -> Options:
-    values = dict(values)
-    values["braille_grade"] = int(values["braille_grade"])
-    values["paper"] = values["paper"].upper()
     return Options(**values)
 
 
@@ -367,23 +328,9 @@ def run_conversions(
     _refuse_clashing_names(sources, formats, options, folder if file_target is None else None)
     failed = 0
     for source in sources:
-        try:
-            failed += _convert_one(
-                source, formats, options, output, folder, file_target, source_format, verbose
-            )
-        except ConverterError as error:
-            click.echo(f"convert: error: {error}", err=True)
-            if isinstance(error, UsageError):
-                return 2
-            failed += 1
-        except Exception as error:  # a bug: still one line, the detail with --verbose
-            click.echo(
-                f"convert: internal error converting {source}: {type(error).__name__}: {error}",
-                err=True,
-            )
-            if verbose:
-                traceback.print_exc()
-            failed += 1
+        failed += _convert_one(
+            source, formats, options, output, folder, file_target, source_format, verbose
+        )
     return 1 if failed else 0
 
 
@@ -397,34 +344,54 @@ def _convert_one(
     source_format: str | None,
     verbose: bool,
 ) -> int:
-    data: api.Source
+    """Convert one source through the pipeline; the number of its outputs that failed."""
+    data: pipeline.Source
     fmt: str | None
     if source == "-":
         data, stem, fmt = sys.stdin.buffer.read(), "stdin", source_format or "txt"
     else:
         data, stem, fmt = Path(source), Path(source).stem, source_format
+    targets: list[pipeline.Target]
     if output == "-":
-        [result] = api.convert(data, formats, options, None, source_format=fmt, stem=stem)
-        assert result.data is not None
-        sys.stdout.buffer.write(result.data)
-        sys.stdout.buffer.flush()
-        return 0
-    if file_target is None:
+        targets = [(formats[0], None)]
+    elif file_target is not None:
+        targets = [(formats[0], pipeline.file_name(file_target, writers.get(formats[0]), options))]
+    else:
         folder.mkdir(parents=True, exist_ok=True)
-    results = api.convert(
-        data, formats, options, file_target or folder, source_format=fmt, stem=stem
-    )
+        targets = [
+            (name, folder / pipeline.output_name(stem, writers.get(name), options))
+            for name in formats
+        ]
+    conversion = pipeline.convert(data, targets, options, source_format=fmt)
+    if verbose:
+        for error in conversion.exceptions:
+            traceback.print_exception(error)
+    if conversion.error is not None:  # the source itself: one line, not one per format
+        click.echo(f"convert: error: {conversion.error}", err=True)
+        return 1
     failed = 0
-    for result in results:
-        if verbose:
-            click.echo(f"wrote {result.path}", err=True)
-        if options.check and result.path is not None and not result.path.name.endswith(".json"):
-            from converter import check
-
-            report = check.check_file(result.path, options)
-            click.echo(report.to_text())
-            failed += 0 if report.passed else 1
+    for record in conversion.outputs:
+        if record.status == "failed":
+            click.echo(f"convert: error: {record.error}", err=True)
+            failed += 1
+            continue
+        if record.data is not None:
+            sys.stdout.buffer.write(record.data)
+            sys.stdout.buffer.flush()
+        elif verbose:
+            for path in (record.path, *record.companions):
+                click.echo(f"wrote {path}", err=True)
+        if record.check is not None:
+            click.echo(check_text(record.check))
+            failed += 0 if record.check.get("passed") is not False else 1
     return failed
+
+
+def check_text(report: dict[str, object]) -> str:
+    """A check report (FileReport.to_json()) as the text `convert check` prints."""
+    from converter import check
+
+    return check.FileReport.from_json(report).to_text()
 
 
 def _refuse_clashing_names(
@@ -437,7 +404,7 @@ def _refuse_clashing_names(
     for source in sources:
         stem = "stdin" if source == "-" else Path(source).stem
         for name in formats:
-            target = api.output_name(stem, writers.get(name), options)
+            target = pipeline.output_name(stem, writers.get(name), options)
             if target in seen and seen[target] != source:
                 fail(f"{seen[target]} and {source} would both write {folder / target}", 2)
             seen[target] = source

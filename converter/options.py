@@ -1,79 +1,319 @@
-"""The one options object shared by the Python API, the CLI, batch and the web service."""
+"""The one options object shared by the Python API, the CLI, batch and the web service.
+
+Each field carries its own description (a ``Setting``): its command-line flag, help text,
+form label, limits and choices.  The CLI's options, the web service's form and JSON model,
+the validation here and the batch fingerprint are all made from these fields, so an option
+is added (or changed) in this one place.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import typing
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from converter import profiles
 from converter.errors import UsageError
 
 DEFAULT_PROFILE = "large-18"
 DEFAULT_COLOURS = "black-on-white"
 PAPERS = ("A4", "A3")
 MIN_FONT_SIZE = 12.0  # below this a "large print" copy is refused
-LARGE_PRINT_MIN = 16.0  # below this the copy is clear print, labelled so
+LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN  # below this the copy is clear print, labelled so
+
+
+@dataclass(frozen=True)
+class Setting:
+    """How one option is offered to people, and the values it allows."""
+
+    flag: str  # the command line's option, e.g. "--font-size"
+    help: str  # one sentence: the CLI's help and the form's hint
+    noun: str  # what it is called in an error message: "font size"
+    label: str = ""  # the web form's label
+    group: str = ""  # the web form's group of fields ("Print size and paper")
+    aliases: tuple[str, ...] = ()  # more flags for the same option ("--colors")
+    metavar: str | None = None
+    unit: str = ""  # " pt", " mm": after a number in an error message
+    minimum: float | None = None
+    maximum: float | None = None
+    step: float | None = None  # the form's number step
+    choices: Callable[[], Sequence[str | int]] | None = None  # a closed list of values
+    service: bool = True  # offered by the web service (its form and JSON API)
+
+
+def _setting(default: Any, setting: Setting | None = None, *, fingerprint: bool = True) -> Any:
+    """A dataclass field with a default and the Setting that describes it; ``fingerprint``
+    False for a field that changes no output (it is left out of the fingerprint)."""
+    metadata: dict[str, Any] = {"fingerprint": fingerprint}
+    if setting is not None:
+        metadata["setting"] = setting
+    if default is dict:
+        return field(default_factory=dict, metadata=metadata)
+    return field(default=default, metadata=metadata)
 
 
 @dataclass(frozen=True)
 class Options:
     """How to convert.  Every field has a default; invalid values raise UsageError."""
 
-    profile: str = DEFAULT_PROFILE
-    font_size: float | None = None  # points; overrides the profile's size
-    line_spacing: float | None = None  # multiple of the font size; overrides the profile
-    margin_mm: float | None = None  # overrides the profile's margins
-    colours: str = DEFAULT_COLOURS
-    paper: str = "A4"
-    braille_grade: int = 2
-    braille_cells: int = 40
-    braille_lines: int = 25
-    summary: bool = False  # convert the plain-language summary instead of the full text
-    trace: bool = False  # with the summary: also write its trace JSON
-    check: bool = False  # check each output after writing it
-    reference_docx: Path | None = None
-    max_input_bytes: int = 64 * 1024 * 1024
-    extra: dict[str, Any] = field(default_factory=dict)  # for third-party writers
+    profile: str = _setting(
+        DEFAULT_PROFILE,
+        Setting(
+            "--profile",
+            "Print profile (see --list-profiles).",
+            "profile",
+            label="Print profile",
+            group="Print size and paper",
+            metavar="NAME",
+            choices=profiles.profile_names,
+        ),
+    )
+    font_size: float | None = _setting(
+        None,
+        Setting(
+            "--font-size",
+            "Body size in points; overrides the profile. Below 16 is clear print; "
+            "below 12 is refused.",
+            "font size",
+            label="Exact font size in points (optional)",
+            group="Print size and paper",
+            metavar="PT",
+            unit=" pt",
+            minimum=MIN_FONT_SIZE,
+            maximum=96,
+            step=0.5,
+        ),
+    )
+    line_spacing: float | None = _setting(
+        None,
+        Setting(
+            "--line-spacing",
+            "Line spacing as a multiple of the size; overrides the profile.",
+            "line spacing",
+            label="Line spacing, as a multiple of the size (optional)",
+            group="Print size and paper",
+            metavar="N",
+            minimum=1.0,
+            maximum=3.0,
+            step=0.1,
+        ),
+    )
+    margin_mm: float | None = _setting(
+        None,
+        Setting(
+            "--margins",
+            "Page margins in millimetres; overrides the profile.",
+            "margins",
+            label="Page margins in millimetres (optional)",
+            group="Print size and paper",
+            metavar="MM",
+            unit=" mm",
+            minimum=5.0,
+            maximum=50.0,
+            step=1,
+        ),
+    )
+    colours: str = _setting(
+        DEFAULT_COLOURS,
+        Setting(
+            "--colours",
+            "Colour scheme (see --list-profiles).",
+            "colour scheme",
+            label="Colours",
+            group="Print size and paper",
+            aliases=("--colors",),
+            metavar="SCHEME",
+            choices=profiles.colour_names,
+        ),
+    )
+    paper: str = _setting(
+        "A4",
+        Setting(
+            "--paper",
+            "Paper size.",
+            "paper",
+            label="Paper",
+            group="Print size and paper",
+            metavar="SIZE",
+            choices=lambda: PAPERS,
+        ),
+    )
+    braille_grade: int = _setting(
+        2,
+        Setting(
+            "--braille-grade",
+            "Unified English Braille grade (2 is contracted).",
+            "braille grade",
+            label="Braille grade",
+            group="Braille",
+            metavar="1|2",
+            choices=lambda: (2, 1),
+        ),
+    )
+    braille_cells: int = _setting(
+        40,
+        Setting(
+            "--cells",
+            "Braille cells per line.",
+            "braille cells per line",
+            label="Braille cells per line",
+            group="Braille",
+            metavar="N",
+            minimum=20,
+            maximum=100,
+            step=1,
+        ),
+    )
+    braille_lines: int = _setting(
+        25,
+        Setting(
+            "--lines",
+            "Braille lines per page.",
+            "braille lines per page",
+            label="Braille lines per page",
+            group="Braille",
+            metavar="N",
+            minimum=10,
+            maximum=100,
+            step=1,
+        ),
+    )
+    # convert the plain-language summary instead of the full text
+    summary: bool = _setting(
+        False,
+        Setting(
+            "--summary",
+            "Convert the plain-language summary instead of the full report.",
+            "summary",
+            label="A plain-language summary instead of the full report",
+            group="Content",
+        ),
+    )
+    trace: bool = _setting(
+        False,
+        Setting(
+            "--trace",
+            "With --to summary: also write <stem>.summary.trace.json.",
+            "trace",
+            service=False,  # a companion file, not an output of its own
+        ),
+    )
+    check: bool = _setting(
+        False,
+        Setting(
+            "--check",
+            "Check each output's accessibility after writing it.",
+            "check",
+            service=False,  # the service's configuration decides
+        ),
+        fingerprint=False,  # changes no output
+    )
+    reference_docx: Path | None = _setting(
+        None,
+        Setting(
+            "--reference-docx",
+            "A reference .docx whose styles the DOCX uses.",
+            "reference document",
+            metavar="FILE",
+            service=False,  # a path on the server: never the service's to name
+        ),
+    )
+    max_input_bytes: int = _setting(64 * 1024 * 1024)  # set by whoever runs the converter
+    extra: dict[str, Any] = _setting(dict)  # for third-party writers
 
     def __post_init__(self) -> None:
-        from converter import profiles  # profiles reads package data: import late
-
-        if self.profile not in profiles.profile_names():
-            raise UsageError(
-                f"unknown profile {self.profile!r}; choose from {', '.join(profiles.profile_names())}"
-            )
-        if self.colours not in profiles.colour_names():
-            raise UsageError(
-                f"unknown colour scheme {self.colours!r}; choose from {', '.join(profiles.colour_names())}"
-            )
-        if self.paper not in PAPERS:
-            raise UsageError(f"unknown paper {self.paper!r}; choose A4 or A3")
-        if self.font_size is not None and self.font_size < MIN_FONT_SIZE:
-            raise UsageError(
-                f"font size {self.font_size:g} pt is below {MIN_FONT_SIZE:g} pt, too small for an accessible copy"
-            )
-        if self.font_size is not None and self.font_size > 96:
-            raise UsageError(f"font size {self.font_size:g} pt is above 96 pt")
-        if self.line_spacing is not None and not 1.0 <= self.line_spacing <= 3.0:
-            raise UsageError("line spacing must be between 1.0 and 3.0")
-        if self.margin_mm is not None and not 5.0 <= self.margin_mm <= 50.0:
-            raise UsageError("margins must be between 5 and 50 mm")
-        if self.braille_grade not in (1, 2):
-            raise UsageError("braille grade must be 1 or 2")
-        if not 20 <= self.braille_cells <= 100:
-            raise UsageError("braille cells per line must be between 20 and 100")
-        if not 10 <= self.braille_lines <= 100:
-            raise UsageError("braille lines per page must be between 10 and 100")
+        for option, setting in settings():
+            value = getattr(self, option.name)
+            if value is None or setting.choices is None:
+                _check_range(setting, value)
+                continue
+            choices = list(setting.choices())
+            # Choices are matched whatever their case, and kept as the list spells them.
+            spelled = {str(c).casefold(): c for c in choices}.get(str(value).casefold())
+            if spelled is None or type(spelled) is not type(value):
+                listed = ", ".join(str(c) for c in choices)
+                raise UsageError(f"unknown {setting.noun} {value!r}; choose from {listed}")
+            object.__setattr__(self, option.name, spelled)
 
     def replace(self, **changes: Any) -> Options:
         return dataclasses.replace(self, **changes)
 
     def fingerprint(self) -> str:
         """A stable JSON text of every field that changes an output (for manifests, caches)."""
-        values = dataclasses.asdict(self)
-        values.pop("check")
+        values = {
+            f.name: getattr(self, f.name)
+            for f in dataclasses.fields(self)
+            if f.metadata["fingerprint"]
+        }
         if self.reference_docx is not None:
             values["reference_docx"] = str(self.reference_docx)
         return json.dumps(values, sort_keys=True, default=str)
+
+    @classmethod
+    def from_values(cls, values: dict[str, Any]) -> Options:
+        """Options from plain values (a form, JSON, a stored record): each converted to its
+        field's type first, so "24" is a size and "1" a grade; None keeps the default."""
+        hints = field_types()
+        converted: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in hints:
+                raise UsageError(f"unknown option {name!r}")
+            converted[name] = _convert(name, hints[name], value)
+        return cls(**converted)
+
+
+def settings() -> list[tuple[dataclasses.Field[Any], Setting]]:
+    """Every option offered to people, in order, with its Setting."""
+    return [
+        (option, option.metadata["setting"])
+        for option in dataclasses.fields(Options)
+        if "setting" in option.metadata
+    ]
+
+
+def field_types() -> dict[str, Any]:
+    """Each field's type, resolved: float | None, int, Path | None..."""
+    return typing.get_type_hints(Options)
+
+
+def value_type(annotation: Any) -> type:
+    """The one type a field's values have (float for ``float | None``)."""
+    arguments = [a for a in typing.get_args(annotation) if a is not type(None)]
+    return arguments[0] if arguments else annotation  # type: ignore[no-any-return]
+
+
+def _convert(name: str, annotation: Any, value: Any) -> Any:
+    if value is None or value == "":
+        return (
+            None
+            if type(None) in typing.get_args(annotation)
+            else Options.__dataclass_fields__[name].default
+        )
+    kind = value_type(annotation)
+    if kind is bool and isinstance(value, str):
+        return value.casefold() in ("1", "true", "yes", "on")
+    if kind in (int, float, Path, str) and not isinstance(value, kind):
+        try:
+            return kind(value)
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"{name.replace('_', ' ')}: {value!r} is not a {kind.__name__}"
+            ) from None
+    return value
+
+
+def _check_range(setting: Setting, value: Any) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    if setting.minimum is not None and value < setting.minimum:
+        raise UsageError(
+            f"{setting.noun} {value:g}{setting.unit} is below {setting.minimum:g}{setting.unit}"
+        )
+    if setting.maximum is not None and value > setting.maximum:
+        raise UsageError(
+            f"{setting.noun} {value:g}{setting.unit} is above {setting.maximum:g}{setting.unit}"
+        )

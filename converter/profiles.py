@@ -1,14 +1,36 @@
-"""Print profiles and colour schemes (styles/profiles.toml), resolved against the options."""
+"""Print profiles and colour schemes (styles/profiles.toml), resolved against the options.
+
+Below the options in the layers: the options validate their names against this table,
+and ``print_profile`` takes anything with the options' print fields.
+"""
 
 from __future__ import annotations
 
 import functools
 import tomllib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from converter import resources
-from converter.options import LARGE_PRINT_MIN, Options
+
+LARGE_PRINT_MIN = 16.0  # pt: below this the copy is clear print, labelled so
+
+
+class PrintChoices(Protocol):
+    """The options' fields a print profile is resolved from (converter.options.Options)."""
+
+    @property
+    def profile(self) -> str: ...
+    @property
+    def colours(self) -> str: ...
+    @property
+    def paper(self) -> str: ...
+    @property
+    def font_size(self) -> float | None: ...
+    @property
+    def line_spacing(self) -> float | None: ...
+    @property
+    def margin_mm(self) -> float | None: ...
 
 
 @dataclass(frozen=True)
@@ -52,7 +74,7 @@ def describe_profiles() -> list[tuple[str, str, float]]:
     return [(name, p["label"], p["font_size"]) for name, p in _table()["profiles"].items()]
 
 
-def print_profile(options: Options) -> PrintProfile:
+def print_profile(options: PrintChoices) -> PrintProfile:
     """The profile named by the options with its overrides applied."""
     table = _table()
     base = table["profiles"][options.profile]

@@ -42,7 +42,7 @@ def schema_errors(root: etree._Element) -> list[str]:
     validator = schema()
     if validator.validate(root):
         return []
-    return [f"{e.line}: {e.message}" for e in validator.error_log]  # type: ignore[attr-defined]
+    return [f"{e.line}: {e.message}" for e in validator.error_log]
 
 
 def validate(root: etree._Element, *, source: str | None = None) -> etree._Element:

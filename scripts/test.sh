@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.venv/bin:$PATH"
-echo "== ruff"; ruff check converter tests bench
-echo "== mypy"; mypy converter
+echo "== ruff"; ruff check converter tests bench tools && ruff format --check converter tests bench tools
+echo "== mypy --strict"; mypy --strict converter
+echo "== layers"; lint-imports
 echo "== pytest"
 workers=${PYTEST_WORKERS:-$(nproc)}
 exec python -m pytest -n "$workers" --durations=25 "$@"

@@ -118,7 +118,7 @@ def test_format_list_parsing() -> None:
         ({"colours": "pink"}, "unknown colour scheme"),
         ({"paper": "A5"}, "unknown paper"),
         ({"font_size": 11.5}, "below 12"),
-        ({"braille_grade": 3}, "grade must be 1 or 2"),
+        ({"braille_grade": 3}, "unknown braille grade 3"),
         ({"braille_cells": 8}, "cells"),
     ],
 )

@@ -14,6 +14,7 @@ from pathlib import Path, PurePosixPath
 
 import pytest
 from click.testing import CliRunner
+from support.synthetic import BROKEN, write_library
 
 from converter import check, cli, writers
 from converter.batch.discover import discover, output_path
@@ -21,7 +22,6 @@ from converter.batch.executors import PoolExecutor
 from converter.batch.manifest import MANIFEST_NAME, Manifest, file_sha256
 from converter.batch.progress import Progress
 from converter.batch.run import REPORT_NAME, run_batch
-from converter.batch.synthetic import BROKEN, write_library
 from converter.batch.task import Task
 from converter.errors import UsageError
 from converter.options import Options

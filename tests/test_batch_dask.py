@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 from dask_cluster import dask_cluster
+from support.synthetic import BROKEN, write_library
 
 from converter.batch.executors import DaskExecutor
 from converter.batch.manifest import MANIFEST_NAME
 from converter.batch.progress import Progress
 from converter.batch.run import REPORT_NAME, run_batch
-from converter.batch.synthetic import BROKEN, write_library
 from converter.options import Options
 
 FORMATS = ["xml"]

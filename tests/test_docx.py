@@ -6,17 +6,19 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from dataclasses import asdict
 from pathlib import Path
 
 import docx
 import pytest
-from conftest import FIXTURES, SAMPLE, corpus_texts
+from conftest import FIXTURES, REPO, SAMPLE, corpus_texts
 from docx.shared import Pt
 from lxml import etree
 
-from converter import Options, parse
+from converter import Options, parse, resources
 from converter import tree as canonical
 from converter.check import CheckResult, check_file
 from converter.check import docx as docx_check
@@ -347,6 +349,26 @@ def test_links_are_real_hyperlinks_and_unsafe_ones_stay_text(features) -> None:
     assert len(ids) == len(set(ids))
 
 
+def test_long_title_and_publisher_fit_words_property_limits() -> None:
+    """A title (or subject, publisher) over 255 characters: every core property is cut at a
+    word to Word's limit with an ellipsis, and the Title paragraph keeps the whole title."""
+    root = parse(FEATURES).getroot()
+    title = "Focused visit to the example children's services " + "and partners " * 30 + "board1"
+    root.find("meta/title").text = title  # type: ignore[union-attr]
+    root.find("meta/subject").text = "Example County Council " * 15  # type: ignore[union-attr]
+    root.find("meta/publisher").text = "Ofsted and partners " * 20  # type: ignore[union-attr]
+    found = parts(docx_writer.write(root, Options()))
+    core = found["docProps/core.xml"]
+    values = {child.tag.split("}")[1]: child.text or "" for child in core}
+    assert values and all(len(value) <= 255 for value in values.values()), values
+    assert values["title"].endswith("\u2026") and values["title"].startswith("Focused visit")
+    assert " ".join(values["title"][:-1].split()) in " ".join(title.split())
+    assert values["creator"].endswith("\u2026") and values["subject"].endswith("\u2026")
+    assert "\u201cFocused visit" in values["description"]
+    [first] = [p for p in found["word/document.xml"].iter(w("p"))][:1]
+    assert " ".join(text_of(first).split()) == " ".join(title.split())
+
+
 def test_emphasis_is_bold_and_languages_are_marked(features) -> None:
     document = features["word/document.xml"]
     styles = features["word/styles.xml"]
@@ -442,12 +464,21 @@ def test_paper_and_margins() -> None:
 
 
 def test_packaged_reference_is_what_the_script_builds(tmp_path: Path) -> None:
-    from converter.styles import make_reference_docx
-
+    """tools/make_reference_docx.py (a build script, not shipped) makes the packaged
+    reference.docx byte for byte, with the writer's own size factors."""
     built = tmp_path / "reference.docx"
-    make_reference_docx.build(built)
-    packaged = Path(make_reference_docx.__file__).with_name("reference.docx")
-    assert built.read_bytes() == packaged.read_bytes()
+    script = REPO / "tools" / "make_reference_docx.py"
+    result = subprocess.run([sys.executable, str(script), str(built)], capture_output=True)
+    assert result.returncode == 0, result.stderr
+    assert built.read_bytes() == resources.read_bytes("reference.docx")
+
+
+def test_the_writer_imports_no_build_script() -> None:
+    code = (
+        "import sys, converter.writers.docx; print(sorted(m for m in sys.modules if 'make_' in m))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.strip() == "[]", result.stderr
 
 
 def test_user_reference_styles_are_kept_and_missing_ones_added(tmp_path: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -302,3 +303,23 @@ def run_a_job_on(server: Server) -> None:
             assert brf.status_code == 200 and b"\f" in brf.content
     finally:
         server.stop()
+
+
+def test_the_form_and_the_model_offer_every_service_option(alice: httpx.Client) -> None:
+    """The request form and the JSON model come from converter.options: margins, braille
+    cells and lines (once dropped) are offered and reach the conversion."""
+    from converter import options
+
+    service = [(f.name, s) for f, s in options.settings() if s.service]
+    page = alice.get("/request", params={"report": sample_id(alice)}).text
+    names = set(re.findall(r'name="([a-z_]+)"', page))
+    assert {name for name, _ in service} <= names
+    assert all(setting.label in page for _, setting in service)
+    schema = alice.get("/openapi.json").json()["components"]["schemas"]["JobRequest"]
+    assert schema["properties"]["braille_cells"]["minimum"] == 20
+    assert "black-on-white" in schema["properties"]["colours"]["enum"]
+    request = {"report": sample_id(alice), "formats": ["brf"], "braille_cells": 30}
+    job = wait_for_job(alice, alice.post("/api/jobs", json=request).json()["url"])
+    assert job["status"] == "done" and job["options"]["braille_cells"] == 30
+    brf = alice.get(job["outputs"][0]["url"]).content.decode("ascii")
+    assert max(len(line) for line in brf.replace("\f", "\n").splitlines()) == 30

@@ -14,12 +14,8 @@ from lxml import etree
 from converter import Options, api
 from converter import tree as canonical
 from converter.check import check_file
-from converter.check.summary import (
-    claim_words,
-    faithfulness_findings,
-    parse_markdown,
-    readability,
-)
+from converter.check.summary import parse_markdown, readability
+from converter.transforms.faithfulness import claim_words, faithfulness_findings
 from converter.transforms.summary import Planner, Sentence, summarize, trace_json
 from converter.transforms.summary_data import load
 from converter.writers.summary import write as write_markdown
@@ -93,9 +89,9 @@ def test_markdown_shows_references_and_trace_lists_sources_and_rules(tmp_path: P
 
 
 def test_every_writer_can_render_the_summary_tree() -> None:
-    root = source_root(ILACS)
-    xml = api.render(root, "xml", Options(summary=True))
-    rendered = etree.fromstring(xml, canonical.safe_parser())
+    [output] = api.convert(ILACS, ["xml"], Options(summary=True))
+    assert output.data is not None
+    rendered = etree.fromstring(output.data, canonical.safe_parser())
     assert rendered.get("variant") == "summary"
     assert canonical.schema_errors(rendered) == []
 
@@ -105,13 +101,13 @@ def test_two_runs_give_identical_output() -> None:
     first = (
         canonical.serialize(summarize(root)),
         trace_json(root),
-        write_markdown(root, Options()),
+        write_markdown(summarize(root), Options()),
     )
     again = source_root(SAMPLE)
     second = (
         canonical.serialize(summarize(again)),
         trace_json(again),
-        write_markdown(again, Options()),
+        write_markdown(summarize(again), Options()),
     )
     assert first == second
 
@@ -263,14 +259,15 @@ def test_checker_without_trace_does_not_claim_faithfulness(tmp_path: Path) -> No
 def test_checker_compares_the_trace_with_the_source_when_given(tmp_path: Path) -> None:
     api.convert(ILACS, ["summary"], TRACE, tmp_path)
     path = tmp_path / "summary-ilacs.summary.md"
-    options = Options(extra={"summary_source": str(ILACS)})
-    [result] = [r for r in check_file(path, options).results if r.name == "summary-faithfulness"]
+    source = api.parse(ILACS).getroot()
+    report = check_file(path, Options(), source=source)
+    [result] = [r for r in report.results if r.name == "summary-faithfulness"]
     assert result.status == "pass", result.details
     other = tmp_path / "other.xml"
     shutil.copy(ILACS, other)
     other.write_text(other.read_text().replace("is variable", "is excellent"))
-    options = Options(extra={"summary_source": str(other)})
-    [result] = [r for r in check_file(path, options).results if r.name == "summary-faithfulness"]
+    report = check_file(path, Options(), source=api.parse(other).getroot())
+    [result] = [r for r in report.results if r.name == "summary-faithfulness"]
     assert result.status == "fail"
 
 
@@ -308,7 +305,7 @@ def test_readability_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_markdown_parse_round_trips_the_sentences(tmp_path: Path) -> None:
     root = source_root(ILACS)
-    markdown = write_markdown(root, Options()).decode()
+    markdown = write_markdown(summarize(root), Options()).decode()
     parsed = parse_markdown(markdown, load())
     texts = [text for _, text, _ in parsed.lines]
     assert texts == [s.text for s in Planner(root).plan().sentences()]

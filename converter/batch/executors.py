@@ -18,9 +18,11 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any
 
 from converter.batch.task import OutputRecord, Task, TaskResult, convert_task
+from converter.errors import DependencyError
 
 TaskFunction = Callable[[Task], TaskResult]
 
@@ -200,7 +202,7 @@ class PoolExecutor(Executor):
         """Stop at once: cancel queued tasks and terminate the workers.
 
         A terminated worker removes the temporary file of an output it was writing
-        (``api.write_atomically``) before it exits, so no partial output is left.
+        (``pipeline.write_atomically``) before it exits, so no partial output is left.
         """
         if self._pool is None:
             return
@@ -255,7 +257,12 @@ class DaskExecutor(Executor):
     """
 
     def __init__(self, address: str, *, retries: int = 2, timeout: float = 30) -> None:
-        from distributed import Client
+        try:
+            from distributed import Client
+        except ImportError:  # a core install: Dask is an extra
+            raise DependencyError(
+                "a Dask scheduler needs Dask's packages: pip install 'converter[dask]'"
+            ) from None
 
         self.address = address
         self.retries = retries
@@ -320,5 +327,7 @@ def lost_result(task: Task, reason: str) -> TaskResult:
     """The result of a task that never reported back: every output failed with the reason."""
     error = f"{task.source}: not converted: {reason}"
     result = TaskResult(task.key, task.source, None, None, None, error=error)
-    result.outputs = [OutputRecord(fmt, path, "failed", error=error) for fmt, path in task.outputs]
+    result.outputs = [
+        OutputRecord(fmt, Path(path), "failed", error=error) for fmt, path in task.outputs
+    ]
     return result

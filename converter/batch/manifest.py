@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from converter.api import write_atomically
+from converter.pipeline import write_atomically
 
 MANIFEST_NAME = ".converter-manifest.json"
 JOURNAL_NAME = ".converter-manifest.journal"

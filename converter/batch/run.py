@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from converter import __version__, api, writers
+from converter import pipeline, writers
 from converter.batch.discover import Source, discover, output_path
 from converter.batch.executors import Executor, make_executor
 from converter.batch.manifest import Entry, Manifest, file_sha256, output_unchanged
@@ -21,6 +21,7 @@ from converter.batch.progress import Progress
 from converter.batch.task import Task, TaskResult
 from converter.errors import ConverterError
 from converter.options import Options
+from converter.version import __version__
 
 REPORT_NAME = "batch-report.json"
 EXIT_INTERRUPTED = 130  # the shell's convention for a run stopped by Ctrl-C
@@ -181,7 +182,7 @@ def run_batch(
     manifest.save()
     report.finished = time.time()
     target = report_path or out_dir / REPORT_NAME
-    api.write_atomically(target, json.dumps(report.to_json(), indent=1).encode("utf-8"))
+    pipeline.write_atomically(target, json.dumps(report.to_json(), indent=1).encode("utf-8"))
     return report
 
 
@@ -234,7 +235,7 @@ def _plan(
 
 
 def _output_name(source: Source, fmt: str, options: Options) -> str:
-    name = api.output_name(source.relative.stem, writers.get(fmt), options)
+    name = pipeline.output_name(source.relative.stem, writers.get(fmt), options)
     return (source.relative.parent / name).as_posix()
 
 
@@ -298,7 +299,8 @@ def _record(
     records: list[Record] = []
     top = out_dir.resolve()
     for output in result.outputs:
-        name = Path(output.path).relative_to(top).as_posix()
+        assert output.path is not None  # a batch always names each output's file
+        name = output.path.relative_to(top).as_posix()
         record = Record(
             str(source.relative),
             output.format,
@@ -382,7 +384,7 @@ def _remove_empty_folders(folder: Path, top: Path) -> None:
 
 
 def _remove_partial_files(out_dir: Path) -> None:
-    """Remove temporary files of api.write_atomically (".<name>.<random>.part")."""
+    """Remove temporary files of pipeline.write_atomically (".<name>.<random>.part")."""
     for path in out_dir.rglob(".*.part"):
         if path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)

@@ -1,6 +1,7 @@
 """`convert check`: one implementation of "is this output accessible", per output format.
 
-Each format's checks live in their own module with ``check(path, options) -> list[CheckResult]``.
+Each format's checks live in their own module with ``check(path, options) -> list[CheckResult]``
+(the summary's also takes the source tree it was made from, to check its trace against).
 A validator that is not installed gives a "not-run" result, never a pass.
 """
 
@@ -12,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
+
+from lxml import etree
 
 from converter.errors import UsageError
 from converter.options import Options
@@ -54,6 +57,19 @@ class FileReport:
             "results": [asdict(result) for result in self.results],
         }
 
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> FileReport:
+        """The report ``to_json`` wrote; a file with no checks reads as one not run."""
+        results = data.get("results")
+        report = cls(str(data["path"]), str(data.get("format", "")))
+        for result in results if isinstance(results, list) else []:
+            report.results.append(CheckResult(**{**result, "details": tuple(result["details"])}))
+        if data.get("error"):
+            report.results.append(
+                CheckResult("checks", "checks for this format", "not-run", (str(data["error"]),))
+            )
+        return report
+
     def to_text(self) -> str:
         lines = [f"{self.path} ({self.format}): {'PASS' if self.passed else 'FAIL'}"]
         for result in self.results:
@@ -68,6 +84,7 @@ class FileReport:
 
 
 CheckFunction = Callable[[Path, Options], list[CheckResult]]
+SourceCheckFunction = Callable[[Path, Options, "etree._Element | None"], list[CheckResult]]
 
 # Output format -> the module holding its `check(path, options)` function.
 CHECKERS: dict[str, str] = {
@@ -80,6 +97,8 @@ CHECKERS: dict[str, str] = {
     "pef": "converter.check.braille",
     "summary": "converter.check.summary",
 }
+# Formats whose checks compare the output with the source tree, when they are given it.
+SOURCE_CHECKS = frozenset({"summary"})
 
 # File name endings, longest first, to the format whose checks apply.
 _SUFFIXES = (
@@ -104,13 +123,24 @@ def format_of(path: Path) -> str:
     raise UsageError(f"{path}: no checks for this kind of file")
 
 
-def check_file(path: Path, options: Options | None = None, *, fmt: str | None = None) -> FileReport:
-    """Run every check that applies to a file."""
+def check_file(
+    path: Path,
+    options: Options | None = None,
+    *,
+    fmt: str | None = None,
+    source: etree._Element | None = None,
+) -> FileReport:
+    """Run every check that applies to a file (``source``: the tree it was made from)."""
     fmt = fmt or format_of(path)
     if fmt not in CHECKERS:
         raise UsageError(f"{path}: no checks for format {fmt!r} yet")
-    function: CheckFunction = importlib.import_module(CHECKERS[fmt]).check
-    return FileReport(str(path), fmt, function(path, options or Options()))
+    module = importlib.import_module(CHECKERS[fmt])
+    options = options or Options()
+    if fmt in SOURCE_CHECKS:
+        with_source: SourceCheckFunction = module.check
+        return FileReport(str(path), fmt, with_source(path, options, source))
+    function: CheckFunction = module.check
+    return FileReport(str(path), fmt, function(path, options))
 
 
 def reports_json(reports: list[FileReport]) -> str:

@@ -135,7 +135,7 @@ def read_pef(data: bytes) -> tuple[PefDocument | None, list[str]]:
     schema = pef_schema()
     findings: list[str] = []
     if not schema.validate(root):
-        findings = [f"{e.line}: {e.message}" for e in schema.error_log]  # type: ignore[attr-defined]
+        findings = [f"{e.line}: {e.message}" for e in schema.error_log]
     pages: Pages = []
     cols = rows = 0
     for volume in root.iterfind(f"{{{PEF_NS}}}body/{{{PEF_NS}}}volume"):

@@ -13,7 +13,8 @@ import pikepdf
 
 from converter import profiles
 from converter.check import CheckResult, verapdf
-from converter.options import LARGE_PRINT_MIN, Options
+from converter.options import Options
+from converter.profiles import LARGE_PRINT_MIN
 
 UA = "PDF/UA-1 (ISO 14289-1)"
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
@@ -166,7 +167,7 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
     font_size = 0.0
     text_matrix: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     for instruction in pikepdf.parse_content_stream(page):
-        operands, operator = instruction.operands, instruction.operator  # type: ignore[union-attr]
+        operands, operator = instruction.operands, instruction.operator
         op = str(operator)
         if op == "q":
             stack.append(ctm)

@@ -21,17 +21,19 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
-from converter import __version__, api, profiles, writers
+from converter import options as options_module
+from converter import pipeline, profiles, writers
 from converter.errors import ConverterError
-from converter.options import Options
+from converter.options import Options, Setting
 from converter.service import auth
 from converter.service.config import ServiceConfig
 from converter.service.library import Library, Report
 from converter.service.runner import JobRunner, new_job
 from converter.service.store import Job, Store, Upload, new_id
+from converter.version import __version__
 
 HERE = Path(__file__).parent
 UPLOAD_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
@@ -45,31 +47,58 @@ FORMAT_LABELS = {
     "summary": "Plain-language summary (text)",
     "xml": "Canonical XML (for correcting structure)",
 }
-COLOUR_LABELS = {
-    "black-on-white": "Black on white",
-    "black-on-cream": "Black on cream",
-    "black-on-yellow": "Black on yellow",
-    "yellow-on-black": "Yellow on black",
-    "white-on-black": "White on black",
+# How the form shows some options' values (the values themselves come from Options).
+CHOICE_LABELS: dict[str, dict[str | int, str]] = {
+    "braille_grade": {2: "Grade 2 (contracted)", 1: "Grade 1 (uncontracted)"},
 }
+SELECT_OPTIONS = ("profile",)  # shown as a list box; other closed lists as radio buttons
+
+
+def choice_label(option: str, value: str | int) -> str:
+    """How the form names one value of an option."""
+    if option == "profile":
+        sizes = {name: (label, size) for name, label, size in profiles.describe_profiles()}
+        label, size = sizes[str(value)]
+        return f"{size:g} point ({label})"
+    if option == "colours":
+        return str(value).replace("-", " ").capitalize()  # black-on-cream: "Black on cream"
+    return CHOICE_LABELS.get(option, {}).get(value, str(value))
+
+
+def service_settings() -> list[tuple[str, Any, Setting]]:
+    """(name, default, Setting) of every option the service offers, from Options."""
+    return [(f.name, f.default, s) for f, s in options_module.settings() if s.service]
 
 
 # -- the JSON API's models ----------------------------------------------------------------
 
 
-class JobRequest(BaseModel):
+class JobSource(BaseModel):
     """A request for accessible copies of one report from the library or one upload."""
 
     report: str | None = Field(None, description="A library report id (GET /api/reports)")
     upload: str | None = Field(None, description="An upload id (POST /api/uploads)")
     formats: list[str] = Field(..., min_length=1, description="Output formats, e.g. ['pdf', 'brf']")
-    profile: str = "large-18"
-    font_size: float | None = None
-    line_spacing: float | None = None
-    colours: str = "black-on-white"
-    paper: str = "A4"
-    braille_grade: int = 2
-    summary: bool = False
+
+
+def _option_fields() -> dict[str, Any]:
+    """The request's option fields: every one the service offers, typed, defaulted and
+    described as Options says (the options validate the values themselves)."""
+    types = options_module.field_types()
+    fields: dict[str, Any] = {}
+    for name, default, setting in service_settings():
+        limits = {"minimum": setting.minimum, "maximum": setting.maximum}
+        extra: dict[str, Any] = {k: v for k, v in limits.items() if v is not None}
+        if setting.choices is not None:
+            extra["enum"] = list(setting.choices())
+        fields[name] = (
+            types[name],
+            Field(default, description=setting.help, json_schema_extra=extra or None),
+        )
+    return fields
+
+
+JobRequest = create_model("JobRequest", __base__=JobSource, **_option_fields())
 
 
 class OutputInfo(BaseModel):
@@ -182,18 +211,10 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     # -- shared steps ---------------------------------------------------------------------
 
-    def options_from(request_values: JobRequest) -> Options:
+    def options_from(request_values: JobSource) -> Options:
+        values = {name: getattr(request_values, name) for name, _, _ in service_settings()}
         try:
-            return Options(
-                profile=request_values.profile,
-                font_size=request_values.font_size,
-                line_spacing=request_values.line_spacing,
-                colours=request_values.colours,
-                paper=request_values.paper.upper(),
-                braille_grade=request_values.braille_grade,
-                summary=request_values.summary,
-                check=config.check_outputs,
-            )
+            return Options.from_values({**values, "check": config.check_outputs})
         except ConverterError as error:
             raise HTTPException(422, error.message) from None
 
@@ -210,7 +231,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             raise HTTPException(404, f"no upload {upload_id!r} of yours")
         return upload
 
-    def start_job(owner: str, values: JobRequest) -> Job:
+    def start_job(owner: str, values: JobSource) -> Job:
         formats = list(dict.fromkeys(values.formats))
         known = writers.formats()
         for name in formats:
@@ -270,11 +291,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 stream.write(chunk)
         Path(stream.name).replace(target)
         try:
-            tree = await run_in_threadpool(api.parse, target)
+            root = await run_in_threadpool(pipeline.read, target)
         except ConverterError as error:
             shutil.rmtree(folder, ignore_errors=True)
             raise HTTPException(422, f"{name}: {error.message}") from None
-        title = " ".join((tree.getroot().findtext("meta/title") or name).split())
+        title = " ".join((root.findtext("meta/title") or name).split())
         return store.add_upload(
             Upload(upload_id, owner, name, str(target), digest.hexdigest(), title, time.time())
         )
@@ -286,9 +307,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             source=job.source_name,
             formats=job.formats,
             options={
-                k: v
-                for k, v in job.options.items()
-                if k in ("profile", "font_size", "colours", "paper", "braille_grade", "summary")
+                name: job.options.get(name, default) for name, default, _ in service_settings()
             },
             error=job.error,
             url=f"/api/jobs/{job.id}",
@@ -354,41 +373,52 @@ def create_app(config: ServiceConfig) -> FastAPI:
         preview: dict[str, str] | None,
         chosen: dict[str, Any],
     ) -> dict[str, Any]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for name, default, setting in service_settings():
+            value = chosen.get(name, default)
+            field: dict[str, Any] = {
+                "name": name,
+                "label": setting.label,
+                "help": setting.help,
+                "value": "" if value is None else value,
+            }
+            if setting.choices is not None:
+                field["widget"] = "select" if name in SELECT_OPTIONS else "radio"
+                field["choices"] = [(str(c), choice_label(name, c)) for c in setting.choices()]
+                field["value"] = str(value)
+            elif isinstance(default, bool):
+                field["widget"] = "checkbox"
+                field["value"] = value in (True, "on", "true", "1")
+            else:
+                field["widget"] = "number"
+                field |= {"min": setting.minimum, "max": setting.maximum, "step": setting.step}
+            groups.setdefault(setting.group or "Options", []).append(field)
         return {
             "title": "Choose the format and print options",
             "source": source,
             "report_id": report,
             "upload_id": upload,
             "formats": [(f, FORMAT_LABELS.get(f, f)) for f in writers.formats()],
-            "profiles": profiles.describe_profiles(),
-            "colours": list(COLOUR_LABELS.items()),
+            "groups": sorted(groups.items(), key=lambda group: group[0] != "Content"),
             "preview": preview,
-            "chosen": {
-                "formats": ["pdf"],
-                "profile": "large-18",
-                "colours": "black-on-white",
-                "paper": "A4",
-                "braille_grade": 2,
-                "content": "full",
-                **chosen,
-            },
+            "chosen_formats": chosen.get("formats", ["pdf"]),
         }
 
-    def form_request(form: dict[str, Any]) -> JobRequest:
-        font_size = form.get("font_size") or None
+    def form_request(form: dict[str, Any]) -> JobSource:
+        values: dict[str, Any] = {}
+        for name, default, _ in service_settings():
+            if isinstance(default, bool):  # a checkbox: sent only when ticked
+                values[name] = form.get(name) == "on"
+            elif form.get(name) not in (None, ""):
+                values[name] = form[name]
         try:
             return JobRequest(
                 report=form.get("report") or None,
                 upload=form.get("upload") or None,
                 formats=form.get("formats") or [],
-                profile=form.get("profile", "large-18"),
-                font_size=float(font_size) if font_size else None,
-                colours=form.get("colours", "black-on-white"),
-                paper=form.get("paper", "A4"),
-                braille_grade=int(form.get("braille_grade", 2)),
-                summary=form.get("content") == "summary",
+                **values,
             )
-        except (ValueError, TypeError) as error:
+        except ValueError as error:
             raise HTTPException(422, f"the form is not valid: {error}") from None
 
     async def read_form(request: Request) -> dict[str, Any]:
@@ -433,7 +463,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         context["preview"] = {
             "url": f"/previews/{job.id}.png",
             "alt": f"The first page of the copy, set in {size:g} point type, "
-            f"{COLOUR_LABELS[options['colours']].lower()}, on {options['paper']} paper.",
+            f"{choice_label('colours', options['colours']).lower()}, on {options['paper']} paper.",
             "image": image.name,
         }
         return render(request, "request.html", context)
@@ -553,7 +583,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return UploadInfo(id=upload.id, name=upload.name, title=upload.title)
 
     @app.post("/api/jobs", status_code=202)
-    async def api_create_job(values: JobRequest, user: ApiUser) -> JobInfo:
+    async def api_create_job(values: JobRequest, user: ApiUser) -> JobInfo:  # type: ignore[valid-type]
         """Request copies; poll the returned url until status is done or failed."""
         job = await run_in_threadpool(start_job, user, values)
         return job_info(job)

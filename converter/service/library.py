@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter import api
+from converter import pipeline
 from converter.errors import ConverterError
 
 SOURCE_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
@@ -35,7 +35,7 @@ def describe(path: Path, name: str) -> Report:
     sha256 = hashlib.sha256(data).hexdigest()
     report_id = hashlib.sha256(name.encode()).hexdigest()[:20]
     try:
-        root = api.parse(data, format=_format_of(path)).getroot()
+        root = pipeline.read(data, format=_format_of(path))
     except ConverterError as error:
         return Report(
             report_id,

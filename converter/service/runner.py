@@ -18,12 +18,13 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from converter import __version__, api, writers
+from converter import pipeline, writers
 from converter.batch.executors import DaskExecutor, PoolExecutor
 from converter.batch.task import Task, TaskResult, convert_task
 from converter.options import Options
 from converter.service.config import ServiceConfig
 from converter.service.store import Job, Store, new_id
+from converter.version import __version__
 
 log = logging.getLogger("converter.service")
 MAX_ATTEMPTS = 3  # a job whose worker crashed is tried again, this many times in all
@@ -36,7 +37,7 @@ def cache_key(source_sha256: str, formats: list[str], options: Options) -> str:
 
 
 def options_from_record(record: dict[str, Any]) -> Options:
-    return Options(**record)
+    return Options.from_values(record)
 
 
 def options_record(options: Options) -> dict[str, Any]:
@@ -129,7 +130,7 @@ class JobRunner:
         folder = self.output_folder(job.cache_key)
         stem = Path(job.source_name).stem or "document"
         outputs = tuple(
-            (fmt, str(folder / api.output_name(stem, writers.get(fmt), options)))
+            (fmt, str(folder / pipeline.output_name(stem, writers.get(fmt), options)))
             for fmt in job.formats
         )
         task = Task(source=job.source_path, outputs=outputs, options=options, key=job.id)
@@ -159,7 +160,7 @@ class JobRunner:
         outputs = [
             {
                 "format": o.format,
-                "path": o.path,
+                "path": str(o.path),
                 "status": o.status,
                 "size": o.size,
                 "seconds": round(o.seconds, 3),
@@ -169,9 +170,7 @@ class JobRunner:
             for o in result.outputs
         ]
         failed = [o for o in result.outputs if o.status == "failed"]
-        message = result.error or (
-            "; ".join(f"{o.format}: {o.error}" for o in failed) if failed else None
-        )
+        message = result.error or ("; ".join(str(o.error) for o in failed) if failed else None)
         self.store.finish(job_id, "failed" if failed else "done", outputs, message)
         self._wake.set()
 

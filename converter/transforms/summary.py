@@ -3,21 +3,24 @@
 Offline and deterministic.  Sentences are chosen from the report and rewritten by
 reviewable rules (summary_data/*.toml: phrase bank, acronyms, clause splits); the frame
 is fixed templates filled from the report's own facts.  Every sentence records the ids of
-the source blocks it rests on, and each is checked for faithfulness
-(converter.check.summary); one that fails falls back to the source sentence as written.
+the source blocks it rests on, and each is checked for faithfulness (the rules of
+converter.transforms.faithfulness, which `convert check` applies too); one that fails
+falls back to the source sentence as written.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from converter import tree as canonical
-from converter.check.summary import (
+from converter.transforms.faithfulness import (
     NEGATIONS,
     claim_words,
     faithfulness_findings,
@@ -707,11 +710,34 @@ def plan(root: etree._Element) -> Plan:
     return Planner(root).plan()
 
 
-def summarize(root: etree._Element) -> etree._Element:
-    """The summary of a canonical tree, itself a canonical tree (report @variant=summary)."""
+@dataclass
+class Summary:
+    """A report's summary, planned once: its tree (for any writer) and its trace."""
+
+    source: etree._Element
+    plan: Plan
+
+    @functools.cached_property
+    def tree(self) -> etree._Element:
+        return _summary_tree(self.source, self.plan)
+
+    def trace_json(self) -> bytes:
+        return _trace_json(self.source, self.plan)
+
+
+def summary_of(root: etree._Element) -> Summary:
+    """Plan the summary of a canonical tree once, for its tree and its trace."""
     if isinstance(root, etree._ElementTree):
         root = root.getroot()
-    summary = plan(root)
+    return Summary(root, plan(root))
+
+
+def summarize(root: etree._Element) -> etree._Element:
+    """The summary of a canonical tree, itself a canonical tree (report @variant=summary)."""
+    return summary_of(root).tree
+
+
+def _summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
     out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
     out.set(canonical.XML_LANG, canonical.language(root))
     out.set("variant", "summary")
@@ -773,7 +799,9 @@ def _emit(parent: etree._Element, part: Part) -> None:
 
 def _sentence_element(element: etree._Element, sentence: Sentence) -> None:
     element.set("id", sentence.id)
-    element.set("cites", " ".join(sentence.cites))
+    cites = " ".join(c for c in sentence.cites if c)
+    if cites:  # a document with no blocks gives fixed sentences that cite none
+        element.set("cites", cites)
     if sentence.kind in ("glossary", "acronym"):
         term, _, rest = sentence.text.partition(": ")
         strong = etree.SubElement(element, "strong")
@@ -785,9 +813,10 @@ def _sentence_element(element: etree._Element, sentence: Sentence) -> None:
 
 def trace_json(root: etree._Element) -> bytes:
     """Per sentence: its text, sources and the rules applied; plus the cited source text."""
-    if isinstance(root, etree._ElementTree):
-        root = root.getroot()
-    summary = plan(root)
+    return summary_of(root).trace_json()
+
+
+def _trace_json(root: etree._Element, summary: Plan) -> bytes:
     records = [s.record() for s in summary.sentences()]
     cited_ids = sorted({c for r in records for c in r["cites"]}, key=_id_order)
     source = root.find("meta/source")
@@ -799,6 +828,13 @@ def trace_json(root: etree._Element) -> bytes:
         "sentences": records,
     }
     return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def trace_path(path: Path) -> Path:
+    """Where a summary's trace goes: beside it, ``<stem>.summary.trace.json``."""
+    name = path.name
+    stem = name[: -len(".summary.md")] if name.endswith(".summary.md") else path.stem
+    return path.with_name(f"{stem}.summary.trace.json")
 
 
 def _id_order(ident: str) -> tuple[str, int]:

@@ -28,6 +28,7 @@ class Writer:
     description: str
     module: str = ""  # for built-in writers: imported on first use
     function: WriteFunction | None = None  # for writers registered directly
+    summary: bool = False  # renders the report's summary: the pipeline hands it that tree
 
     def write(self, root: etree._Element, options: Options) -> bytes:
         return self.load()(root, options)
@@ -58,6 +59,7 @@ _BUILT_IN = (
         "text/markdown",
         "plain-language summary",
         "converter.writers.summary",
+        summary=True,
     ),
 )
 

@@ -55,7 +55,8 @@ def louis_module() -> ModuleType:
             f"braille needs liblouis, which is not installed here ({error}); "
             f"install the Debian packages {DEBIAN_PACKAGES}"
         ) from None
-    return louis
+    binding: ModuleType = louis
+    return binding
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def write(root: Element, options: Options) -> bytes:
                     _nav_document(translated, documents, file_of, language, body_start)
                 ),
             )
-            nav.properties = ["nav"]  # type: ignore[attr-defined]
+            nav.properties = ["nav"]
             book.add_item(nav)
             spine.append(nav)
     book.spine = spine

@@ -236,7 +236,7 @@ def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) ->
     changed = 0
     rewritten = []
     for instruction in instructions:
-        operands, operator = instruction.operands, instruction.operator  # type: ignore[union-attr]
+        operands, operator = instruction.operands, instruction.operator
         if str(operator) == "BDC" and len(operands) == 2:
             properties = operands[1]
             if (

@@ -7,6 +7,7 @@ import re
 from lxml import etree
 
 from converter import tree as canonical
+from converter.errors import OutputError
 from converter.options import Options
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
@@ -20,10 +21,9 @@ def escape(text: str) -> str:
 
 
 def write(root: etree._Element, options: Options) -> bytes:
+    """A summary tree (transforms.summary; the pipeline makes it) as Markdown."""
     if root.get("variant") != "summary":
-        from converter.transforms.summary import summarize
-
-        root = summarize(root)
+        raise OutputError("the summary writer takes a summary tree (report variant='summary')")
     lines = [f"# {escape(root.findtext('meta/title') or 'Summary')}", ""]
     for container in (root.find("body"), root.find("back")):
         if container is not None:

@@ -15,7 +15,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.profiles import PrintProfile
-from converter.styles.make_reference_docx import HEADING_FACTORS
+from converter.writers.docx.sizes import HEADING_FACTORS
 from converter.writers.docx.styles import (
     PPR_ORDER,
     StyleSheet,

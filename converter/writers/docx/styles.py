@@ -18,12 +18,14 @@ from lxml import etree
 from converter import resources
 from converter import tree as canonical
 from converter.profiles import PrintProfile
-from converter.styles.make_reference_docx import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
+from converter.writers.docx.sizes import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
 
 Element = etree._Element
 
 _SPACE = re.compile(r"\s+")
 _DEFAULT_DATE = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+#: Word (and python-docx) hold at most 255 characters in a document property.
+PROPERTY_LIMIT = 255
 
 # Schema order of the children of w:rPr and w:pPr (Word rejects other orders).
 RPR_ORDER = (
@@ -135,8 +137,8 @@ class StyleSheet:
             # get their underline back below.
             strip = ("w:color", "w:shd", "w:highlight", "w:i", "w:iCs", "w:u")
             for rpr_child in list(style.iter(*(qn(tag) for tag in strip))):
-                if rpr_child.getparent().tag == qn("w:rPr"):  # type: ignore[union-attr]
-                    rpr_child.getparent().remove(rpr_child)  # type: ignore[union-attr]
+                if rpr_child.getparent().tag == qn("w:rPr"):
+                    rpr_child.getparent().remove(rpr_child)
             for border in style.iter(qn("w:pBdr"), qn("w:tblBorders")):
                 for edge in border:
                     edge.set(qn("w:color"), foreground)
@@ -160,7 +162,8 @@ class StyleSheet:
     def _style(self, style_id: str) -> Element:
         for style in self.element.iterfind(qn("w:style")):
             if style.get(qn("w:styleId")) == style_id:
-                return style
+                found: Element = style
+                return found
         raise AssertionError(style_id)
 
 
@@ -265,26 +268,28 @@ def set_settings(document: DocxDocument, profile: PrintProfile, language: str) -
     put(settings, "w:autoHyphenation", SETTINGS_ORDER, {"w:val": "false"})
     put(settings, "w:themeFontLang", SETTINGS_ORDER, {"w:val": language})
     defaults = document.styles.element.find(qn("w:docDefaults"))
-    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))  # type: ignore[union-attr]
+    rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
     lang = put(rpr, "w:lang", RPR_ORDER, keep=True)
     lang.set(qn("w:val"), language)
 
 
 def set_core_properties(document: DocxDocument, root: Element, profile: PrintProfile) -> None:
+    """Title, subject, author and the rest, each within Word's 255-character limit for a
+    property (shortened at a word, with an ellipsis); the full text is in the document."""
     title = one_line(root.findtext("meta/title") or "Untitled")
     subject = one_line(root.findtext("meta/subject") or "")
     publisher = one_line(root.findtext("meta/publisher") or "")
     kind = root.findtext("meta/kind") or "generic"
     properties = document.core_properties
-    properties.title = title
-    properties.subject = subject or title
-    properties.author = publisher or "converter"
+    properties.title = shorten(title)
+    properties.subject = shorten(subject or title)
+    properties.author = shorten(publisher) or "converter"
     properties.last_modified_by = "converter"
     properties.language = canonical.language(root)
-    properties.category = profile.label
+    properties.category = shorten(profile.label)
     keywords = [profile.label, *(k for k in kind.split("-") if k != "generic"), subject]
-    properties.keywords = "; ".join(k for k in keywords if k)
-    properties.comments = f"{version_sentence(root, profile)}"
+    properties.keywords = shorten("; ".join(k for k in keywords if k))
+    properties.comments = version_sentence(root, profile, title_limit=PROPERTY_LIMIT // 2)
     properties.revision = 1
     when = _document_date(root)
     properties.created = when
@@ -308,9 +313,25 @@ def one_line(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def version_sentence(root: Element, profile: PrintProfile) -> str:
+def shorten(text: str, limit: int = PROPERTY_LIMIT) -> str:
+    """``text`` cut to at most ``limit`` characters at a word boundary, with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-–—") + "…"
+
+
+def version_sentence(
+    root: Element, profile: PrintProfile, *, title_limit: int | None = None
+) -> str:
+    """'This is a large-print version of "Title" published by Publisher.' (the title and
+    publisher shortened when a limit is given, so the sentence fits a document property)."""
     title = one_line(root.findtext("meta/title") or "Untitled")
     publisher = one_line(root.findtext("meta/publisher") or "")
+    if title_limit is not None:
+        title, publisher = shorten(title, title_limit), shorten(publisher, PROPERTY_LIMIT // 4)
     label = profile.label.replace(" ", "-")
     by = f" published by {publisher}" if publisher else ""
     return f"This is a {label} version of \u201c{title}\u201d{by}."

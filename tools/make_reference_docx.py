@@ -1,6 +1,7 @@
 """Build styles/reference.docx, the packaged reference document of the docx writer.
 
-Run ``python styles/make_reference_docx.py`` after editing this file and commit both.
+Run ``.venv/bin/python tools/make_reference_docx.py`` after editing this file and commit
+the new styles/reference.docx.  A build script: it is not part of the installed package.
 The document is a small hand-written OOXML package (no template copied from elsewhere),
 so every style in it is listed here and can be reviewed.  People may also edit the .docx
 in Word or LibreOffice; the docx writer takes its styles from whichever reference it gets
@@ -13,6 +14,9 @@ import sys
 import zipfile
 from pathlib import Path
 
+# Heading sizes as multiples of the body size: the writer applies the same factors.
+from converter.writers.docx.sizes import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
+
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -20,10 +24,6 @@ DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 FONT = "Atkinson Hyperlegible"
 BODY_HALF_POINTS = 36  # 18 pt, the default large-print profile; the writer sets the profile's
-# Heading sizes as multiples of the body size (the writer applies the same factors).
-HEADING_FACTORS = {1: 1.4, 2: 1.25, 3: 1.15, 4: 1.0, 5: 1.0, 6: 1.0, 7: 1.0, 8: 1.0, 9: 1.0}
-TITLE_FACTOR = 1.6
-SUBTITLE_FACTOR = 1.25
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
@@ -346,6 +346,7 @@ def build(path: Path) -> None:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).with_name("reference.docx")
+    default = Path(__file__).resolve().parents[1] / "styles" / "reference.docx"
+    target = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     build(target)
     print(f"wrote {target}")

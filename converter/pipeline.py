@@ -1,0 +1,355 @@
+"""The one conversion pipeline: read a source once, make its summary at most once, write each
+output on its own (atomically, a failure stopping no other), check it, and return one record
+per output.  The Python API, the CLI, batch and the web service all convert through here.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import os
+import tempfile
+import time
+import traceback
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from lxml import etree
+
+from converter import check, readers, writers
+from converter.errors import ConverterError, InputError, OutputError, UsageError
+from converter.options import Options
+from converter.transforms import summary as summary_transform
+
+Source = str | bytes | os.PathLike[str]
+Status = Literal["converted", "failed"]
+#: One requested output: its format, and the file to write (None: return the bytes).
+Target = tuple[str, Path | None]
+
+
+@dataclass
+class OutputRecord:
+    """One output of one source: the shape the CLI's messages, the batch report and manifest,
+    and the web service all read."""
+
+    format: str
+    path: Path | None  # the file written (None when the bytes were asked for)
+    status: Status
+    seconds: float = 0.0
+    size: int | None = None
+    sha256: str | None = None
+    error: str | None = None  # one line, naming the source and the format
+    check: dict[str, object] | None = None  # check.FileReport.to_json(), when asked to check
+    data: bytes | None = None  # the bytes, when no path was given
+    companions: tuple[Path, ...] = ()  # files written beside it (the summary's trace)
+
+
+@dataclass
+class Conversion:
+    """Everything that came of one source: its facts and one record per requested output."""
+
+    source: str  # the name it is reported by (its path, '<bytes>' or '<text>')
+    sha256: str | None = None  # of the bytes read (None when they could not be read)
+    size: int | None = None
+    mtime_ns: int | None = None  # a file's modification time
+    outputs: list[OutputRecord] = field(default_factory=list)
+    error: str | None = None  # the source itself failed, and every output with it
+    deterministic: bool = False  # that failure is the input's own: same bytes, same error
+    seconds: float = 0.0
+    # The exceptions behind the failures, for the Python API to raise and --verbose to show.
+    # Kept in this process only: a batch sends the records, not these, between processes.
+    exceptions: list[BaseException] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def failed(self) -> bool:
+        return any(output.status == "failed" for output in self.outputs)
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Loaded:
+    data: bytes
+    name: str
+    size: int
+    mtime_ns: int | None = None
+
+
+def load(source: Source, max_bytes: int | None = None) -> Loaded:
+    """The bytes of a source and the name to report it by.
+
+    A path-like is a file; bytes are the content; a str is a path when it names an existing
+    file and holds no newline, else it is the text itself.  A file over ``max_bytes`` is
+    refused before it is read into memory.
+    """
+    if isinstance(source, bytes):
+        return Loaded(source, "<bytes>", len(source))
+    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+        data = source.encode("utf-8")
+        return Loaded(data, "<text>", len(data))
+    path = Path(source)
+    try:
+        if path.is_dir():
+            raise InputError("is a folder, not a file", source=str(path))
+        stat = path.stat()
+        if max_bytes is not None and stat.st_size > max_bytes:
+            raise InputError(
+                f"is {stat.st_size / 1048576:.0f} MB, over the limit of {max_bytes / 1048576:.0f} MB",
+                source=str(path),
+            )
+        return Loaded(path.read_bytes(), str(path), stat.st_size, stat.st_mtime_ns)
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(path)) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", source=str(path)) from None
+    except OSError as error:
+        raise InputError(f"cannot be read ({error.strerror})", source=str(path)) from None
+
+
+def read(
+    source: Source, *, format: str | None = None, options: Options | None = None
+) -> etree._Element:
+    """A source's canonical tree, or one ConverterError."""
+    options = options or Options()
+    loaded = load(source, options.max_input_bytes)
+    return readers.read(
+        loaded.data, name=loaded.name, format=format, max_bytes=options.max_input_bytes
+    )
+
+
+# -- naming the outputs -------------------------------------------------------------------
+
+
+def output_name(stem: str, writer: writers.Writer, options: Options) -> str:
+    """<stem>.<ext>, or <stem>.summary.<ext> for a summary rendered by another writer."""
+    if options.summary and not writer.summary:
+        return f"{stem}.summary.{writer.extension}"
+    return f"{stem}.{writer.extension}"
+
+
+def file_name(path: Path, writer: writers.Writer, options: Options) -> Path:
+    """A file named by the user for one output, given the format's extension when it has
+    none of its own: ``-o copy --to brf`` writes copy.brf."""
+    if path.suffix:
+        return path  # an extension of the user's own choosing
+    return path.with_name(path.name + output_name("", writer, options))  # + ".summary.pdf"
+
+
+def targets(
+    formats: Sequence[str], out: str | os.PathLike[str] | None, stem: str, options: Options
+) -> list[Target]:
+    """Where each format goes: nowhere (``out`` None: the bytes are returned), into a folder
+    as ``<stem>.<ext>``, or, for one format, into the file ``out`` names."""
+    if out is None:
+        return [(fmt, None) for fmt in formats]
+    target = Path(out)
+    if target.is_dir():
+        return [(fmt, target / output_name(stem, writers.get(fmt), options)) for fmt in formats]
+    if len(formats) > 1:
+        raise UsageError(f"-o {target} is a file but {len(formats)} formats were asked for")
+    return [(fmt, file_name(target, writers.get(fmt), options)) for fmt in formats]
+
+
+def stem_of(name: str) -> str:
+    """The stem outputs are named by: the file's, or 'document' for bytes and text."""
+    return Path(name).stem if not name.startswith("<") else "document"
+
+
+# -- converting ---------------------------------------------------------------------------
+
+
+def convert(
+    source: Source,
+    outputs: Iterable[Target],
+    options: Options | None = None,
+    *,
+    source_format: str | None = None,
+) -> Conversion:
+    """Read ``source`` once and produce every output in ``outputs``.
+
+    Never raises for a bad document or a failing writer: each failure is one record (and
+    the source's own failure, every record), so one format never stops another.
+    """
+    options = options or Options()
+    outputs = list(outputs)
+    for fmt, _ in outputs:
+        writers.get(fmt)  # an unknown format is the caller's mistake: raise before any work
+    started = time.perf_counter()
+    conversion = Conversion(source_name(source))
+    try:
+        loaded = load(source, options.max_input_bytes)
+        conversion.source, conversion.size = loaded.name, loaded.size
+        conversion.mtime_ns = loaded.mtime_ns
+        conversion.sha256 = hashlib.sha256(loaded.data).hexdigest()
+        root = readers.read(
+            loaded.data, name=loaded.name, format=source_format, max_bytes=options.max_input_bytes
+        )
+    except Exception as error:
+        if conversion.sha256 is None and isinstance(source, os.PathLike | str):
+            conversion.sha256 = _file_sha256(source)  # a refused huge file: still known
+        conversion.error = describe(error, conversion.source)
+        conversion.deterministic = isinstance(error, InputError)
+        conversion.exceptions.append(error)
+        conversion.outputs = [
+            OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
+        ]
+        conversion.seconds = time.perf_counter() - started
+        return conversion
+    trees = _Trees(root)
+    for fmt, path in outputs:
+        conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
+    conversion.seconds = time.perf_counter() - started
+    return conversion
+
+
+class _Trees:
+    """The document's tree and, made at most once and only when some output needs it, the
+    tree of its summary (a summary that cannot be made fails each output that needs it)."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.root = root
+        self._summary: summary_transform.Summary | None = None
+        self._summary_error: Exception | None = None
+
+    def summary(self) -> summary_transform.Summary:
+        if self._summary_error is not None:
+            raise self._summary_error
+        if self._summary is None:
+            try:
+                planned = summary_transform.summary_of(self.root)
+                planned.tree  # noqa: B018 - make (and validate) the tree now, once
+            except Exception as error:
+                self._summary_error = error
+                raise
+            self._summary = planned
+        return self._summary
+
+    def for_writer(self, writer: writers.Writer, options: Options) -> etree._Element:
+        if writer.summary or options.summary:
+            return self.summary().tree
+        return self.root
+
+
+def _produce(
+    trees: _Trees, fmt: str, path: Path | None, options: Options, conversion: Conversion
+) -> OutputRecord:
+    """Render, write and check one output; any failure becomes this output's record."""
+    started = time.perf_counter()
+    writer = writers.get(fmt)
+    companions: list[Path] = []
+    try:
+        payload = writer.write(trees.for_writer(writer, options), options)
+        if path is not None:
+            remove_leftovers(path)
+            write_atomically(path, payload)
+            if writer.summary and options.trace:
+                trace = summary_transform.trace_path(path)
+                write_atomically(trace, trees.summary().trace_json())
+                companions.append(trace)
+    except Exception as error:
+        conversion.exceptions.append(error)
+        return OutputRecord(
+            fmt,
+            path,
+            "failed",
+            time.perf_counter() - started,
+            error=f"{describe(error, conversion.source)} ({fmt} not written)",
+        )
+    record = OutputRecord(
+        fmt,
+        path,
+        "converted",
+        time.perf_counter() - started,
+        size=len(payload),
+        sha256=hashlib.sha256(payload).hexdigest(),
+        data=payload if path is None else None,
+        companions=tuple(companions),
+    )
+    if options.check and path is not None:
+        record.check = _check(path, fmt, options, trees.root)
+    return record
+
+
+def _check(path: Path, fmt: str, options: Options, source: etree._Element) -> dict[str, object]:
+    try:
+        return check.check_file(path, options, fmt=fmt, source=source).to_json()
+    except ConverterError as error:  # no checks for this format (a plug-in's) yet
+        return {
+            "path": str(path),
+            "format": fmt,
+            "passed": None,
+            "error": str(error),
+            "results": [],
+        }
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def write_atomically(path: Path, payload: bytes) -> None:
+    """Write a whole file or nothing: a temporary file in the same folder, then a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        os.fchmod(handle, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are ordinary files
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(payload)
+        os.replace(temporary, path)
+    except OSError as error:
+        Path(temporary).unlink(missing_ok=True)
+        raise OutputError(f"cannot write ({error.strerror})", source=str(path)) from None
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def remove_leftovers(path: Path) -> None:
+    """Remove the temporary files a process killed mid-write (SIGKILL, out of memory) left
+    for this output: whoever writes it now owns it."""
+    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        leftover.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# -- describing failures ------------------------------------------------------------------
+
+
+def describe(error: BaseException, source: str | None) -> str:
+    """One line: a ConverterError's own message (naming the source), else the type, text and
+    place of an internal error."""
+    if isinstance(error, ConverterError):
+        if source and not error.source:
+            error.source = source
+        return str(error)
+    where = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
+    place = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
+    text = " ".join(str(error).split())
+    if len(text) > 200:
+        text = text[:199] + "\u2026"
+    prefix = f"{source}: " if source else ""
+    return f"{prefix}internal error: {type(error).__name__}: {text}{place}"
+
+
+def source_name(source: Source) -> str:
+    """The name ``load`` reports a source by, before it is read."""
+    if isinstance(source, bytes):
+        return "<bytes>"
+    if isinstance(source, str) and ("\n" in source or not os.path.isfile(source)):
+        return "<text>"
+    return str(source)
+
+
+def _file_sha256(source: str | os.PathLike[str]) -> str | None:
+    try:
+        with open(source, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
