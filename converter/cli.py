@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 import click
 
-from converter import options, pipeline, profiles, readers, writers
+from converter import options, pipeline, profiles, readers, review, writers
 from converter.errors import ConverterError, UsageError
 from converter.options import Options
 from converter.version import __version__
@@ -366,8 +366,21 @@ def _convert_one(
     if verbose:
         for error in conversion.exceptions:
             traceback.print_exception(error)
+    if conversion.findings and not options.strict:
+        # The structure review: one line per source, the list with --verbose.
+        click.echo(
+            f"convert: warning: {conversion.source}: {review.summary_line(conversion.findings)}",
+            err=True,
+        )
+        if verbose:
+            for finding in conversion.findings:
+                fix = f" (suggested fix: {finding.fix.kind})" if finding.fix else ""
+                click.echo(f"  [{finding.rule}] {finding.line()}{fix}", err=True)
     if conversion.error is not None:  # the source itself: one line, not one per format
         click.echo(f"convert: error: {conversion.error}", err=True)
+        if verbose:
+            for finding in conversion.findings:
+                click.echo(f"  [{finding.rule}] {finding.line()}", err=True)
         return 1
     failed = 0
     for record in conversion.outputs:

@@ -212,6 +212,17 @@ class Options:
         ),
         fingerprint=False,  # changes no output
     )
+    strict: bool = _setting(
+        False,
+        Setting(
+            "--strict",
+            "Fail the conversion (exit 1, nothing written) when the structure review finds "
+            "anything probably wrong.",
+            "strict",
+            service=False,  # the service stops such a job for review instead
+        ),
+        fingerprint=False,  # changes no output: only whether there is one
+    )
     reference_docx: Path | None = _setting(
         None,
         Setting(

@@ -18,7 +18,7 @@ from typing import Literal
 
 from lxml import etree
 
-from converter import check, readers, writers
+from converter import check, readers, review, writers
 from converter.errors import ConverterError, InputError, OutputError, UsageError
 from converter.options import Options
 from converter.transforms import summary as summary_transform
@@ -58,6 +58,8 @@ class Conversion:
     error: str | None = None  # the source itself failed, and every output with it
     deterministic: bool = False  # that failure is the input's own: same bytes, same error
     seconds: float = 0.0
+    #: What the structure review found probably wrong in the tree (all outputs share it).
+    findings: list[review.Finding] = field(default_factory=list)
     # The exceptions behind the failures, for the Python API to raise and --verbose to show.
     # Kept in this process only: a batch sends the records, not these, between processes.
     exceptions: list[BaseException] = field(default_factory=list, repr=False, compare=False)
@@ -193,6 +195,19 @@ def convert(
         conversion.error = describe(error, conversion.source)
         conversion.deterministic = isinstance(error, InputError)
         conversion.exceptions.append(error)
+        conversion.outputs = [
+            OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
+        ]
+        conversion.seconds = time.perf_counter() - started
+        return conversion
+    conversion.findings = review.review(root)
+    if options.strict and conversion.findings:
+        # --strict: a copy whose structure is in doubt is not written at all.
+        conversion.error = (
+            f"{conversion.source}: {review.summary_line(conversion.findings)} "
+            "(--strict: nothing written)"
+        )
+        conversion.deterministic = True
         conversion.outputs = [
             OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
         ]

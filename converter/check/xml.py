@@ -7,6 +7,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from converter import review
 from converter import tree as canonical
 from converter.check import CheckResult
 from converter.options import Options
@@ -23,7 +24,7 @@ def check(path: Path, options: Options) -> list[CheckResult]:
             )
         ]
     findings = canonical.schema_errors(root)
-    return [
+    results = [
         CheckResult.of(
             "canonical-schema",
             f"converter canonical XML {canonical.SCHEMA_VERSION} (RELAX NG)",
@@ -31,3 +32,16 @@ def check(path: Path, options: Options) -> list[CheckResult]:
             seconds=time.perf_counter() - started,
         )
     ]
+    if findings:
+        return results  # the review reads valid trees only
+    started = time.perf_counter()
+    found = review.review(root)
+    results.append(
+        CheckResult.of(
+            "structure-review",
+            "structure review: nothing probably wrong in the recovered structure",
+            [f"[{f.rule}] {f.line()}" for f in found],
+            seconds=time.perf_counter() - started,
+        )
+    )
+    return results

@@ -1,0 +1,383 @@
+"""The structure review: rules over a canonical tree that flag what is probably wrong.
+
+Validators judge whether a copy conforms, not whether its structure is the document's.
+These rules look for the marks that structure recovery went wrong (a grade line taken for
+a heading, a page number left at a paragraph's start, a paragraph split by a page break,
+a footnote marker glued to a word ...), each finding with its rule, a plain sentence, the
+source lines and page it concerns and a suggested fix, so a person can put it right
+(``--fixes``, the service's review page) before a copy goes out.  Every conversion runs
+them; ``--strict`` makes a finding fail the conversion.
+
+A rule must stay silent on a document recovered right (measured on the corpus): people
+stop reading warnings that cry wolf.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+
+from lxml import etree
+
+from converter.grades import grade_line
+
+#: What a fix does to the tree (the service's buttons, the CLI's patch file).
+FIX_KINDS = (
+    "join-next",  # join the block with the next one (a page split it)
+    "heading-to-paragraph",
+    "paragraph-to-heading",
+    "mark-furniture",  # move the text to the artifacts (a page number, a running head)
+    "attach-footnote",  # cut a marker from its word and make the note it refers to
+    "set-grade",  # give the section a grade (a grade line under its heading)
+    "split-paragraph",
+    "lines-to-table",
+    "remove-character",
+)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A suggested fix: what to do, to which element (by id), with what detail."""
+
+    kind: str
+    target: str | None
+    detail: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One thing the review believes is probably wrong."""
+
+    rule: str
+    message: str  # a plain sentence for the person who will fix it
+    element: str | None = None  # the id of the element concerned
+    src: str | None = None  # its source lines, "33-35"
+    page: str | None = None  # its print page
+    excerpt: str = ""  # the text concerned, shortened
+    fix: Fix | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {key: value for key, value in asdict(self).items() if value not in (None, "")}
+
+    def line(self) -> str:
+        """The finding in one line: where, then what."""
+        where = f"line {self.src.split('-')[0]}" if self.src else "the document"
+        if self.page:
+            where += f", page {self.page}"
+        return f"{where}: {self.message}"
+
+
+Rule = Callable[[etree._Element], Iterable[Finding]]
+
+_SPACE = re.compile(r"\s+")
+#: Words that leave a sentence unfinished when a line ends on them.
+_OPEN_END = re.compile(
+    r"\b(?:a|an|the|and|or|but|of|to|for|in|on|at|by|with|from|as|that|which|who|is|are|"
+    r"was|were|be|been|their|its|this|these|those|than|into|about|between)$",
+    re.IGNORECASE,
+)
+_TERMINAL = re.compile(r"[.!?:;)\]\"\u201d\u2019']$")
+#: A footnote marker printed on to its word: digits right after a lower-case letter, a
+#: question mark or a closing bracket ("area1", "improve?1", "(2018)2").
+_GLUED = re.compile(r"(?<=[a-z?)\u201d\u2019])\d{1,2}(?=[\s.,;:)]|$)")
+_LEADING_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[a-z])")
+_TRAILING_NUMBER = re.compile(r"(?<=[^\d/.:\s])\s+(\d{1,3})$")
+_FIGURE = re.compile(r"^\s*(?:[-+]?[\d.,/%()]+|n/a)\s*$", re.IGNORECASE)
+
+
+def reading_text(element: etree._Element) -> str:
+    """An element's text as a reader meets it, footnote references left out."""
+    parts = [element.text or ""]
+    for child in element:
+        if child.tag not in ("noteref", "list", "pagebreak"):
+            parts.append(reading_text(child))
+        parts.append(child.tail or "")
+    return _SPACE.sub(" ", "".join(parts)).strip()
+
+
+def _finding(rule: str, message: str, element: etree._Element, fix: Fix | None = None) -> Finding:
+    text = reading_text(element)
+    return Finding(
+        rule,
+        message,
+        element.get("id"),
+        element.get("src"),
+        element.get("page"),
+        text if len(text) <= 80 else text[:79] + "\u2026",
+        fix,
+    )
+
+
+def _parent(element: etree._Element, name: str) -> str | None:
+    """An attribute of an element's parent (None when there is no parent or attribute)."""
+    parent = element.getparent()
+    return parent.get(name) if parent is not None else None
+
+
+def _parent_tag(element: etree._Element) -> str | None:
+    parent = element.getparent()
+    return str(parent.tag) if parent is not None else None
+
+
+def _body_blocks(root: etree._Element) -> Iterator[etree._Element]:
+    """The body's paragraphs, headings and items, in reading order."""
+    body = root.find("body")
+    if body is not None:
+        yield from body.iter("p", "heading", "item")
+
+
+# -- the rules ----------------------------------------------------------------------------
+
+
+def heading_like_text(root: etree._Element) -> Iterator[Finding]:
+    """A heading that is a grade line ("Grade 4 (inadequate)", "Good") or a fragment of a
+    sentence (it starts in lower case, or ends on "the", "and", a comma)."""
+    body = root.find("body")
+    if body is None:
+        return
+    for heading in body.iter("heading"):
+        text = reading_text(heading)
+        if not text:
+            continue
+        if grade_line(text) is not None:
+            yield _finding(
+                "heading-grade-line",
+                f"the heading '{text}' reads like a grade, not a heading: it is probably "
+                "the grade of the section above",
+                heading,
+                Fix("set-grade", _parent(heading, "id"), {"grade": text}),
+            )
+        elif text[0].islower() or text.endswith(",") or _OPEN_END.search(text):
+            yield _finding(
+                "heading-fragment",
+                f"the heading '{text}' reads like part of a sentence, not a heading",
+                heading,
+                Fix("heading-to-paragraph", _parent(heading, "id")),
+            )
+
+
+def number_at_start(root: etree._Element) -> Iterator[Finding]:
+    """A paragraph that opens a page with a bare number before lower-case text: the page's
+    printed number, left in the paragraph ("5 unclear. The inspection ...")."""
+    source = root.find("meta/source")
+    pages = int(source.get("pages", "1") or 1) if source is not None else 1
+    for p in _body_blocks(root):
+        if p.tag != "p":
+            continue
+        match = _LEADING_NUMBER.match(reading_text(p))
+        if not match or int(match.group(1)) > pages + 2:
+            continue
+        previous = p.getprevious()
+        if (
+            previous is not None
+            and previous.tag == "pagebreak"
+            or p.get("n") not in (None, match.group(1))
+        ):
+            yield _finding(
+                "number-at-start",
+                f"the paragraph begins with the number {match.group(1)}, which is probably a "
+                "printed page number",
+                p,
+                Fix("mark-furniture", p.get("id"), {"text": match.group(1)}),
+            )
+
+
+def split_by_page(root: etree._Element) -> Iterator[Finding]:
+    """A paragraph that ends mid-sentence before a page break, with a paragraph after the
+    break that starts in lower case: one paragraph the page split."""
+    body = root.find("body")
+    if body is None:
+        return
+    for p in body.iter("p", "item"):
+        text = reading_text(p)
+        if not text or _TERMINAL.search(text):
+            continue
+        following = p.getnext()
+        crossed = False
+        while following is not None and following.tag == "pagebreak":
+            crossed = True
+            following = following.getnext()
+        if crossed and following is not None and following.tag == p.tag:
+            after = reading_text(following)
+            if after[:1].islower():
+                yield _finding(
+                    "split-by-page",
+                    "this paragraph ends mid-sentence before a page break and the next "
+                    "starts in lower case: probably one paragraph split by the page",
+                    p,
+                    Fix("join-next", p.get("id")),
+                )
+
+
+def glued_marker(root: etree._Element) -> Iterator[Finding]:
+    """A footnote marker printed on to its word ("improve?1", "board1")."""
+    title = root.find("meta/title")
+    candidates = [title] if title is not None else []
+    candidates += list(_body_blocks(root))
+    for element in candidates:
+        if element.tag != "title" and _parent_tag(element) == "cell":
+            continue
+        text = reading_text(element)
+        match = _GLUED.search(text)
+        if match:
+            word = text[max(0, match.start() - 12) : match.end()].split()[-1]
+            yield _finding(
+                "glued-marker",
+                f"'{word}' looks like a word with a footnote marker printed on to it",
+                element,
+                Fix("attach-footnote", element.get("id"), {"marker": match.group(0)}),
+            )
+
+
+def number_in_heading(root: etree._Element) -> Iterator[Finding]:
+    """A heading or title ending in a bare number: a page number or a footnote label that
+    was read into it."""
+    candidates = list(root.iterfind("body//heading")) + list(root.iterfind("meta/title"))
+    for element in candidates:
+        text = reading_text(element)
+        match = _TRAILING_NUMBER.search(text)
+        if match:
+            yield _finding(
+                "number-in-heading",
+                f"'{text}' ends in the number {match.group(1)}, probably a page number or a "
+                "footnote label, not part of it",
+                element,
+                Fix("mark-furniture", element.get("id"), {"text": match.group(1)}),
+            )
+
+
+def two_contents(root: etree._Element) -> Iterator[Finding]:
+    """The source's own contents page read twice, or a contents list beside a marked one."""
+    marked = root.findall(".//section[@role='contents']")
+    headings = {reading_text(h).casefold() for h in root.iterfind("body//section/heading")}
+    unmarked = [
+        lst
+        for lst in root.iterfind("body//list")
+        if _parent(lst, "role") != "contents"
+        and len(lst) >= 3
+        and all(reading_text(item).casefold() in headings for item in lst.findall("item"))
+    ]
+    if len(marked) + len(unmarked) > 1:
+        second = (marked[1:] + unmarked)[0]
+        yield _finding(
+            "two-contents",
+            "the document holds two contents lists; the source's own should be marked as "
+            "its contents once",
+            second,
+        )
+
+
+def generic_with_grades(root: etree._Element) -> Iterator[Finding]:
+    """A document of no known kind whose text carries grade lines: an inspection report
+    that no recogniser knew, so its judgements are not recorded."""
+    if root.findtext("meta/kind") != "generic":
+        return
+    for element in _body_blocks(root):
+        text = reading_text(element)
+        if grade_line(text) is not None or re.search(r"\bGrade [1-4]\b", text):
+            yield _finding(
+                "generic-with-grades",
+                "the document was not recognised as an inspection report, but this line "
+                "reads like a grade: its judgements are not recorded",
+                element,
+            )
+            return
+
+
+def unrecognised_characters(root: etree._Element) -> Iterator[Finding]:
+    """A character no font can be trusted to draw (private use, unassigned, a control, the
+    replacement character): a glyph of the source's own fonts, meaning unknown."""
+    for element in [*root.iterfind("meta/title"), *_body_blocks(root)]:
+        text = reading_text(element)
+        odd = sorted({ch for ch in text if _unrecognised(ch)})
+        if odd:
+            names = ", ".join(f"U+{ord(ch):04X}" for ch in odd)
+            yield _finding(
+                "unrecognised-character",
+                f"the text holds {names}, which no font draws: a symbol the source's fonts "
+                "drew, meaning unknown",
+                element,
+                Fix("remove-character", element.get("id"), {"characters": "".join(odd)}),
+            )
+
+
+def _unrecognised(ch: str) -> bool:
+    if ch.isascii():
+        return False
+    return unicodedata.category(ch) in ("Co", "Cn", "Cc", "Cs") or ch == "\ufffd"
+
+
+def long_running_head(root: etree._Element) -> Iterator[Finding]:
+    """A running head or foot longer than a line of text: body text taken for furniture."""
+    for artifact in root.iterfind("artifacts/artifact"):
+        if artifact.get("reason") not in ("running-header", "running-footer"):
+            continue
+        text = (artifact.text or "").strip()
+        if len(text.split()) > 25 or len(text) > 160:
+            yield _finding(
+                "long-running-head",
+                "a line set aside as a running head or foot is longer than a line: it may "
+                "be text of the page",
+                artifact,
+            )
+
+
+def flattened_table(root: etree._Element) -> Iterator[Finding]:
+    """Figures one to a line for many lines: a table the source flattened and recovery
+    could not rebuild (its rows and columns are lost)."""
+    body = root.find("body")
+    if body is None:
+        return
+    run: list[etree._Element] = []
+    reported = 0
+    for p in [*body.iter("p"), None]:
+        figures = p is not None and _figure_lines(p)
+        if p is not None and figures and (not run or run[-1].getnext() is p):
+            run.append(p)
+            continue
+        if sum(len(reading_text(x).split()) for x in run) >= 8 and reported < 3:
+            reported += 1
+            yield _finding(
+                "flattened-table",
+                f"{len(run)} paragraphs in a row hold only figures: a table the source "
+                "flattened into lines, whose rows and columns could not be rebuilt",
+                run[0],
+                Fix("lines-to-table", run[0].get("id"), {"last": str(run[-1].get("id"))}),
+            )
+        run = [p] if figures and p is not None else []
+
+
+def _figure_lines(p: etree._Element) -> bool:
+    words = reading_text(p).split()
+    return bool(words) and all(_FIGURE.match(word) for word in words)
+
+
+#: Every rule, in the order findings are listed.
+RULES: tuple[Rule, ...] = (
+    heading_like_text,
+    number_at_start,
+    split_by_page,
+    glued_marker,
+    number_in_heading,
+    two_contents,
+    generic_with_grades,
+    unrecognised_characters,
+    long_running_head,
+    flattened_table,
+)
+
+
+def review(root: etree._Element, rules: Iterable[Rule] = RULES) -> list[Finding]:
+    """Every finding of every rule over a canonical tree."""
+    return [finding for rule in rules for finding in rule(root)]
+
+
+def summary_line(findings: list[Finding]) -> str:
+    """'3 structure warnings: the first; the second; ...' for a terminal's one line."""
+    count = len(findings)
+    noun = "structure warning" if count == 1 else "structure warnings"
+    listed = "; ".join(f.line() for f in findings[:2])
+    more = f"; and {count - 2} more" if count > 2 else ""
+    return f"{count} {noun}: {listed}{more}"
