@@ -60,7 +60,7 @@ def rendered_words(root: etree._Element) -> list[str]:
     pieces: list[str] = []
 
     def walk(element: etree._Element) -> None:
-        if element.tag in ("p", "item"):
+        if element.tag in ("p", "item", "note"):
             pieces.append(element.get("n") or element.get("label") or "")
         pieces.append(element.text or "")
         for child in element:

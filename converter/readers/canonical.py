@@ -22,4 +22,6 @@ def read(data: bytes, *, name: str) -> etree._Element:
             f"not canonical XML: the root element is <{root.tag}>, not <report>", source=name
         )
     canonical.validate(root, source=name)
+    # Every version so far only added to the last, so a valid older tree is a current one.
+    root.set("schema-version", canonical.SCHEMA_VERSION)
     return root

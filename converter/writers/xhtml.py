@@ -294,6 +294,12 @@ class XhtmlTranslator:
             )
             if self.epub:
                 html.set(f"{{{OPS_NS}}}type", "noteref")
+            # In brackets at the text's size, never a superscript glued to the word before
+            # it: large print has no small print, and "area[2]" still reads as two words.
+            label = canonical.text_content(element).strip()
+            html.text = f"[{label}]"
+            html.set("aria-label", f"note {label}")
+            return html
         elif tag == "span":
             html = etree.Element("span", lang=element.get(canonical.XML_LANG, ""))
         elif tag == "quote":

@@ -219,7 +219,10 @@ class BodyBuilder:
             in_head = index < len(head_rows)
             tr = etree.SubElement(tbl, qn("w:tr"))
             tr_pr = etree.SubElement(tr, qn("w:trPr"))
-            etree.SubElement(tr_pr, qn("w:cantSplit"))
+            if in_head or self.short_row(row, column_width):
+                # A short row is kept whole on its page.  A tall one may break: LibreOffice
+                # drops the rest of a table after a cantSplit row that does not fit.
+                etree.SubElement(tr_pr, qn("w:cantSplit"))
             if in_head:
                 etree.SubElement(tr_pr, qn("w:tblHeader"))
             for slot in row:
@@ -242,6 +245,16 @@ class BodyBuilder:
                 )
                 tc.append(self.make_paragraph(role, segments))
         self.flush_into_next(tbl)
+
+    def short_row(self, row: list[_Slot], column_width: int) -> bool:
+        """Whether a row's tallest cell takes three lines or fewer at the print size."""
+        characters = max(1.0, column_width / 20 / (0.5 * self.profile.font_size))
+        lines = [
+            len(one_line(canonical.text_content(slot.cell))) / slot.colspan / characters
+            for slot in row
+            if slot.cell is not None
+        ]
+        return max(lines, default=0.0) <= 3
 
     def header_for(self, rows: list[Element]) -> Element:
         """A header row for a table that has none: screen readers and the repeated header need
