@@ -84,6 +84,13 @@ _TERMINAL = re.compile(r"[.!?:;)\]\"\u201d\u2019']$")
 _GLUED = re.compile(r"(?<=[a-z?)\u201d\u2019])\d{1,2}(?=[\s.,;:)]|$)")
 _LEADING_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[a-z])")
 _TRAILING_NUMBER = re.compile(r"(?<=[^\d/.:\s])\s+(\d{1,3})$")
+#: Words a heading ends on before its own number ("Appendix 2", "Key stage 3").
+_NUMBERED_NOUNS = frozenset(
+    "appendix annex annexe chapter part section table figure report schedule phase stage "
+    "year level grade step recommendation priority area item page volume number no issue "
+    "round meeting week day term unit module lesson session group team ward district zone "
+    "option question case example".split()
+)
 _FIGURE = re.compile(r"^\s*(?:[-+]?[\d.,/%()]+|n/a)\s*$", re.IGNORECASE)
 
 
@@ -234,11 +241,15 @@ def glued_marker(root: etree._Element) -> Iterator[Finding]:
 def number_in_heading(root: etree._Element) -> Iterator[Finding]:
     """A heading or title ending in a bare number: a page number or a footnote label that
     was read into it."""
+    source = root.find("meta/source")
+    pages = int(source.get("pages", "1") or 1) if source is not None else 1
     candidates = list(root.iterfind("body//heading")) + list(root.iterfind("meta/title"))
     for element in candidates:
         text = reading_text(element)
         match = _TRAILING_NUMBER.search(text)
-        if match:
+        label = text[: match.start()].split()[-1].casefold() if match else ""
+        # "Appendix 2", "Report 12": a numbered thing, not a number read into the heading.
+        if match and 1 <= int(match.group(1)) <= pages and label not in _NUMBERED_NOUNS:
             yield _finding(
                 "number-in-heading",
                 f"'{text}' ends in the number {match.group(1)}, probably a page number or a "
@@ -270,9 +281,9 @@ def two_contents(root: etree._Element) -> Iterator[Finding]:
 
 
 def generic_with_grades(root: etree._Element) -> Iterator[Finding]:
-    """A document of no known kind whose text carries grade lines: an inspection report
-    that no recogniser knew, so its judgements are not recorded."""
-    if root.findtext("meta/kind") != "generic":
+    """A document of no known kind, with no judgements recorded, whose text carries grade
+    lines: an inspection report that no recogniser knew."""
+    if root.findtext("meta/kind") != "generic" or root.find("meta/judgements") is not None:
         return
     for element in _body_blocks(root):
         text = reading_text(element)

@@ -13,10 +13,34 @@ from support.scoring import FIELDS, score
 from converter import parse
 from converter.tree import schema_errors
 
-#: Minimum documents right per field (of 8), set at what the reader reaches today.
-#: Lost hyphens are harder: a miss there is one word in a document, so the floor is on
-#: the words repaired (see test_lost_hyphen_repairs).
-MINIMUM = dict.fromkeys(FIELDS, 8) | {"hyphens": 5}
+#: The fields the text reader cannot get right, and why; every other field of every
+#: document must be right (test_corpus_score_table).
+KNOWN_MISSES = {
+    (
+        "minutes-house-committee-2016-06",
+        "subject",
+    ): "'House of Lords' is only in the logo, an image",
+    (
+        "police-knife-crime-summary-2015-08",
+        "subject",
+    ): "the police service is named only in the logo, an image",
+    (
+        "police-knife-crime-summary-2015-08",
+        "tables",
+    ): "pdftotext flattens the 11-column table column by "
+    "column; the review says so (flattened-table)",
+    (
+        "police-knife-crime-summary-2015-08",
+        "headings",
+    ): "its column headers reach the text as loose lines",
+    ("ofsted-school-rounds-green-primary-2016", "hyphens"): "'selfesteem' ends a line of normal "
+    "length: no evidence of a lost hyphen",
+    (
+        "ofsted-sif-reinspection-norfolk-2018",
+        "back",
+    ): "expected.json gives the offer's phone as 0300 "
+    "123 4234, but the source's offer reads 0300 123 1231 (4234 is the contact block's number)",
+}
 
 
 def expected_facts() -> dict[str, dict[str, object]]:
@@ -52,23 +76,29 @@ def test_corpus_grades_where_the_report_has_them(path: Path) -> None:
 
 
 def test_corpus_score_table(capsys: pytest.CaptureFixture[str]) -> None:
+    """Every field of expected.json right for every document, but the known misses."""
     if not corpus_texts():
         pytest.skip(CORPUS_ABSENT)
     facts = expected_facts()
     totals = dict.fromkeys(FIELDS, 0)
+    wrong: list[str] = []
     lines = [f"{'document':36}" + "".join(f"{f[:8]:>9}" for f in FIELDS)]
     for name, entry in sorted(facts.items()):
         scores = score(parse(CORPUS / name).getroot(), entry)
+        stem = name.split(".")[0]
         lines.append(
-            f"{name[:36]:36}" + "".join(f"{'ok' if scores[f].ok else 'NO':>9}" for f in FIELDS)
+            f"{stem[:36]:36}" + "".join(f"{'ok' if scores[f].ok else 'NO':>9}" for f in FIELDS)
         )
         for field in FIELDS:
             totals[field] += scores[field].ok
+            known = (stem, field) in KNOWN_MISSES
+            if scores[field].ok == known:
+                state = "now right: take it off KNOWN_MISSES" if known else "wrong"
+                wrong.append(f"{stem} {field}: {state} ({scores[field].detail})")
     lines.append(f"{'right of ' + str(len(facts)):36}" + "".join(f"{totals[f]:>9}" for f in FIELDS))
     with capsys.disabled():
         print("\n" + "\n".join(lines))
-    for field in FIELDS:
-        assert totals[field] >= MINIMUM[field], field
+    assert wrong == []
 
 
 def test_lost_hyphen_repairs() -> None:

@@ -57,10 +57,12 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "extra": {"plug-in": 1},
     }
     every = {f.name for f in dataclasses.fields(Options)}
-    assert set(changed) == every - {"check"}
+    # check and strict change no output's bytes: only whether it is checked, or written.
+    assert set(changed) == every - {"check", "strict"}
     for name, value in changed.items():
         assert Options(**{name: value}).fingerprint() != Options().fingerprint(), name
     assert Options(check=True).fingerprint() == Options().fingerprint()
+    assert Options(strict=True).fingerprint() == Options().fingerprint()
 
 
 @pytest.mark.parametrize(

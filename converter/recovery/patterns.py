@@ -60,14 +60,17 @@ _ADDRESS_REST = re.compile(r"^[a-z0-9./_#?=&%~-][\w./#?=&%~-]*[\w/]$")
 def _broken_address(previous: str, text: str) -> bool:
     """'www.bedfordshirelutonandmiltonkeynes' / '.icb.nhs.uk': an address's first part ends
     the line and the rest, with no space in it, opens the next."""
-    return (
-        _ADDRESS_END.search(previous) is not None
-        and " " not in text
-        and _ADDRESS_REST.match(text) is not None
-        and not previous.endswith((".", ","))  # an address that ends a sentence
-        and _WHOLE_HOST.search(previous) is None  # "enquiries@ofsted.gov.uk" is whole
-        and not re.match(r"(?:https?://|www\.)|\S*@", text)  # the next is an address of its own
-    )
+    text = text.split(" ", 1)[0]  # the address's rest opens the line; words may follow
+    if (
+        _ADDRESS_END.search(previous) is None
+        or _ADDRESS_REST.match(text) is None
+        or previous.endswith((".", ","))  # an address that ends a sentence
+        or re.match(r"(?:https?://|www\.)|\S*@", text)  # the next is an address of its own
+    ):
+        return False
+    # ".uk/contact" can only continue an address; otherwise the first part must be
+    # unfinished ("enquiries@ofsted.gov.uk" is whole).
+    return text[0] in "./" or _WHOLE_HOST.search(previous) is None
 
 
 def join_texts(texts: Sequence[str]) -> str:

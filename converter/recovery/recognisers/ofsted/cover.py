@@ -69,11 +69,17 @@ def read_cover(document: Document, facts: Facts) -> None:
 def _title_and_subtitle(facts: Facts, texts: list[str]) -> None:
     """'Norfolk Council' / 'Re-inspection of services ...': a body, then what the report is.
     'Inspection of looked after children' / 'services' / 'Kent County Council': the title
-    wraps and the body follows; it is recorded as Ofsted lists such reports, 'title: body'."""
+    wraps and the body follows (the older templates: looked after children, fostering,
+    adoption); it is recorded as Ofsted lists such reports, 'title: body'."""
     if len(texts) > 1 and SUBTITLE.match(texts[1]) and not SUBTITLE.match(texts[0]):
         facts.title = texts[0]
         facts.subtitle = " ".join(texts[1:])
-    elif len(texts) > 1 and LAC.match(texts[0]) and _AUTHORITY_NAME.search(texts[-1]):
+    elif (
+        len(texts) > 1
+        and re.match(r"^Inspection of ", texts[0], re.IGNORECASE)
+        and _AUTHORITY_NAME.search(texts[-1])
+        and not _AUTHORITY_NAME.search(" ".join(texts[:-1]))
+    ):
         facts.title = f"{' '.join(texts[:-1])}: {texts[-1]}"
         facts.subject = texts[-1]
     else:

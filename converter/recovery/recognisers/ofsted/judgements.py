@@ -201,10 +201,11 @@ def _flattened_start(blocks: list[Block]) -> tuple[int, int] | None:
             and _pair_at(blocks, index + 1)
         ):
             return index, 0
-    # Older reports end with the table: three or more label/grade pairs in a row, after a
-    # heading and an optional caption line.
+    # Older reports end with the table: label/grade pairs in a row (three, or two under a
+    # heading and a caption line).
     for index in range(len(blocks)):
-        if all(_pair_at(blocks, index + 2 * k) for k in range(3)):
+        pairs = 3 if not (index >= 2 and blocks[index - 2].kind == "heading") else 2
+        if all(_pair_at(blocks, index + 2 * k) for k in range(pairs)):
             before = blocks[index - 1] if index else None
             if (
                 before is not None
@@ -262,12 +263,13 @@ def _interleaved(blocks: list[Block]) -> None:
     index = 0
     while index + 1 < len(blocks):
         first, second = blocks[index], blocks[index + 1]
-        words = second.text.split()
+        # The box's two lines: its grade opens the first and closes the second.
+        words = " ".join(second.texts[:2]).split()
         match = None
         if (
             first.kind == "heading"
             and second.kind in ("heading", "para")
-            and len(second.lines) == 2
+            and len(second.lines) >= 2
         ):
             for phrase in phrases:
                 for k in range(1, len(phrase)):
@@ -288,13 +290,15 @@ def _interleaved(blocks: list[Block]) -> None:
         _, tail_length = match
         rest = second.texts[1].split()
         middle, grade_end = " ".join(rest[:-tail_length]), " ".join(rest[-tail_length:])
-        heading = Block("heading", first.lines + second.lines[1:], first.texts + [middle])
-        grade = Block("para", second.lines, [second.texts[0].strip(), grade_end])
-        heading.blank_before, heading.page_break_before = (
-            first.blank_before,
-            first.page_break_before,
+        heading = Block("heading", first.lines + second.lines[1:2], first.texts + [middle])
+        grade = Block("para", second.lines[:2], [second.texts[0].strip(), grade_end])
+        heading.blank_before = first.blank_before
+        heading.page_break_before = first.page_break_before
+        # Lines after the box ran on into it when no blank line parted them.
+        after = (
+            [Block("heading", second.lines[2:], second.texts[2:])] if len(second.lines) > 2 else []
         )
-        blocks[index : index + 2] = [heading, grade]
+        blocks[index : index + 2] = [heading, grade, *after]
         index += 2
 
 
