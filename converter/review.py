@@ -86,10 +86,51 @@ _LEADING_NUMBER = re.compile(r"^(\d{1,3})\s+(?=[a-z])")
 _TRAILING_NUMBER = re.compile(r"(?<=[^\d/.:\s])\s+(\d{1,3})$")
 #: Words a heading ends on before its own number ("Appendix 2", "Key stage 3").
 _NUMBERED_NOUNS = frozenset(
-    "appendix annex annexe chapter part section table figure report schedule phase stage "
-    "year level grade step recommendation priority area item page volume number no issue "
-    "round meeting week day term unit module lesson session group team ward district zone "
-    "option question case example".split()
+    [
+        "appendix",
+        "annex",
+        "annexe",
+        "chapter",
+        "part",
+        "section",
+        "table",
+        "figure",
+        "report",
+        "schedule",
+        "phase",
+        "stage",
+        "year",
+        "level",
+        "grade",
+        "step",
+        "recommendation",
+        "priority",
+        "area",
+        "item",
+        "page",
+        "volume",
+        "number",
+        "no",
+        "issue",
+        "round",
+        "meeting",
+        "week",
+        "day",
+        "term",
+        "unit",
+        "module",
+        "lesson",
+        "session",
+        "group",
+        "team",
+        "ward",
+        "district",
+        "zone",
+        "option",
+        "question",
+        "case",
+        "example",
+    ]
 )
 _FIGURE = re.compile(r"^\s*(?:[-+]?[\d.,/%()]+|n/a)\s*$", re.IGNORECASE)
 

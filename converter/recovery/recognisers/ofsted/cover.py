@@ -10,7 +10,6 @@ from converter.recovery.model import Block, Document, Facts, SourceLine
 from converter.recovery.recognisers.ofsted.vocabulary import (
     DATES_LABEL,
     KICKERS,
-    LAC,
     LEAD,
     LEAD_SUFFIX,
     POSTCODE,
