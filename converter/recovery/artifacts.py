@@ -189,6 +189,21 @@ def _broken_in_two(text: str, texts: set[str]) -> bool:
     )
 
 
+#: A footnote marker run on to its word ("council1"), as converter.recovery.notes reads it.
+_MARKER = re.compile(r"(?<=[a-z?)\u201d\u2019])(\d{1,2})(?=[\s.,;:)\u2019\u201d]|$)")
+
+
+def _footnote_label(line: SourceLine, page_lines: list[SourceLine]) -> bool:
+    """A bare number at a page's foot that a marker on the page cites, with text beside
+    it: a footnote's label, not the page's number."""
+    label = line.text.strip()
+    index = page_lines.index(line)
+    beside = page_lines[max(0, index - 1) : index] + page_lines[index + 1 : index + 2]
+    texts_beside = any(not _BARE_NUMBER.match(x.text) and len(x.text.split()) >= 3 for x in beside)
+    cited = any(label in _MARKER.findall(x.text) for x in page_lines if x is not line)
+    return texts_beside and cited
+
+
 def _page_numbers(
     pages: dict[int, list[SourceLine]], page_count: int, taken: dict[int, str]
 ) -> list[int]:
@@ -217,14 +232,25 @@ def _page_numbers(
         for offset, count in offsets.items()
         if offset != 0 and count >= max(_OFFSET_PAGES, (page_count - 1) // 3)
     }
+    fitting: dict[int, tuple[list[SourceLine], list[SourceLine]]] = {}
     for page, options in candidates.items():
-        fitting = [
+        lines = [
             x for offset, x in options if offset in believed and (offset == 0 or page > offset)
         ]
-        if not fitting:
-            continue
-        # The one nearest an edge: the last of the foot, else the first of the head.
-        page_lines = pages[page]
-        foot = [x for x in fitting if x in page_lines[-_NUMBER_FOOT:]]
-        found.append(foot[-1].number if foot else fitting[0].number)
+        head = [x for x in lines if x in pages[page][:_NUMBER_HEAD]]
+        foot = [
+            x
+            for x in lines
+            if x in pages[page][-_NUMBER_FOOT:] and not _footnote_label(x, pages[page])
+        ]
+        fitting[page] = ([x for x in head if x not in foot], foot)
+    # Where a page has a number at both edges (a footnote label at the foot, say), the edge
+    # the other pages number at decides; the foot when they do not say.
+    heads = sum(1 for head, foot in fitting.values() if head and not foot)
+    feet = sum(1 for head, foot in fitting.values() if foot and not head)
+    for head, foot in fitting.values():
+        if foot and (not head or feet >= heads):
+            found.append(foot[-1].number)  # the one nearest the edge
+        elif head:
+            found.append(head[0].number)
     return found
