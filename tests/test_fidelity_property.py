@@ -17,16 +17,79 @@ from converter.review import review
 from converter.tree import schema_errors
 from converter.words import account
 
-_NOUNS = (
-    "council plan service carers families schools records budget library parks housing "
-    "transport staff training visits meetings reviews children teams support health care"
-).split()
-_WORDS = (
-    "council plan service carers families schools records budget library parks housing "
-    "transport staff training visits meetings reviews children teams support health care "
-    "helps keeps shows needs makes gives local new more most many clear timely careful "
-    "regular every year week month town village area quickly well often"
-).split()
+_NOUNS = [
+    "council",
+    "plan",
+    "service",
+    "carers",
+    "families",
+    "schools",
+    "records",
+    "budget",
+    "library",
+    "parks",
+    "housing",
+    "transport",
+    "staff",
+    "training",
+    "visits",
+    "meetings",
+    "reviews",
+    "children",
+    "teams",
+    "support",
+    "health",
+    "care",
+]
+_WORDS = [
+    "council",
+    "plan",
+    "service",
+    "carers",
+    "families",
+    "schools",
+    "records",
+    "budget",
+    "library",
+    "parks",
+    "housing",
+    "transport",
+    "staff",
+    "training",
+    "visits",
+    "meetings",
+    "reviews",
+    "children",
+    "teams",
+    "support",
+    "health",
+    "care",
+    "helps",
+    "keeps",
+    "shows",
+    "needs",
+    "makes",
+    "gives",
+    "local",
+    "new",
+    "more",
+    "most",
+    "many",
+    "clear",
+    "timely",
+    "careful",
+    "regular",
+    "every",
+    "year",
+    "week",
+    "month",
+    "town",
+    "village",
+    "area",
+    "quickly",
+    "well",
+    "often",
+]
 #: Varied per page: a line repeated on every page is a running head by rights.
 _MONTHS = ("", "January", "February", "March", "April", "May")
 _LABELS = ("Reference", "Owner", "Review date", "Status", "Area")
@@ -70,9 +133,13 @@ def documents(draw: st.DrawFn) -> str:
                 items = draw(st.lists(sentences, min_size=2, max_size=3))
                 blocks.append("\n".join(f"\u2022 {item}" for item in items))
             elif kind == "table" and index == 0:
-                labels = draw(st.lists(st.sampled_from(_LABELS), min_size=2, max_size=4, unique=True))
+                labels = draw(
+                    st.lists(st.sampled_from(_LABELS), min_size=2, max_size=4, unique=True)
+                )
                 values = [draw(st.sampled_from(_NOUNS)).capitalize() for _ in labels]
-                blocks.append("\n".join(f"{label}:" for label in labels) + "\n\n" + "\n".join(values))
+                blocks.append(
+                    "\n".join(f"{label}:" for label in labels) + "\n\n" + "\n".join(values)
+                )
             else:
                 blocks.append("\n".join(textwrap.wrap(draw(paragraphs), _WIDTH)))
         body.append(blocks)
