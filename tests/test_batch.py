@@ -315,3 +315,24 @@ def test_interrupt_mid_batch_stops_cleanly_and_resumes(how: str, tmp_path: Path)
     assert resumed.returncode == 0, resumed.stderr
     assert f"{len(manifest.entries)} unchanged and skipped" in resumed.stderr
     assert len(Manifest.load(out).entries) == len(good)
+
+
+def test_structure_warnings_in_the_report_and_kept_for_unchanged_sources(tmp_path: Path) -> None:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    planted = Path(__file__).parent / "fixtures" / "xml" / "review-planted.xml"
+    (folder / "planted.xml").write_bytes(planted.read_bytes())
+    clean = Path(__file__).parent / "fixtures" / "xml" / "core-minimal.xml"
+    (folder / "clean.xml").write_bytes(clean.read_bytes())
+    out = tmp_path / "out"
+    first = run_batch([folder], FORMATS, Options(), out, progress=quiet())
+    warned = {r.source: r.warnings for r in first.records if r.status == "converted"}
+    assert warned["clean.xml"] is None
+    assert warned["planted.xml"] and any("[glued-marker]" in w for w in warned["planted.xml"])
+    assert "1 document(s) with structure warnings" in first.summary()
+    report = json.loads((out / REPORT_NAME).read_text())
+    assert any(o["warnings"] for o in report["outputs"] if o["source"] == "planted.xml")
+    again = run_batch([folder], FORMATS, Options(), out, progress=quiet())
+    skipped = {r.source: r.warnings for r in again.records}
+    assert [r.status for r in again.records] == ["skipped", "skipped"]
+    assert skipped["planted.xml"] == warned["planted.xml"]  # an unchanged source keeps them

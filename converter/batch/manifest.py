@@ -40,6 +40,7 @@ class Entry:
     output_mtime_ns: int | None = None
     error: str | None = None  # failed: the source's own error (bad input), kept until it changes
     check_passed: bool | None = None
+    warnings: list[str] | None = None  # the structure review's findings when it was made
 
 
 def options_key(fingerprint: str) -> str:

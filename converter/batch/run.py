@@ -40,6 +40,7 @@ class Record:
     error: str | None = None
     check: dict[str, object] | None = None
     unchanged: bool = False  # failed: the same source failed the same way last time; not retried
+    warnings: list[str] | None = None  # the structure review's findings on its source
 
     @property
     def check_failed(self) -> bool:
@@ -84,6 +85,11 @@ class BatchReport:
         ]
         if counts["check-failed"]:
             parts.append(f"{counts['check-failed']} failed their checks")
+        warned = len({r.source for r in self.records if r.warnings})
+        if warned:
+            parts.append(
+                f"{warned} document(s) with structure warnings (listed in {REPORT_NAME})"
+            )
         if counts["interrupted"]:
             parts.append(f"{counts['interrupted']} not done (interrupted; run again to resume)")
         if counts["orphaned"]:
@@ -289,7 +295,15 @@ def _skipped(entry: Entry, key: str, name: str) -> Record:
     check: dict[str, object] | None = None
     if entry.check_passed is not None:
         check = {"passed": entry.check_passed}
-    return Record(key, entry.format, name, "skipped", size=entry.output_size, check=check)
+    return Record(
+        key,
+        entry.format,
+        name,
+        "skipped",
+        size=entry.output_size,
+        check=check,
+        warnings=entry.warnings,
+    )
 
 
 def _record(
@@ -310,6 +324,7 @@ def _record(
             output.size,
             output.error,
             output.check,
+            warnings=list(result.warnings) or None,
         )
         records.append(record)
         if output.status == "converted" and result.source_sha256 is not None:
@@ -332,6 +347,7 @@ def _record(
                 output_size=output.size,
                 output_mtime_ns=mtime_ns,
                 check_passed=check_passed if isinstance(check_passed, bool) else None,
+                warnings=list(result.warnings) or None,
             )
             manifest.record(name, entry)
         elif result.deterministic and result.source_sha256 is not None:

@@ -42,6 +42,8 @@ class TaskResult:
     version: str = __version__
     worker: str = ""  # pid@host that ran it
     worker_peak_rss_kb: int = 0  # that worker's peak resident memory so far
+    #: The structure review's findings, one line each ("line 33, page 2: ...").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -69,6 +71,7 @@ def convert_task(task: Task) -> TaskResult:
         error=conversion.error,
         deterministic=conversion.deterministic,
         worker=_worker_name(),
+        warnings=[f"[{f.rule}] {f.line()}" for f in conversion.findings],
     )
     return _finish(result, started)
 
