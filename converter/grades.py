@@ -13,7 +13,7 @@ import re
 #: Grade phrases as printed, longest first; "Grade 3 (Adequate)" and ": requires
 #: improvement to be good" are written around these.
 GRADE_WORDS = (
-    r"requires\s+improvement(?:\s+to\s+be\s+good)?|outstanding|good|inadequate|adequate|"
+    r"requires?\s+improvement(?:\s+to\s+be\s+good)?|outstanding|good|inadequate|adequate|"
     r"satisfactory|not\s+graded"
 )
 _NUMBERED = re.compile(
@@ -29,7 +29,7 @@ _SCALE_NUMBERS = {"1": "outstanding", "2": "good", "3": "adequate", "4": "inadeq
 def grade_value(written: str) -> str:
     """A grade as written ('Requires Improvement to be good', 'Satisfactory') to its value."""
     lowered = " ".join(written.casefold().split())
-    if lowered.startswith("requires improvement"):
+    if lowered.startswith(("requires improvement", "require improvement")):
         return "requires-improvement"
     if lowered == "not graded":
         return "not-graded"

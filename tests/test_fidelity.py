@@ -171,3 +171,37 @@ def test_control_and_private_use_characters() -> None:
     assert "(struck)" in paragraph and "\u0336" not in paragraph
     link = root.find(".//a")
     assert link is not None and link.get("href", "").endswith(".gov.uk/contact")
+
+
+def test_judgement_labels_with_full_stops_and_wrapped_grades() -> None:
+    root = tree("judgement-labels-with-full-stops")
+    judgements = [
+        (j.findtext("label"), j.get("grade")) for j in root.iterfind("meta/judgements/judgement")
+    ]
+    assert judgements == [
+        ("Children’s services in Upton require improvement to be good", "requires-improvement"),
+        ("1. Children who need help and protection.", "requires-improvement"),
+        ("2. Leadership, management and governance.", "good"),
+        ("3. Children looked after and achieving permanence.", "inadequate"),
+    ]
+    section = root.find(".//section[@role='judgement']")
+    assert section is not None and section.get("grade") == "requires-improvement"
+    assert reading_text(section.find("heading")) == (  # type: ignore[arg-type]
+        "The experiences and progress of children who need help and protection"
+    )
+
+
+@pytest.mark.parametrize(
+    ("title", "kind"),
+    [
+        ("Monitoring visit to Tarn County Council children’s services", "ofsted-monitoring-letter"),
+        ("Focused visit to Tarn County Council children’s services", "ofsted-focused-visit-letter"),
+    ],
+)
+def test_visit_letters_by_their_title(title: str, kind: str) -> None:
+    text = (FIDELITY / "letter-dates-in-first-sentence.txt").read_text(encoding="utf-8")
+    root = parse(
+        text.replace("Focused visit to Tarn County Council children’s services", title)
+    ).getroot()
+    assert root.findtext("meta/kind") == kind
+    assert root.findtext("meta/subject") == "Tarn County Council"

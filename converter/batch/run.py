@@ -87,9 +87,7 @@ class BatchReport:
             parts.append(f"{counts['check-failed']} failed their checks")
         warned = len({r.source for r in self.records if r.warnings})
         if warned:
-            parts.append(
-                f"{warned} document(s) with structure warnings (listed in {REPORT_NAME})"
-            )
+            parts.append(f"{warned} document(s) with structure warnings (listed in {REPORT_NAME})")
         if counts["interrupted"]:
             parts.append(f"{counts['interrupted']} not done (interrupted; run again to resume)")
         if counts["orphaned"]:

@@ -110,7 +110,7 @@ def judgement_table(document: Document, facts: Facts) -> None:
     while index < len(blocks):
         row_block = blocks[index]
         text = row_block.text.strip()
-        if len(text) > _LABEL_LIMIT or text.endswith(".") or row_block.kind in ("table", "note"):
+        if len(text) > _LABEL_LIMIT or _sentence(text) or row_block.kind in ("table", "note"):
             break
         if row_block.kind == "item" and row_block.role != "ordered":
             break
@@ -169,6 +169,12 @@ def _from_real_table(block: Block, facts: Facts) -> None:
             facts.judgements.append((area_of(label), grade_value(row[-1]), label, row[-1].strip()))
 
 
+def _sentence(text: str) -> bool:
+    """Text that ends a sentence: a finding, not a label.  A short label may still end in a
+    full stop ("Leadership and management."), as some tables print them."""
+    return text.endswith(".") and (len(text.split()) > 12 or text.count(". ") > 0)
+
+
 def _pair_at(blocks: list[Block], index: int) -> bool:
     """A label block then a grade block."""
     if index + 1 >= len(blocks):
@@ -177,7 +183,7 @@ def _pair_at(blocks: list[Block], index: int) -> bool:
     return (
         (blocks[index].kind in ("para", "heading") or blocks[index].role == "ordered")
         and 0 < len(label) <= _LABEL_LIMIT
-        and not label.endswith(".")
+        and not _sentence(label)
         and GRADE_ONLY.match(blocks[index + 1].text) is not None
     )
 
@@ -227,6 +233,7 @@ def graded_sections(document: Document) -> None:
     beside a heading that the text interleaves with it."""
     blocks = document.blocks
     _interleaved(blocks)
+    _grade_lines_apart(blocks)
     for index, block in enumerate(blocks):
         if block.kind not in ("heading", "para") or block.n is not None:
             continue
@@ -252,6 +259,29 @@ def graded_sections(document: Document) -> None:
             block.grade = grade_value(written)
             block.role, block.area = "judgement", area_of(text)
             following.kind = "para"
+
+
+def _grade_lines_apart(blocks: list[Block]) -> None:
+    """A heading whose last lines are its grade ("Requires improvement" / "to be good"),
+    run on into it where no blank line parted them: the grade becomes its own line."""
+    index = 0
+    while index < len(blocks):
+        block = blocks[index]
+        if block.kind in ("heading", "para") and block.n is None and 1 < len(block.texts) <= 5:
+            cut = next(
+                (
+                    k
+                    for k in range(1, len(block.texts))
+                    if grade_line(" ".join(t.strip() for t in block.texts[k:])) is not None
+                ),
+                None,
+            )
+            if cut is not None and not block.texts[cut - 1].rstrip().endswith("."):
+                grade = Block("para", block.lines[cut:], block.texts[cut:])
+                block.lines, block.texts = block.lines[:cut], block.texts[:cut]
+                block.kind = "heading"
+                blocks.insert(index + 1, grade)
+        index += 1
 
 
 def _interleaved(blocks: list[Block]) -> None:

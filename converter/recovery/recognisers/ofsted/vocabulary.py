@@ -18,7 +18,7 @@ GRADE_ONLY = re.compile(rf"^\s*({GRADE_WORDS})\s*$", re.IGNORECASE)
 #: judgement for adoption performance is that it is outstanding", "Children's services
 #: in Norfolk requires improvement to be good".
 GRADED_HEADING = re.compile(
-    r"^(.*?)(?:\s*:\s*|\s+(?:is|are)\s+(?:that\s+(?:it|they)\s+(?:is\s+|are\s+)?)?|\s+(?=requires\s+improvement))"
+    r"^(.*?)(?:\s*:\s*|\s+(?:is|are)\s+(?:that\s+(?:it|they)\s+(?:is\s+|are\s+)?)?|\s+(?=requires?\s+improvement))"
     rf"({GRADE_WORDS})$",
     re.IGNORECASE,
 )
