@@ -205,3 +205,45 @@ def test_visit_letters_by_their_title(title: str, kind: str) -> None:
     ).getroot()
     assert root.findtext("meta/kind") == kind
     assert root.findtext("meta/subject") == "Tarn County Council"
+
+
+def test_two_prose_columns_side_by_side_are_read_one_after_the_other() -> None:
+    root = tree("two-columns-interleaved")
+    items = texts(root, ".//section/list/item")
+    assert items[:4] == [
+        "Safeguarding is ineffective. Not enough attention has been paid to assessing risks "
+        "and acting on concerns. Actions have not been taken in accordance with the school policy.",
+        "Leaders are failing to improve teaching and to provide pupils with an acceptable "
+        "standard of education.",
+        "Standards at the end of key stages 1 and 2 are well below the national average and "
+        "not improving quickly enough. Disadvantaged pupils do not achieve as well as others.",
+        "Teaching and learning are not effective and pupils are underachieving in reading, "
+        "writing and mathematics.",
+    ]
+    assert not root.findall(".//table")
+
+
+def test_priority_actions_with_their_responsible_body() -> None:
+    root = tree("priority-actions-with-responsible-body")
+    assert root.findtext("meta/kind") == "ofsted-area-send"
+    section = root.find(".//section[@role='improvements']")
+    assert section is not None
+    table = section.find("table")
+    assert table is not None
+    assert [reading_text(c) for c in table.iterfind("head/row/cell")] == [
+        "Responsible body",
+        "Areas for priority action",
+    ]
+    rows = [[reading_text(c) for c in r] for r in table.iterfind("row")]
+    assert rows == [
+        [
+            "Fenby Council and NHS Fenby Integrated Care Board",
+            "Leaders should urgently reduce the time children and young people wait for "
+            "assessment of their needs, and tell families how long they will wait.",
+        ],
+        [
+            "Fenby Council",
+            "Leaders should make sure that plans for children with SEND are reviewed on time.",
+        ],
+    ]
+    assert root.findtext("meta/person[@role='lead-inspector']") == "Ann Example, HMI"

@@ -31,6 +31,7 @@ from converter.recovery.artifacts import find_artifacts
 from converter.recovery.blocks import _Grouper, estimate_width
 from converter.recovery.build import build
 from converter.recovery.characters import normalise
+from converter.recovery.columns import undo_interleaved_columns
 from converter.recovery.facts import general_facts
 from converter.recovery.headings import (
     assign_levels,
@@ -78,6 +79,7 @@ def analyse(lines: Sequence[SourceLine]) -> Document:
     if not any(x.text.strip() for x in content):
         # A text made only of what looks like artifacts (a lone number) is content.
         artifacts, content = {}, lines
+    content = undo_interleaved_columns(content)
     width = estimate_width(content)
     repaired = repair_lost_hyphens(content, width, set())
     texts = {number: text for number, (text, _) in repaired.items()}

@@ -341,6 +341,18 @@ def improvements(document: Document) -> None:
     index = 0
     while index < len(blocks):
         block = blocks[index]
+        if (
+            block.kind == "para"
+            and IMPROVE.match(block.text)
+            and len(block.lines) == 1
+            and (
+                _responsible_header(blocks, index + 1)
+                or (
+                    index + 1 < len(blocks) and blocks[index + 1].text.strip() == block.text.strip()
+                )
+            )
+        ):
+            block.kind = "heading"  # a run of short lines made it text; it heads its table
         if block.kind == "heading" and IMPROVE.match(block.text):
             block.role = "improvements"
             block.ident = block.ident or slug(block.text)
@@ -355,8 +367,11 @@ def improvements(document: Document) -> None:
                 end += 1
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             duplicate = following is not None and following.text.strip() == block.text.strip()
-            _split_recommendations(blocks, index + 1 + duplicate)
-            if duplicate:
+            responsible = _responsible_header(blocks, index + 1)
+            _split_recommendations(blocks, index + 1 + (2 if responsible else duplicate))
+            if responsible:
+                _responsible_body_table(blocks, index + 1)
+            elif duplicate:
                 _one_column_table(blocks, index + 1)
             else:
                 _unbulleted_items(blocks, index + 1)
@@ -398,6 +413,61 @@ def _unbulleted_items(blocks: list[Block], start: int) -> None:
         return
     for block in items:
         block.kind, block.marker = "item", ""
+
+
+_RESPONSIBLE = re.compile(r"^Responsible bod(?:y|ies)$", re.IGNORECASE)
+
+
+def _responsible_header(blocks: list[Block], start: int) -> bool:
+    """'Responsible body' and the actions' own heading, the header of a two-column table
+    (area SEND reports: who must act, and on what), read cell by cell."""
+    pair = [b.text.strip() for b in blocks[start : start + 2]]
+    return (
+        len(pair) == 2
+        and any(_RESPONSIBLE.match(t) for t in pair)
+        and any(IMPROVE.match(t) for t in pair)
+    )
+
+
+def _responsible_body_table(blocks: list[Block], start: int) -> None:
+    """The rows after that header: who (one or more short lines: a body's name may wrap)
+    then what (the action, whole), as a table with its header row."""
+    header = [blocks[start].text.strip(), blocks[start + 1].text.strip()]
+    end = start + 2
+    rows: list[list[str]] = []
+    while end < len(blocks):
+        who: list[Block] = []
+        while (
+            end < len(blocks)
+            and _cell_of(blocks[end])
+            and not _RECOMMENDATION.match(blocks[end].text)
+        ):
+            if len(blocks[end].text) > 200:
+                break
+            who.append(blocks[end])
+            end += 1
+        what: list[Block] = []
+        while (
+            end < len(blocks) and _cell_of(blocks[end]) and _RECOMMENDATION.match(blocks[end].text)
+        ):
+            what.append(blocks[end])
+            end += 1
+        if not who or not what:
+            end -= len(who) + len(what)
+            break
+        body = " ".join(b.text.strip() for b in who)
+        action = " ".join(b.text.strip() for b in what)
+        rows.append([body, action] if _RESPONSIBLE.match(header[0]) else [action, body])
+    if not rows:
+        return
+    lines = [x for b in blocks[start:end] for x in b.lines]
+    texts = [t for b in blocks[start:end] for t in b.texts]
+    blocks[start:end] = [Block("table", lines, texts, rows=[header, *rows], head_rows=1)]
+
+
+def _cell_of(block: Block) -> bool:
+    """A block that can be a cell of a table read cell by cell: text, not a list or table."""
+    return block.kind in ("para", "heading") and block.n is None and not IMPROVE.match(block.text)
 
 
 def _one_column_table(blocks: list[Block], start: int) -> None:
