@@ -43,6 +43,10 @@ def page() -> Iterator[Any]:
 def assert_no_axe_violations(page: Any) -> None:
     script = axe_script()
     assert script is not None, "axe-core is missing: run scripts/setup.sh"
+    # After a click that navigates, the next page may not have its document yet: a busy
+    # machine showed a null <head> to add_script_tag.
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => document.head !== null && document.body !== null")
     page.add_script_tag(content=script.read_text(encoding="utf-8"))
     report = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
