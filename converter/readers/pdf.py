@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import ctypes
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -12,7 +13,9 @@ from lxml import etree
 
 from converter.errors import InputError
 from converter.readers import pdf_layout
-from converter.readers.pdf_layout import LaidLine, PageLayout
+from converter.readers.pdf_layout import LaidLine, PageLayout, Rule
+from converter.readers.pdf_order import out_of_order, xy_cut
+from converter.readers.pdf_tables import Table, TableRow, aligned_tables, find_tables
 from converter.recovery import SourceLine, recover
 from converter.recovery.recognisers import RECOGNISERS
 
@@ -53,6 +56,8 @@ class Extraction:
     lines: list[SourceLine]  # every line, blank separators and artifacts included
     content: list[SourceLine]  # what structure recovery reads
     artifacts: list[tuple[SourceLine, str]]  # line and reason (running-header, page-number ...)
+    #: Each table row's line number -> its cells' column spans (empty: one column each).
+    spans: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def read(data: bytes, *, name: str) -> etree._Element:
@@ -61,6 +66,7 @@ def read(data: bytes, *, name: str) -> etree._Element:
     extraction = source_lines(layouts)
     root = recover(extraction.content, language=info.language or "en", recognisers=RECOGNISERS)
     _add_artifacts(root, extraction.artifacts)
+    _set_spans(root, extraction.spans)
     source = root.find("meta/source")
     if source is not None:
         source.set("pages", str(info.pages))
@@ -135,15 +141,18 @@ def text_layer(data: bytes) -> str:
 def source_lines(layouts: list[PageLayout]) -> Extraction:
     """Number the lines of every page; set aside running headers, footers and page numbers.
 
-    Within a page the lines keep the order of the page's content, except that the
-    header lines come first and the footer lines last, as a reader of the print meets
-    them.  A blank line marks a gap wider than the usual leading (a new paragraph, a
-    new table cell), as pdftotext's blank lines do.
+    Within a page the lines keep the order of the page's content (read by XY-cut where
+    that order is not a reading order, see ``pdf_order``), except that the header lines
+    come first and the footer lines last, as a reader of the print meets them.  Tables
+    found by tags or by geometry become one line per row, with its cells.  A blank line
+    marks a gap wider than the usual leading (a new paragraph, a new table cell), as
+    pdftotext's blank lines do.
     """
     reasons = _running_lines(layouts)
     lines: list[SourceLine] = []
     content: list[SourceLine] = []
     artifacts: list[tuple[SourceLine, str]] = []
+    spans: dict[int, tuple[int, ...]] = {}
 
     def add(laid: LaidLine | None, page: int) -> SourceLine:
         line = SourceLine(
@@ -161,17 +170,21 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
     def add_row(row: TableRow, page: int) -> SourceLine:
         line = SourceLine(
             number=len(lines) + 1,
-            text=" ".join(row.cells),
+            text=" ".join(cell for cell in row.cells if cell),
             page=page,
             font_size=row.lines[0].font_size,
             bold=all(x.bold for x in row.lines),
-            x=row.lines[0].x0,
+            x=min(x.x0 for x in row.lines),
             cells=row.cells,
             header=row.header,
         )
         lines.append(line)
+        spans[line.number] = row.spans
         return line
 
+    # The header rows of the table the last page ended in: repeated at the top of the
+    # next page (a table that runs on), they are the table's running head.
+    running_head: list[tuple[str, ...]] = []
     for layout in layouts:
         tops = [(i, x) for i, x in enumerate(layout.lines) if reasons.get((layout.number, i))]
         header = [(i, x) for i, x in tops if x.top < layout.height / 2]
@@ -180,30 +193,74 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
         previous: LaidLine | None = None
         body = [laid for i, laid in enumerate(layout.lines) if (layout.number, i) not in reasons]
-        for item in _with_rows(body):
+        items = _in_reading_order(body, layout.rules)
+        first = True
+        for item in items:
             if isinstance(item, TableRow):
+                if first and item.header and item.cells in running_head:
+                    artifacts.append((add_row(item, layout.number), "running-header"))
+                    continue
                 if previous is not None:
                     content.append(add(None, layout.number))
                 content.append(add_row(item, layout.number))
-                previous = None
+                previous, first = None, False
                 continue
             laid = item
             if previous is not None and _gap_between(previous, laid):
                 content.append(add(None, layout.number))
             content.append(add(laid, layout.number))
-            previous = laid
+            previous, first = laid, False
+        running_head = _running_head(items)
         for i, laid in footer:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
-    return Extraction(lines, _rejoin_hyphenated(content), artifacts)
+    return Extraction(lines, _rejoin_hyphenated(content), artifacts, spans)
 
 
-@dataclass(frozen=True)
-class TableRow:
-    """Lines of a page that are the cells of one table row, left to right."""
+def _running_head(items: list[LaidLine | TableRow]) -> list[tuple[str, ...]]:
+    """The header rows of the table a page's content ends in (none if it ends in text)."""
+    if not items or not isinstance(items[-1], TableRow):
+        return []
+    end = len(items)
+    while end > 0 and isinstance(items[end - 1], TableRow):
+        end -= 1
+    rows = [x for x in items[end:] if isinstance(x, TableRow)]
+    return [row.cells for row in rows[: next((k for k, r in enumerate(rows) if not r.header), 0)]]
 
-    lines: tuple[LaidLine, ...]
-    cells: tuple[str, ...]
-    header: bool
+
+def _in_reading_order(body: list[LaidLine], rules: Sequence[Rule]) -> list[LaidLine | TableRow]:
+    """A page's body lines in reading order, tables gathered into rows.
+
+    An untagged page's tables are found by geometry (rules, aligned columns); a tagged
+    page's by its TR/TD/TH structure.  Tables count as one piece each when the page is
+    checked for drawing order, so that XY-cut never reads a table column by column.
+    """
+    tagged = any(x.tag for x in body)
+    tables: list[Table] = []
+    rest = body
+    if not tagged:
+        tables, rest = find_tables(body, rules)
+    pieces: list[LaidLine | Table] = [*rest, *tables]
+    if tables:
+        position = {id(x): k for k, x in enumerate(body)}
+
+        def drawn(piece: LaidLine | Table) -> int:
+            if isinstance(piece, Table):
+                return min(position[id(x)] for x in piece.lines)
+            return position[id(piece)]
+
+        pieces.sort(key=drawn)
+    if out_of_order(pieces):
+        pieces = xy_cut(pieces)
+    result: list[LaidLine | TableRow] = []
+    run: list[LaidLine] = []
+    for piece in pieces:
+        if isinstance(piece, Table):
+            result += _with_rows(run)
+            result += piece.rows
+            run = []
+        else:
+            run.append(piece)
+    return result + _with_rows(run)
 
 
 _CELL_TAGS = frozenset(["TD", "TH"])
@@ -212,7 +269,8 @@ _CELL_TAGS = frozenset(["TD", "TH"])
 def _with_rows(body: list[LaidLine]) -> list[LaidLine | TableRow]:
     """A page's lines with the cells of a tagged table gathered into rows: consecutive
     lines tagged TD or TH, two or more side by side on one baseline, make a row; a cell's
-    second line (it wrapped) joins the cell above it."""
+    second line (it wrapped) joins the cell above it.  Cells whose structure has no rows
+    (TR) are read by geometry, as an untagged page's are."""
     result: list[LaidLine | TableRow] = []
     index = 0
     while index < len(body):
@@ -223,27 +281,45 @@ def _with_rows(body: list[LaidLine]) -> list[LaidLine | TableRow]:
         end = index
         while end < len(body) and body[end].tag in _CELL_TAGS:
             end += 1
-        rows = _rows_of(body[index:end])
-        if len(rows) >= 2 and all(len(r.cells) >= 2 for r in rows):
-            result.extend(rows)
+        cells = body[index:end]
+        if all(x.row for x in cells):
+            rows = _rows_of(cells)
+            if len(rows) >= 2 and all(len(r.cells) >= 2 for r in rows):
+                result.extend(rows)
+            else:
+                result.extend(cells)
         else:
-            result.extend(body[index:end])
+            result.extend(_geometric_rows(cells))
         index = end
+    return result
+
+
+def _geometric_rows(cells: list[LaidLine]) -> list[LaidLine | TableRow]:
+    """Tagged cells without rows, read as aligned text: rows where they line up."""
+    tables = aligned_tables(cells)
+    if not tables:
+        return list(cells)
+    # Each table's rows stand where its first line was drawn.
+    starts = {id(next(x for x in cells if x in table.lines)): table for table in tables}
+    used = {id(x) for table in tables for x in table.lines}
+    result: list[LaidLine | TableRow] = []
+    for line in cells:
+        if id(line) in starts:
+            result += starts[id(line)].rows
+        elif id(line) not in used:
+            result.append(line)
     return result
 
 
 def _rows_of(cells: list[LaidLine]) -> list[TableRow]:
     """Cells of a tagged table in rows: the structure's TR and TD say which line belongs
-    to which (a wrapped cell's lines share a TD); pages without rows are read by baseline."""
-    if all(x.row for x in cells):
-        grouped: dict[int, dict[int, list[LaidLine]]] = {}
-        for line in cells:
-            grouped.setdefault(line.row, {}).setdefault(line.cell, []).append(line)
-        rows = [list(by_cell.values()) for by_cell in grouped.values()]
-    else:
-        rows = [[[x]] for x in cells]
+    to which (a wrapped cell's lines share a TD)."""
+    grouped: dict[int, dict[int, list[LaidLine]]] = {}
+    for line in cells:
+        grouped.setdefault(line.row, {}).setdefault(line.cell, []).append(line)
     result = []
-    for row in rows:
+    for by_cell in grouped.values():
+        row = list(by_cell.values())
         row.sort(key=lambda cell: min(x.x0 for x in cell))
         texts = tuple(" ".join(x.text for x in sorted(c, key=lambda x: x.top)) for c in row)
         lines = tuple(x for cell in row for x in cell)
@@ -356,6 +432,30 @@ def _add_artifacts(root: etree._Element, found: list[tuple[SourceLine, str]]) ->
         )
         element.text = line.text
     artifacts[:] = sorted(artifacts, key=lambda a: int(a.get("src", "0-0").split("-")[0]))
+
+
+def _set_spans(root: etree._Element, spans: dict[int, tuple[int, ...]]) -> None:
+    """Give the cells of rows found by geometry the columns they span (a group header
+    over three columns), which structure recovery does not know of: each table's rows
+    are the reader's row lines within its source range, in order."""
+    if not any(spans.values()):
+        return
+    for table in root.iter("table"):
+        first, _, last = table.get("src", "0-0").partition("-")
+        numbers = [n for n in spans if int(first) <= n <= int(last or first)]
+        rows = table.findall("head/row") + table.findall("row")
+        if len(numbers) != len(rows):
+            continue
+        for number, row in zip(sorted(numbers), rows, strict=True):
+            widths = spans[number]
+            cells = row.findall("cell")
+            if not widths or len(widths) != len(cells):
+                continue
+            for cell, width in zip(cells, widths, strict=True):
+                if width > 1:
+                    cell.set("colspan", str(width))
+                elif "colspan" in cell.attrib:
+                    del cell.attrib["colspan"]
 
 
 def _metadata_text(document: pdfium.PdfDocument, key: str) -> str:

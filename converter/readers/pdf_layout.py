@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
@@ -46,12 +46,33 @@ class LaidLine:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A ruled line drawn on the page (a table border), on the displayed page.
+
+    A horizontal rule has ``top == bottom`` (its y) and spans ``x0`` to ``x1``; a vertical
+    one has ``x0 == x1`` and spans ``top`` to ``bottom``.
+    """
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def vertical(self) -> bool:
+        return self.x0 == self.x1
+
+
+@dataclass(frozen=True)
 class PageLayout:
     number: int
     width: float
     height: float
     lines: tuple[LaidLine, ...]
     images: int  # image objects on a page without text (an image-only page needs OCR)
+    #: Ruled lines, read only on a page whose text lines show gaps a table's columns
+    #: would leave (reading every drawing of every page would cost more than its text).
+    rules: tuple[Rule, ...] = ()
 
 
 @dataclass
@@ -86,25 +107,91 @@ def pages(document: pdfium.PdfDocument) -> Iterator[PageLayout]:
 
 def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
     width, height = page.get_size()
+    rotation = raw.FPDFPage_GetRotation(page.raw) % 4
     textpage = page.get_textpage()
     try:
         tags = _structure_types(page)
-        tokens = _tokens(textpage, width, height, raw.FPDFPage_GetRotation(page.raw) % 4)
+        tokens = _tokens(textpage, width, height, rotation)
     finally:
         textpage.close()
-    lines: list[LaidLine] = []
     columns = _column_starts(tokens)
+    rules = _rules(page, width, height, rotation) if _may_hold_a_table(tokens, columns) else ()
+    dividers = [r for r in rules if r.vertical]
+    lines: list[LaidLine] = []
     for line_tokens in tokens:
-        lines.extend(_cells(line_tokens, number, tags, columns))
+        lines.extend(_cells(line_tokens, number, tags, columns, dividers))
     # Images matter only on a page without text (does it need OCR?): counting them means
     # visiting every page object, so it is skipped where there is text.
     images = 0 if lines else _count_images(page)
-    return PageLayout(number, width, height, tuple(_attach_markers(_join_abutting(lines))), images)
+    laid = _attach_markers(_join_abutting(lines, dividers), dividers)
+    return PageLayout(number, width, height, tuple(laid), images, rules)
 
 
-def _join_abutting(lines: list[LaidLine]) -> list[LaidLine]:
+#: Text lines with a gap this wide (in ems) that make a page worth searching for rules.
+_TABLE_GAP_EMS = 1.0
+
+
+def _may_hold_a_table(lines: list[list[_Token]], columns: frozenset[int]) -> bool:
+    """Whether a page's text could sit in a table: column starts shared by several lines,
+    or two lines with a gap wider than an em (a cell's text and the next cell's)."""
+    if columns:
+        return True
+    gapped = 0
+    for tokens in lines:
+        for last, token in zip(tokens, tokens[1:], strict=False):
+            if token.x0 - last.x1 > _TABLE_GAP_EMS * max(last.font.size, token.font.size, 1.0):
+                gapped += 1
+                break
+        if gapped >= 2:
+            return True
+    return False
+
+
+#: A drawn line no thicker than this (points) is a rule, not a shape.
+_RULE_THICKNESS = 3.0
+#: The shortest rule worth reading (points): shorter strokes are ticks and glyph parts.
+_RULE_LENGTH = 4.0
+#: Objects on a page from which rules are read at most (a bound against absurd drawings).
+_MAX_OBJECTS = 50_000
+
+
+def _rules(page: pdfium.PdfPage, width: float, height: float, rotation: int) -> tuple[Rule, ...]:
+    """The page's ruled lines: thin paths (stroked or filled) and the edges of stroked
+    rectangles, on the displayed page.  Filled shapes (cell shading, a callout's
+    background) are not rules: a box of colour is no evidence of a table's cells."""
+    found: list[Rule] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    count = min(raw.FPDFPage_CountObjects(page.raw), _MAX_OBJECTS)
+    for k in range(count):
+        obj = raw.FPDFPage_GetObject(page.raw, k)
+        if raw.FPDFPageObj_GetType(obj) != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        if not raw.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        x0, x1, y0, y1 = _displayed(
+            left.value, right.value, bottom.value, top.value, rotation, width, height
+        )
+        w, h = x1 - x0, y1 - y0
+        if w <= _RULE_THICKNESS and h >= _RULE_LENGTH:
+            found.append(Rule(round((x0 + x1) / 2, 1), round((x0 + x1) / 2, 1), y0, y1))
+            continue
+        if h <= _RULE_THICKNESS and w >= _RULE_LENGTH:
+            found.append(Rule(x0, x1, round((y0 + y1) / 2, 1), round((y0 + y1) / 2, 1)))
+            continue
+        if w < _RULE_LENGTH or h < _RULE_LENGTH:
+            continue
+        raw.FPDFPath_GetDrawMode(obj, fill, stroke)
+        if stroke.value and raw.FPDFPath_CountSegments(obj) <= 6:  # a stroked box
+            found += [Rule(x0, x1, y0, y0), Rule(x0, x1, y1, y1)]
+            found += [Rule(x0, x0, y0, y1), Rule(x1, x1, y0, y1)]
+    return tuple(found)
+
+
+def _join_abutting(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> list[LaidLine]:
     """Rejoin one line that the text layer broke where a run of text changes object (a
-    superscript: "6" / "TH MEETING"): the next starts where the first ends, level with it."""
+    superscript: "6" / "TH MEETING"): the next starts where the first ends, level with it
+    (and no rule of a table divides them)."""
     result: list[LaidLine] = []
     for line in lines:
         if result:
@@ -113,7 +200,8 @@ def _join_abutting(lines: list[LaidLine]) -> list[LaidLine]:
             gap = line.x0 - last.x1
             overlap = min(last.bottom, line.bottom) - max(last.top, line.top)
             height = min(last.bottom - last.top, line.bottom - line.top)
-            if -0.1 * em <= gap < 0.3 * em and height > 0 and overlap > 0.5 * height:
+            divided = _divided(last.x1, line.x0, (line.top + line.bottom) / 2, dividers)
+            if -0.1 * em <= gap < 0.3 * em and height > 0 and overlap > 0.5 * height and not divided:
                 joiner = "" if gap < 0.15 * em else " "
                 result[-1] = replace(
                     last,
@@ -128,9 +216,10 @@ def _join_abutting(lines: list[LaidLine]) -> list[LaidLine]:
     return result
 
 
-def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:
+def _attach_markers(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> list[LaidLine]:
     """Put a list marker drawn apart from its text (WeasyPrint draws bullets after the
-    page's text) in front of the text it stands beside, on the same baseline."""
+    page's text) in front of the text it stands beside, on the same baseline (never
+    across a table's rule: a number in one cell is no marker of the next cell's text)."""
     markers = [x for x in lines if _MARKER.match(x.text)]
     if not markers:
         return lines
@@ -143,6 +232,7 @@ def _attach_markers(lines: list[LaidLine]) -> list[LaidLine]:
             and not _MARKER.match(x.text)
             and x.top - 1 <= (marker.top + marker.bottom) / 2 <= x.bottom + 1
             and 0 <= x.x0 - marker.x1 < 4 * marker.font_size
+            and not _divided(marker.x1, x.x0, (marker.top + marker.bottom) / 2, dividers)
         ]
         if len(beside) != 1 or _STARTS_WITH_MARKER.match(beside[0].text):
             continue
@@ -303,29 +393,45 @@ def _cells(
     page: int,
     tags: dict[int, _Tag],
     columns: frozenset[int] = frozenset(),
+    dividers: Sequence[Rule] = (),
 ) -> Iterator[LaidLine]:
     """Split one text line where the gap is wide (table cells, a right-aligned page number),
-    where a gap falls at one of the page's column starts, or, in a tagged PDF, where one
-    table cell ends and the next begins."""
+    where a gap falls at one of the page's column starts or on a table's vertical rule,
+    or, in a tagged PDF, where one table cell ends and the next begins.  A list marker
+    opening the line keeps its text however wide the tab after it ("1.", a bullet); a
+    number further along is a cell of its own ("Brent   21   11")."""
     run: list[_Token] = []
+    first = True
     for token in tokens:
         if run:
             last = run[-1]
             em = max(last.font.size, token.font.size, 1.0)
             gap = token.x0 - last.x1
             shifted = abs(token.bottom - last.bottom) > 0.6 * em and not _overlaps(token, last)
-            marker = _MARKER.match(" ".join(t.text for t in run))
+            marker = first and _MARKER.match(" ".join(t.text for t in run))
             wide = gap > CELL_GAP_EMS * em and not marker
             column = round(token.x0) in columns and gap > COLUMN_GAP_EMS * em and not marker
-            wide = wide or column
+            ruled = bool(dividers) and _divided(
+                last.x1, token.x0, (token.top + token.bottom) / 2, dividers
+            )
+            wide = wide or column or ruled
             cell = tags.get(token.font.mcid, _NO_TAG).cell
             new_cell = cell != tags.get(last.font.mcid, _NO_TAG).cell and cell > 0
             if wide or new_cell or gap < -0.5 * em or shifted:
                 yield _line(run, page, tags)
                 run = []
+                first = False
         run.append(token)
     if run:
         yield _line(run, page, tags)
+
+
+def _divided(x0: float, x1: float, y: float, dividers: Sequence[Rule]) -> bool:
+    """Whether a vertical rule stands between x0 and x1 at height y (a cell border)."""
+    return any(
+        x0 - 1.0 <= rule.x0 <= x1 + 1.0 and rule.top - 1.0 <= y <= rule.bottom + 1.0
+        for rule in dividers
+    )
 
 
 def _overlaps(a: _Token, b: _Token) -> bool:
