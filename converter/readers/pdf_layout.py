@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import ctypes
 import re
 from collections import Counter
@@ -116,7 +117,7 @@ def _page_layout(page: pdfium.PdfPage, number: int) -> PageLayout:
         textpage.close()
     columns = _column_starts(tokens)
     rules = _rules(page, width, height, rotation) if _may_hold_a_table(tokens, columns) else ()
-    dividers = [r for r in rules if r.vertical]
+    dividers = _dividers(rules)
     lines: list[LaidLine] = []
     for line_tokens in tokens:
         lines.extend(_cells(line_tokens, number, tags, columns, dividers))
@@ -220,28 +221,37 @@ def _attach_markers(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> lis
     """Put a list marker drawn apart from its text (WeasyPrint draws bullets after the
     page's text) in front of the text it stands beside, on the same baseline (never
     across a table's rule: a number in one cell is no marker of the next cell's text)."""
-    markers = [x for x in lines if _MARKER.match(x.text)]
-    if not markers:
+    if not any(_MARKER.match(x.text) for x in lines):
         return lines
-    result = list(lines)
-    for marker in markers:
-        beside = [
-            x
-            for x in result
-            if x is not marker
-            and not _MARKER.match(x.text)
-            and x.top - 1 <= (marker.top + marker.bottom) / 2 <= x.bottom + 1
-            and 0 <= x.x0 - marker.x1 < 4 * marker.font_size
-            and not _divided(marker.x1, x.x0, (marker.top + marker.bottom) / 2, dividers)
-        ]
-        if len(beside) != 1 or _STARTS_WITH_MARKER.match(beside[0].text):
+    result: list[LaidLine | None] = list(lines)
+    # Lines by their top, so that a marker is compared only with lines level with it.
+    by_top = sorted(range(len(lines)), key=lambda k: lines[k].top)
+    tops = [lines[k].top for k in by_top]
+    tallest = max(x.bottom - x.top for x in lines)
+    for index, marker in enumerate(lines):
+        if not _MARKER.match(marker.text):
             continue
-        target = beside[0]
-        result[result.index(target)] = replace(
-            target, text=f"{marker.text} {target.text}", x0=marker.x0
-        )
-        result.remove(marker)
-    return result
+        middle = (marker.top + marker.bottom) / 2
+        first = bisect.bisect_left(tops, middle - 1 - tallest)
+        last = bisect.bisect_right(tops, middle + 1)
+        beside = [
+            k
+            for k in by_top[first:last]
+            if (x := result[k]) is not None
+            and k != index
+            and x.top - 1 <= middle <= x.bottom + 1
+            and 0 <= x.x0 - marker.x1 < 4 * marker.font_size
+            and not _MARKER.match(x.text)
+            and not _divided(marker.x1, x.x0, middle, dividers)
+        ]
+        if len(beside) != 1:
+            continue
+        target = result[beside[0]]
+        if target is None or _STARTS_WITH_MARKER.match(target.text):
+            continue
+        result[beside[0]] = replace(target, text=f"{marker.text} {target.text}", x0=marker.x0)
+        result[index] = None
+    return [x for x in result if x is not None]
 
 
 def _tokens(
@@ -427,11 +437,30 @@ def _cells(
 
 
 def _divided(x0: float, x1: float, y: float, dividers: Sequence[Rule]) -> bool:
-    """Whether a vertical rule stands between x0 and x1 at height y (a cell border)."""
-    return any(
-        x0 - 1.0 <= rule.x0 <= x1 + 1.0 and rule.top - 1.0 <= y <= rule.bottom + 1.0
-        for rule in dividers
-    )
+    """Whether a vertical rule stands between x0 and x1 at height y (a cell border).
+    ``dividers`` are sorted by x (see ``_dividers``)."""
+    if not dividers:
+        return False
+    start = bisect.bisect_left(dividers, x0 - 1.0, key=lambda rule: rule.x0)
+    for rule in dividers[start:]:
+        if rule.x0 > x1 + 1.0:
+            return False
+        if rule.top - 1.0 <= y <= rule.bottom + 1.0:
+            return True
+    return False
+
+
+def _dividers(rules: Sequence[Rule]) -> list[Rule]:
+    """The vertical rules, pieces of one rule joined (a grid draws a border cell by
+    cell), sorted by x."""
+    result: list[Rule] = []
+    for rule in sorted((r for r in rules if r.vertical), key=lambda r: (r.x0, r.top)):
+        last = result[-1] if result else None
+        if last and abs(last.x0 - rule.x0) <= 1.0 and rule.top <= last.bottom + 1.0:
+            result[-1] = Rule(last.x0, last.x1, last.top, max(last.bottom, rule.bottom))
+        else:
+            result.append(rule)
+    return result
 
 
 def _overlaps(a: _Token, b: _Token) -> bool:
