@@ -16,6 +16,7 @@ from support.pdf_scoring import (
     scored,
     text_reader_best,
 )
+from support.scoring import normal, score
 
 from converter import api
 from converter.readers import pdf
@@ -103,3 +104,40 @@ def test_sections_nest_by_type_size(path: Path, trees: dict[Path, etree._Element
         for section in judgements:
             parent = section.getparent()
             assert parent is not None and _heading(parent) == "Inspection judgements"
+
+
+def _with_tables() -> list[Path]:
+    """The corpus PDFs for which expected.json describes tables (read by eye)."""
+    if not (CORPUS / "expected.json").exists():
+        return []
+    facts = expected_facts(CORPUS)
+    return [p for p in corpus_pdfs() if (facts.get(p.stem) or {}).get("tables")]
+
+
+def _cells(row: etree._Element) -> list[str]:
+    return [normal("".join(str(t) for t in cell.itertext())) for cell in row.iterfind("cell")]
+
+
+@pytest.mark.parametrize("path", corpus_params(_with_tables()))
+def test_tables_as_read_by_eye(path: Path, trees: dict[Path, etree._Element]) -> None:
+    """Every table expected.json describes is a table of the tree: its rows, columns,
+    header rows and first and last rows; where it gives them, the spans of the first
+    row, the second header row and the first body row cell by cell."""
+    facts = expected_facts(CORPUS)[path.stem]
+    root = tree_of(path, trees)
+    result = score(root, facts)["tables"]
+    assert result.ok, result.detail
+    for wanted in facts["tables"]:
+        first = normal(wanted["first_row_cells"][0])
+        table = next(
+            t for t in root.iterfind("body//table") if _cells(t.find(".//row"))[0] == first
+        )
+        rows = table.findall("head/row") + table.findall("row")
+        if "first_row_spans" in wanted:
+            spans = [int(c.get("colspan", "1")) for c in rows[0].iterfind("cell")]
+            assert spans == wanted["first_row_spans"]
+        if "second_header_row_cells" in wanted:
+            assert _cells(rows[1]) == [normal(c) for c in wanted["second_header_row_cells"]]
+        if "first_body_row_cells" in wanted:
+            body = rows[int(wanted.get("header_rows", 0))]
+            assert _cells(body) == [normal(c) for c in wanted["first_body_row_cells"]]

@@ -202,7 +202,12 @@ def _join_abutting(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> list
             overlap = min(last.bottom, line.bottom) - max(last.top, line.top)
             height = min(last.bottom - last.top, line.bottom - line.top)
             divided = _divided(last.x1, line.x0, (line.top + line.bottom) / 2, dividers)
-            if -0.1 * em <= gap < 0.3 * em and height > 0 and overlap > 0.5 * height and not divided:
+            if (
+                -0.1 * em <= gap < 0.3 * em
+                and height > 0
+                and overlap > 0.5 * height
+                and not divided
+            ):
                 joiner = "" if gap < 0.15 * em else " "
                 result[-1] = replace(
                     last,

@@ -465,15 +465,10 @@ def _ruled_header_count(cells: list[list[list[LaidLine]]], rules: Sequence[Rule]
     bottoms = [max((x.bottom for c in row for x in c), default=0.0) for row in cells]
     x0 = min(x.x0 for row in cells for c in row for x in c)
     x1 = max(x.x1 for row in cells for c in row for x in c)
-    across = [
-        r.top
-        for r in rules
-        if not r.vertical and r.x0 <= x0 + _SNAP * 2 and r.x1 >= x1 - _SNAP * 2
-    ]
+    horizontals = _merged([r for r in rules if not r.vertical], vertical=False)
+    across = [r.top for r in horizontals if r.x0 <= x0 + _SNAP * 2 and r.x1 >= x1 - _SNAP * 2]
     ruled_after = [
-        k
-        for k in range(len(cells) - 1)
-        if any(bottoms[k] <= y <= tops[k + 1] for y in across)
+        k for k in range(len(cells) - 1) if any(bottoms[k] <= y <= tops[k + 1] for y in across)
     ]
     if len(ruled_after) == 1 and ruled_after[0] < _MAX_HEADER_ROWS:
         return ruled_after[0] + 1
@@ -481,6 +476,4 @@ def _ruled_header_count(cells: list[list[list[LaidLine]]], rules: Sequence[Rule]
 
 
 def _with_header(rows: list[TableRow], count: int) -> list[TableRow]:
-    return [
-        TableRow(row.lines, row.cells, k < count, row.spans) for k, row in enumerate(rows)
-    ]
+    return [TableRow(row.lines, row.cells, k < count, row.spans) for k, row in enumerate(rows)]
