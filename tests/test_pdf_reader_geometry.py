@@ -55,6 +55,22 @@ RULED = page(
     " td.n { text-align: right }",
 )
 
+# The same without rules: only alignment tells the columns, and the group headers are
+# centred over theirs.
+UNRULED = page(
+    """<h1>Harbour ward figures</h1>
+<table><thead>
+<tr><th></th><th colspan="2">Visits</th><th colspan="2">Complaints</th></tr>
+<tr><th class="l">Ward</th><th>2023</th><th>2024</th><th>2023</th><th>2024</th></tr></thead>
+<tbody>
+<tr><td>North Quay</td><td>7</td><td>1204</td><td>12</td><td>3</td></tr>
+<tr><td>Old Town</td><td>15320</td><td>98</td><td>4</td><td>140</td></tr>
+<tr><td>Lighthouse Point</td><td>260</td><td>31</td><td>0</td><td>9</td></tr>
+</tbody></table>""",
+    "td, th { padding: 2pt 10pt; text-align: right } td:first-child, th.l { text-align: left }"
+    " th { text-align: center }",
+)
+
 # Label and value, no rules, the labels in bold (so no row is a header).
 KEY_VALUE = page(
     f"""<h1>Quay repairs notice</h1>
@@ -102,6 +118,7 @@ def pdfs() -> dict[str, bytes]:
         for name, html in (
             ("shuffled", SHUFFLED),
             ("ruled", RULED),
+            ("unruled", UNRULED),
             ("key-value", KEY_VALUE),
             ("long", LONG),
             ("columns", COLUMNS),
@@ -191,6 +208,25 @@ def test_ruled_table_with_spanning_headers_and_right_aligned_numbers(
     # The paragraph under the table stays a paragraph.
     assert [text(p) for p in root.iterfind("body//p")] == [
         "Figures are counted by the ward office at the end of each quarter of the year."
+    ]
+
+
+def test_unruled_table_with_group_headers(pdfs: dict[str, bytes]) -> None:
+    tables = tree(pdfs["unruled"]).findall("body//table")
+    assert len(tables) == 1
+    head = tables[0].findall("head/row")
+    assert len(head) == 2
+    group = [(text(c), c.get("colspan")) for c in head[0].iterfind("cell")]
+    assert group == [("Visits", "2"), ("Complaints", "2")] or group == [
+        ("", None),
+        ("Visits", "2"),
+        ("Complaints", "2"),
+    ]
+    assert rows(tables[0])[1:] == [
+        ["Ward", "2023", "2024", "2023", "2024"],
+        ["North Quay", "7", "1204", "12", "3"],
+        ["Old Town", "15320", "98", "4", "140"],
+        ["Lighthouse Point", "260", "31", "0", "9"],
     ]
 
 

@@ -24,6 +24,8 @@ _GLUED_MARKER = re.compile(r"\d{1,3}[.)]|[\uf000-\uf0ff\u25a0-\u25ff\u2022](?=[^
 _TAB_EMS = 0.05
 #: What pdfium's text layer puts in place of a hyphen at the end of a line.
 _LINE_END_HYPHEN = "\ufffe"
+#: A figure: a table cell's number, percentage or ratio.
+_FIGURE = re.compile(r"^[-+(]?\d[\d.,/%:)]*$")
 #: A list marker (bullet glyph, "1.", "(a)") that a tab separates from its text.
 _MARKER = re.compile(r"^(?:[^\w\s]|[1-9]\d{0,2}[.)]?|\(?[a-z]{1,3}\)|[a-z]\.)$")
 
@@ -236,6 +238,9 @@ def _attach_markers(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> lis
     for index, marker in enumerate(lines):
         if not _MARKER.match(marker.text):
             continue
+        # A number stands closer to its text than a bullet may: further off, it is a
+        # table's cell beside the next one.
+        reach = (CELL_GAP_EMS if marker.text[0].isdigit() else 4) * marker.font_size
         middle = (marker.top + marker.bottom) / 2
         first = bisect.bisect_left(tops, middle - 1 - tallest)
         last = bisect.bisect_right(tops, middle + 1)
@@ -245,8 +250,9 @@ def _attach_markers(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> lis
             if (x := result[k]) is not None
             and k != index
             and x.top - 1 <= middle <= x.bottom + 1
-            and 0 <= x.x0 - marker.x1 < 4 * marker.font_size
+            and 0 <= x.x0 - marker.x1 < reach
             and not _MARKER.match(x.text)
+            and not _FIGURE.match(x.text)
             and not _divided(marker.x1, x.x0, middle, dividers)
         ]
         if len(beside) != 1:
@@ -423,7 +429,12 @@ def _cells(
             em = max(last.font.size, token.font.size, 1.0)
             gap = token.x0 - last.x1
             shifted = abs(token.bottom - last.bottom) > 0.6 * em and not _overlaps(token, last)
-            marker = first and _MARKER.match(" ".join(t.text for t in run))
+            # A figure after the gap is the next cell's ("7   1204"), never a marker's text.
+            marker = (
+                first
+                and _MARKER.match(" ".join(t.text for t in run))
+                and not _FIGURE.match(token.text)
+            )
             wide = gap > CELL_GAP_EMS * em and not marker
             column = round(token.x0) in columns and gap > COLUMN_GAP_EMS * em and not marker
             ruled = bool(dividers) and _divided(

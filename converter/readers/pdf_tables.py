@@ -313,6 +313,7 @@ def aligned_tables(lines: Sequence[LaidLine], rules: Sequence[Rule] = ()) -> lis
     baselines = _baselines(lines)
     tables: list[Table] = []
     index = 0
+    free = 0  # the first baseline no table has taken
     while index < len(baselines):
         if len(baselines[index]) < 2:
             index += 1
@@ -322,9 +323,72 @@ def aligned_tables(lines: Sequence[LaidLine], rules: Sequence[Rule] = ()) -> lis
         if table is None:
             index += 1
             continue
-        tables.append(table)
-        index = end
+        tables.append(_with_group_headers(table, baselines[free:index], bands))
+        index = free = end
     return tables
+
+
+def _with_group_headers(
+    table: Table, above: list[list[LaidLine]], bands: list[list[float]]
+) -> Table:
+    """A table with the bold rows just above its header that group its columns (one
+    heading centred over two columns): each piece spans the columns it stands over or
+    nearest to; columns before the first piece or after the last have an empty cell."""
+    if not table.rows or not table.rows[0].header:
+        return table
+    size = max(x.font_size for x in table.rows[0].lines)
+    added: list[TableRow] = []
+    top = table.top
+    for baseline in reversed(above[-(_MAX_HEADER_ROWS - 1) :]):
+        em = max(x.font_size for x in baseline)
+        if (
+            len(baseline) < 2  # one piece over every column: a caption or a heading
+            or em > 1.2 * size
+            or top - max(x.bottom for x in baseline) > 1.5 * em
+            or not all(x.bold for x in baseline)
+            or min(x.x0 for x in baseline) < table.x0 - em
+            or max(x.x1 for x in baseline) > table.x1 + em
+        ):
+            break
+        row = _group_row(baseline, bands)
+        if row is None:
+            break
+        added.insert(0, row)
+        top = min(x.top for x in baseline)
+    if not added:
+        return table
+    return Table(
+        tuple(added) + table.rows,
+        min(table.x0, *(x.x0 for row in added for x in row.lines)),
+        table.x1,
+        top,
+        table.bottom,
+    )
+
+
+def _group_row(baseline: list[LaidLine], bands: list[list[float]]) -> TableRow | None:
+    """A row of group headers over the columns (bands), or None if a piece is over none."""
+    edges = [(a.x1 + b.x0) / 2 for a, b in zip(baseline, baseline[1:], strict=False)]
+    owners: list[int | None] = []
+    for a, b in bands:
+        if b < baseline[0].x0 or a > baseline[-1].x1:
+            owners.append(None)  # before the first group or after the last
+        else:
+            owners.append(sum(1 for edge in edges if edge < (a + b) / 2))
+    if any(k not in owners for k in range(len(baseline))):
+        return None
+    cells: list[str] = []
+    spans: list[int] = []
+    for k, owner in enumerate(owners):
+        if owner is None:
+            cells.append("")
+            spans.append(1)
+        elif k == 0 or owners[k - 1] != owner:
+            cells.append(_cell_text([baseline[owner]]))
+            spans.append(1)
+        else:
+            spans[-1] += 1
+    return TableRow(tuple(baseline), tuple(cells), True, tuple(spans))
 
 
 def _baselines(lines: Sequence[LaidLine]) -> list[list[LaidLine]]:
