@@ -319,6 +319,9 @@ def aligned_tables(lines: Sequence[LaidLine], rules: Sequence[Rule] = ()) -> lis
             index += 1
             continue
         end, bands = _region(baselines, index)
+        if _contents(baselines[index:end]):
+            index = end
+            continue
         table = _aligned_table(baselines[index:end], bands, rules)
         if table is None:
             index += 1
@@ -493,6 +496,16 @@ def _aligned_table(
         min(x.top for x in pieces),
         max(x.bottom for x in pieces),
     )
+
+
+def _contents(group: list[list[LaidLine]]) -> bool:
+    """Entries, each with the page it starts on at the right, pages rising: a contents
+    page (for structure recovery to mark as one), not a table."""
+    pages = [baseline[-1].text.strip() for baseline in group if len(baseline) >= 2]
+    if len(pages) < 2 or not all(p.isdigit() and len(p) <= 4 for p in pages):
+        return False
+    numbers = [int(p) for p in pages]
+    return numbers == sorted(numbers)
 
 
 # --- header rows ----------------------------------------------------------------------------
