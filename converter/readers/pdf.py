@@ -300,7 +300,10 @@ def _geometric_rows(cells: list[LaidLine]) -> list[LaidLine | TableRow]:
     if not tables:
         return list(cells)
     # Each table's rows stand where its first line was drawn.
-    starts = {id(next(x for x in cells if x in table.lines)): table for table in tables}
+    starts: dict[int, Table] = {}
+    for table in tables:
+        members = {id(x) for x in table.lines}
+        starts[id(next(x for x in cells if id(x) in members))] = table
     used = {id(x) for table in tables for x in table.lines}
     result: list[LaidLine | TableRow] = []
     for line in cells:
