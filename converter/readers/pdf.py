@@ -5,7 +5,7 @@ from __future__ import annotations
 import ctypes
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
@@ -56,8 +56,6 @@ class Extraction:
     lines: list[SourceLine]  # every line, blank separators and artifacts included
     content: list[SourceLine]  # what structure recovery reads
     artifacts: list[tuple[SourceLine, str]]  # line and reason (running-header, page-number ...)
-    #: Each table row's line number -> its cells' column spans (empty: one column each).
-    spans: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 def read(data: bytes, *, name: str) -> etree._Element:
@@ -66,7 +64,6 @@ def read(data: bytes, *, name: str) -> etree._Element:
     extraction = source_lines(layouts)
     root = recover(extraction.content, language=info.language or "en", recognisers=RECOGNISERS)
     _add_artifacts(root, extraction.artifacts)
-    _set_spans(root, extraction.spans)
     source = root.find("meta/source")
     if source is not None:
         source.set("pages", str(info.pages))
@@ -152,7 +149,6 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
     lines: list[SourceLine] = []
     content: list[SourceLine] = []
     artifacts: list[tuple[SourceLine, str]] = []
-    spans: dict[int, tuple[int, ...]] = {}
 
     def add(laid: LaidLine | None, page: int) -> SourceLine:
         line = SourceLine(
@@ -177,9 +173,9 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
             x=min(x.x0 for x in row.lines),
             cells=row.cells,
             header=row.header,
+            spans=row.spans if any(span > 1 for span in row.spans) else (),
         )
         lines.append(line)
-        spans[line.number] = row.spans
         return line
 
     # The header rows of the table the last page ended in: repeated at the top of the
@@ -213,7 +209,7 @@ def source_lines(layouts: list[PageLayout]) -> Extraction:
         running_head = _running_head(items)
         for i, laid in footer:
             artifacts.append((add(laid, layout.number), reasons[(layout.number, i)]))
-    return Extraction(lines, _rejoin_hyphenated(content), artifacts, spans)
+    return Extraction(lines, _rejoin_hyphenated(content), artifacts)
 
 
 def _running_head(items: list[LaidLine | TableRow]) -> list[tuple[str, ...]]:
@@ -435,30 +431,6 @@ def _add_artifacts(root: etree._Element, found: list[tuple[SourceLine, str]]) ->
         )
         element.text = line.text
     artifacts[:] = sorted(artifacts, key=lambda a: int(a.get("src", "0-0").split("-")[0]))
-
-
-def _set_spans(root: etree._Element, spans: dict[int, tuple[int, ...]]) -> None:
-    """Give the cells of rows found by geometry the columns they span (a group header
-    over three columns), which structure recovery does not know of: each table's rows
-    are the reader's row lines within its source range, in order."""
-    if not any(spans.values()):
-        return
-    for table in root.iter("table"):
-        first, _, last = table.get("src", "0-0").partition("-")
-        numbers = [n for n in spans if int(first) <= n <= int(last or first)]
-        rows = table.findall("head/row") + table.findall("row")
-        if len(numbers) != len(rows):
-            continue
-        for number, row in zip(sorted(numbers), rows, strict=True):
-            widths = spans[number]
-            cells = row.findall("cell")
-            if not widths or len(widths) != len(cells):
-                continue
-            for cell, width in zip(cells, widths, strict=True):
-                if width > 1:
-                    cell.set("colspan", str(width))
-                elif "colspan" in cell.attrib:
-                    del cell.attrib["colspan"]
 
 
 def _metadata_text(document: pdfium.PdfDocument, key: str) -> str:

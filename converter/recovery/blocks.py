@@ -289,6 +289,7 @@ class _Grouper:
             [x.text for x in rows],
             rows=[list(x.cells) for x in rows],
             head_rows=head if head < len(rows) else 0,
+            spans=[x.spans for x in rows] if any(x.spans for x in rows) else [],
         )
         return block, end
 

@@ -304,27 +304,35 @@ class _Builder:
     def table(self, block: Block) -> None:
         ident = self.ids.unique(block.ident) if block.ident else self.ids.next("table")
         table = etree.SubElement(self.container, "table", {"id": ident, **_src(block)})
-        width = max((len(r) for r in block.rows), default=1)
-        head_rows = block.rows[: block.head_rows]
-        body_rows = block.rows[block.head_rows :] or [[""]]
+        spans = block.spans if len(block.spans) == len(block.rows) else [()] * len(block.rows)
+        width = max((sum(_widths(r, s)) for r, s in zip(block.rows, spans, strict=True)), default=1)
+        rows = list(zip(block.rows, spans, strict=True))
+        head_rows = rows[: block.head_rows]
+        body_rows = rows[block.head_rows :] or [([""], ())]
         if head_rows:
             head = etree.SubElement(table, "head")
-            for cells in head_rows:
-                self.row(head, cells, width, header=True)
-        for cells in body_rows:
-            self.row(table, cells, width, header=False, row_header=block.row_headers)
+            for cells, widths in head_rows:
+                self.row(head, cells, widths, width, header=True)
+        for cells, widths in body_rows:
+            self.row(table, cells, widths, width, header=False, row_header=block.row_headers)
 
     def row(
         self,
         parent: etree._Element,
         cells: list[str],
+        widths: tuple[int, ...],
         width: int,
         *,
         header: bool,
         row_header: bool = False,
     ) -> None:
+        """One row; its cells span the columns the reader found, and a short row's last
+        cell spans the rest."""
         row = etree.SubElement(parent, "row")
-        for index, value in enumerate(cells):
+        spans = list(_widths(cells, widths))
+        if sum(spans) < width:
+            spans[-1] += width - sum(spans)
+        for index, (value, span) in enumerate(zip(cells, spans, strict=True)):
             cell = etree.SubElement(row, "cell")
             if header:
                 cell.set("header", "true")
@@ -332,8 +340,8 @@ class _Builder:
             elif row_header and index == 0:
                 cell.set("header", "true")
                 cell.set("scope", "row")
-            if index == len(cells) - 1 and len(cells) < width:
-                cell.set("colspan", str(width - len(cells) + 1))
+            if span > 1:
+                cell.set("colspan", str(span))
             add_inline_text(cell, value)
 
     def inline(
@@ -364,6 +372,11 @@ class _Builder:
             if segment:
                 add_inline_text(element, f" {segment}" if wrote else segment, self.note_labels)
                 wrote = True
+
+
+def _widths(cells: Sequence[str], spans: tuple[int, ...]) -> tuple[int, ...]:
+    """Each cell's columns: as found, or one each."""
+    return spans if len(spans) == len(cells) else (1,) * len(cells)
 
 
 def add_inline_text(

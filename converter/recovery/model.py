@@ -29,6 +29,7 @@ class SourceLine:
     #: whether it is a header row.  ``text`` then holds the cells joined by spaces.
     cells: tuple[str, ...] = ()
     header: bool = False
+    spans: tuple[int, ...] = ()  # each cell's columns, where one spans several (else empty)
 
 
 @dataclass
@@ -50,6 +51,7 @@ class Block:
     rows: list[list[str]] = field(default_factory=list)  # for tables
     head_rows: int = 0
     row_headers: bool = False  # a table's first cells label their rows (label/value pairs)
+    spans: list[tuple[int, ...]] = field(default_factory=list)  # per row, each cell's columns
     depth: int = 0  # list nesting depth for items
     blank_before: bool = False
     page_break_before: bool = False
