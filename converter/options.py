@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -318,8 +319,12 @@ def _convert(name: str, annotation: Any, value: Any) -> Any:
 
 
 def _check_range(setting: Setting, value: Any) -> None:
+    """A number must be finite and within the setting's limits: every comparison with NaN
+    is false, so "nan" would otherwise pass any range (a 'nan point' large-print copy)."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return
+    if not math.isfinite(value):
+        raise UsageError(f"{setting.noun} must be a finite number, not {value!r}")
     if setting.minimum is not None and value < setting.minimum:
         raise UsageError(
             f"{setting.noun} {value:g}{setting.unit} is below {setting.minimum:g}{setting.unit}"

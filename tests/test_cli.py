@@ -75,6 +75,17 @@ def test_font_size_below_12_is_refused() -> None:
     assert "below 12" in stderr
 
 
+@pytest.mark.parametrize(
+    "flag, value", [("--font-size", "nan"), ("--font-size", "inf"), ("--line-spacing", "nan")]
+)
+def test_a_number_that_is_not_finite_is_refused(tmp_path: Path, flag: str, value: str) -> None:
+    """Every comparison with NaN is false: a range check alone let 'nan point' through."""
+    result = run(str(FIXTURE), "--to", "xml", flag, value, "-o", str(tmp_path / "out.xml"))
+    stderr = assert_one_line_error(result, 2)
+    assert "must be a finite number" in stderr
+    assert not (tmp_path / "out.xml").exists()
+
+
 def test_unknown_profile_is_a_usage_error() -> None:
     assert "unknown profile" in assert_one_line_error(
         run(str(FIXTURE), "--to", "xml", "--profile", "huge"), 2

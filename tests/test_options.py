@@ -73,6 +73,10 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         ({"braille_lines": "5"}, "braille lines per page 5 is below 10"),
         ({"paper": "a5"}, "unknown paper 'a5'; choose from A4, A3"),
         ({"font_size": "big"}, "font size: 'big' is not a float"),
+        ({"font_size": "nan"}, "font size must be a finite number, not nan"),
+        ({"font_size": float("nan")}, "font size must be a finite number, not nan"),
+        ({"line_spacing": "inf"}, "line spacing must be a finite number, not inf"),
+        ({"margin_mm": "-inf"}, "margins must be a finite number, not -inf"),
     ],
 )
 def test_values_from_forms_are_typed_and_checked_by_the_options(
