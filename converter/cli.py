@@ -256,8 +256,39 @@ def check_command(
     "--scheduler", help="A Dask scheduler address to run conversions on (or $CONVERTER_SCHEDULER)."
 )
 @click.option("--max-upload-mb", type=int, help="Largest upload accepted (default 20).")
-@click.option("--max-seconds", type=float, help="Longest a conversion may take (default 300).")
+@click.option(
+    "--max-seconds",
+    type=float,
+    help="Longest a conversion, the reading of an upload or a preview may take (default 300).",
+)
+@click.option(
+    "--max-memory-mb",
+    type=int,
+    help="Most memory a worker and what it starts may use for one piece of work (default 2048).",
+)
 @click.option("--max-jobs", type=int, help="Requests in progress at once (default 8).")
+@click.option(
+    "--allowed-hosts",
+    metavar="NAME[,NAME...]",
+    help="Host names the service answers to besides localhost (with access tokens only; "
+    "'*' for any). Default: $CONVERTER_ALLOWED_HOSTS, else --host and this machine's name.",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    metavar="ADDRESS[,ADDRESS...]",
+    help="Proxies trusted to pass the client's address and scheme (X-Forwarded-For, "
+    "X-Forwarded-Proto). Default: none.",
+)
+@click.option(
+    "--tls-cert",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Serve HTTPS with this certificate (PEM); with --tls-key.",
+)
+@click.option(
+    "--tls-key",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="The private key (PEM) of --tls-cert.",
+)
 def serve_command(
     host: str,
     port: int,
@@ -267,7 +298,12 @@ def serve_command(
     scheduler: str | None,
     max_upload_mb: int | None,
     max_seconds: float | None,
+    max_memory_mb: int | None,
     max_jobs: int | None,
+    allowed_hosts: str | None,
+    forwarded_allow_ips: str | None,
+    tls_cert: Path | None,
+    tls_key: Path | None,
 ) -> None:
     """Start the web service (access tokens from $CONVERTER_TOKENS as name:token,...)."""
     try:
@@ -280,7 +316,7 @@ def serve_command(
             "pip install 'converter[service]'",
             1,
         )
-    from converter.service.config import config_from_environment
+    from converter.service.config import config_from_environment, hosts_from_text
 
     try:
         config = config_from_environment(
@@ -291,12 +327,28 @@ def serve_command(
             workers=workers,
             scheduler=scheduler,
             max_seconds=max_seconds,
+            max_memory_mb=max_memory_mb,
             max_active_jobs=max_jobs,
             max_upload_bytes=max_upload_mb * 1048576 if max_upload_mb else None,
+            allowed_hosts=hosts_from_text(allowed_hosts) if allowed_hosts else None,
+            forwarded_allow_ips=forwarded_allow_ips,
+            tls_cert=tls_cert,
+            tls_key=tls_key,
         )
     except ConverterError as error:
         fail(str(error), error.exit_code)
-    uvicorn.run(create_app(config), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(config),
+        host=host,
+        port=port,
+        log_level="info",
+        # Forwarded headers only from the proxies named: a client cannot claim to be one.
+        proxy_headers=config.forwarded_allow_ips is not None,
+        forwarded_allow_ips=config.forwarded_allow_ips or "",
+        ssl_certfile=str(config.tls_cert) if config.tls_cert else None,
+        ssl_keyfile=str(config.tls_key) if config.tls_key else None,
+        server_header=False,
+    )
 
 
 def _options(values: dict[str, Any]) -> Options:

@@ -36,8 +36,17 @@ def page() -> Iterator[Any]:
     # Conversions (with their validators) run while the page waits: allow for a busy machine.
     page.set_default_timeout(240_000)
     page.set_default_navigation_timeout(240_000)
+    # The pages' own Content-Security-Policy must never block anything of theirs.
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert refused == [], refused
 
 
 def assert_no_axe_violations(page: Any) -> None:
@@ -47,7 +56,9 @@ def assert_no_axe_violations(page: Any) -> None:
     # machine showed a null <head> to add_script_tag.
     page.wait_for_load_state("load")
     page.wait_for_function("() => document.head !== null && document.body !== null")
-    page.add_script_tag(content=script.read_text(encoding="utf-8"))
+    # Evaluated by the browser's debugger, as a tester's tool: the page's policy refuses
+    # inline scripts (add_script_tag), as it should.
+    page.evaluate(script.read_text(encoding="utf-8"))
     report = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         list(AXE_TAGS),

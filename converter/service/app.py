@@ -4,8 +4,8 @@ No `from __future__ import annotations` here: FastAPI reads the route annotation
 time, and the dependency aliases are local to create_app.
 """
 
+import asyncio
 import hashlib
-import re
 import shutil
 import tempfile
 import time
@@ -13,7 +13,6 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.encoders import jsonable_encoder
@@ -25,13 +24,14 @@ from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
 from converter import options as options_module
-from converter import pipeline, profiles, writers
+from converter import profiles, writers
 from converter.errors import ConverterError
 from converter.options import Options, Setting
-from converter.service import auth
+from converter.service import auth, names, worker
 from converter.service.config import ServiceConfig
+from converter.service.guard import Guard
 from converter.service.library import Library, Report
-from converter.service.runner import JobRunner, new_job
+from converter.service.runner import Busy, JobRunner, WorkFailed, new_job, owner_folder
 from converter.service.store import Job, Store, Upload, new_id
 from converter.version import __version__
 
@@ -119,6 +119,9 @@ class JobInfo(BaseModel):
     error: str | None
     outputs: list[OutputInfo]
     url: str
+    created: float = Field(description="When it was asked for (seconds since 1970)")
+    started: float | None = Field(None, description="When its conversion started")
+    finished: float | None = Field(None, description="When it finished or failed")
 
 
 class ReportInfo(BaseModel):
@@ -155,22 +158,23 @@ def create_app(config: ServiceConfig) -> FastAPI:
         version=__version__,
         description="Request large-print, braille, EPUB, DOCX, HTML and plain-language copies of reports.",
         lifespan=lifespan,
+        # The interactive API pages load their scripts from a CDN: off. /openapi.json
+        # describes the API.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.config, app.state.store, app.state.runner = config, store, runner
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    # Host, origin, who is asking and body size, before any body is read (guard.py).
+    app.add_middleware(Guard, config=config, store=store)
 
-    def page_user(request: Request) -> str:
-        return auth.identify(request, config, page=True)
+    def current_user(request: Request) -> str:
+        """The person the guard identified before the request's body was read."""
+        user: str = request.state.user
+        return user
 
-    def api_user(request: Request) -> str:
-        return auth.identify(request, config, page=False)
-
-    PageUser = Annotated[str, Depends(page_user)]
-    ApiUser = Annotated[str, Depends(api_user)]
-
-    @app.exception_handler(auth.SignInRequired)
-    async def _sign_in(request: Request, exc: auth.SignInRequired) -> Response:
-        return RedirectResponse(f"/sign-in?next={quote(request.url.path)}", status_code=303)
+    PageUser = Annotated[str, Depends(current_user)]
+    ApiUser = Annotated[str, Depends(current_user)]
 
     @app.exception_handler(HTTPException)
     async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -206,8 +210,49 @@ def create_app(config: ServiceConfig) -> FastAPI:
         request: Request, template: str, context: dict[str, Any], status_code: int = 200
     ) -> HTMLResponse:
         signed_in = not config.open_access and bool(request.cookies.get(auth.COOKIE))
-        values = {"version": __version__, "signed_in": signed_in, **context}
-        return templates.TemplateResponse(request, template, values, status_code=status_code)
+        form_key = request.cookies.get(auth.FORM_COOKIE) or auth.new_form_key()
+        values = {
+            "version": __version__,
+            "signed_in": signed_in,
+            "form_token": auth.form_token(config, form_key),
+            "form_field": auth.FORM_FIELD,
+            **context,
+        }
+        response = templates.TemplateResponse(request, template, values, status_code=status_code)
+        if request.cookies.get(auth.FORM_COOKIE) != form_key:
+            set_cookie(request, response, auth.FORM_COOKIE, form_key, max_age=None)
+        return response
+
+    def set_cookie(
+        request: Request, response: Response, name: str, value: str, *, max_age: int | None
+    ) -> None:
+        response.set_cookie(
+            name,
+            value,
+            httponly=True,
+            samesite="lax",
+            max_age=max_age,
+            # Sent back only over TLS when served over TLS (directly, or behind a proxy
+            # trusted with --forwarded-allow-ips).
+            secure=request.url.scheme == "https",
+        )
+
+    def check_form_token(request: Request, submitted: object) -> None:
+        """Every form of ours carries the token of this browser's form key: a form on
+        another site cannot (cross-site request forgery)."""
+        if not auth.form_token_valid(config, request.cookies.get(auth.FORM_COOKIE), submitted):
+            raise HTTPException(
+                403,
+                "this form has expired or did not come from this service: "
+                "go back, reload the page and try again",
+            )
+
+    async def on_worker(future: Any) -> Any:
+        """Wait for work running on a worker; its failure is the request's 422."""
+        try:
+            return await asyncio.wrap_future(future)
+        except WorkFailed as error:
+            raise HTTPException(422, str(error)) from None
 
     # -- shared steps ---------------------------------------------------------------------
 
@@ -239,20 +284,19 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 raise HTTPException(422, f"unknown format {name!r}; choose from {', '.join(known)}")
         options = options_from(values)
         source = source_of(owner, values.report, values.upload)
-        if store.count_active() >= config.max_active_jobs:
-            raise HTTPException(
-                429,
-                f"{config.max_active_jobs} requests are already in progress; "
-                "please try again in a minute",
-                headers={"Retry-After": "30"},
-            )
         if isinstance(source, Report):
             job = new_job(
                 owner, source.path.name, str(source.path), source.sha256, formats, options
             )
         else:
             job = new_job(owner, source.name, source.path, source.sha256, formats, options)
-        return runner.submit(job)
+        try:
+            return runner.submit(job)
+        except Busy as busy:
+            raise too_busy(busy) from None
+
+    def too_busy(busy: Busy) -> HTTPException:
+        return HTTPException(429, str(busy), headers={"Retry-After": "30"})
 
     def own_job(owner: str, job_id: str) -> Job:
         job = store.job(job_id)
@@ -261,44 +305,44 @@ def create_app(config: ServiceConfig) -> FastAPI:
         return job
 
     async def save_upload(owner: str, file: UploadFile) -> Upload:
-        name = Path(file.filename or "").name
-        if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+        """Keep an upload for its owner, once a worker has read it (under the same limits as
+        a conversion). Its name is made safe and bounded before any file is made, and every
+        file made is removed unless the upload is recorded."""
+        name = names.display_name(file.filename or "")
+        if names.suffix_of(name) not in UPLOAD_SUFFIXES:
             raise HTTPException(415, f"{name or 'the file'}: upload a .txt, .md, .xml or .pdf file")
         upload_id = new_id()
-        folder = (
-            config.data_dir
-            / "uploads"
-            / hashlib.sha256(owner.encode()).hexdigest()[:16]
-            / upload_id
-        )
-        folder.mkdir(parents=True, exist_ok=True)
-        safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-") or "upload"
-        target = folder / safe_name
-        size = 0
-        digest = hashlib.sha256()
-        with tempfile.NamedTemporaryFile(dir=folder, delete=False) as stream:
-            while chunk := await file.read(1 << 16):
-                size += len(chunk)
-                if size > config.max_upload_bytes:
-                    stream.close()
-                    shutil.rmtree(folder, ignore_errors=True)
-                    raise HTTPException(
-                        413,
-                        f"{name}: the file is larger than the "
-                        f"{config.max_upload_bytes // 1048576} MB limit",
-                    )
-                digest.update(chunk)
-                stream.write(chunk)
-        Path(stream.name).replace(target)
+        folder = config.data_dir / "uploads" / owner_folder(owner) / upload_id
+        target = folder / names.file_name(name)
         try:
-            root = await run_in_threadpool(pipeline.read, target)
-        except ConverterError as error:
+            folder.mkdir(parents=True, exist_ok=True)
+            digest = hashlib.sha256()
+            with tempfile.NamedTemporaryFile(dir=folder, delete=False) as stream:
+                while chunk := await file.read(1 << 16):
+                    digest.update(chunk)
+                    stream.write(chunk)
+            Path(stream.name).replace(target)
+            read_options = Options(max_input_bytes=config.max_upload_bytes)
+            try:
+                future = runner.call("read", worker.read_upload, str(target), read_options)
+            except Busy as busy:
+                raise too_busy(busy) from None
+            result: worker.ReadResult = await on_worker(future)
+            if result.error is not None:
+                raise HTTPException(422, f"{name}: {result.error}")
+            upload = Upload(
+                upload_id,
+                owner,
+                name,
+                str(target),
+                digest.hexdigest(),
+                result.title or name,
+                time.time(),
+            )
+            return await run_in_threadpool(store.add_upload, upload)
+        except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
-            raise HTTPException(422, f"{name}: {error.message}") from None
-        title = " ".join((root.findtext("meta/title") or name).split())
-        return store.add_upload(
-            Upload(upload_id, owner, name, str(target), digest.hexdigest(), title, time.time())
-        )
+            raise
 
     def job_info(job: Job) -> JobInfo:
         return JobInfo(
@@ -311,6 +355,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
             },
             error=job.error,
             url=f"/api/jobs/{job.id}",
+            created=job.created,
+            started=job.started,
+            finished=job.finished,
             outputs=[
                 OutputInfo(
                     format=o["format"],
@@ -354,8 +401,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.post("/uploads", include_in_schema=False)
     async def upload_page(
-        request: Request, user: PageUser, file: Annotated[UploadFile, File()]
+        request: Request,
+        user: PageUser,
+        file: Annotated[UploadFile, File()],
+        form_token: Annotated[str, Form()] = "",
     ) -> Response:
+        check_form_token(request, form_token)
         upload = await save_upload(user, file)
         return RedirectResponse(f"/request?upload={upload.id}", status_code=303)
 
@@ -430,6 +481,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/jobs", include_in_schema=False)
     async def request_job(request: Request, user: PageUser) -> Response:
         form = await read_form(request)
+        check_form_token(request, form.get(auth.FORM_FIELD))
         if not form["formats"]:
             report, upload = form.get("report") or None, form.get("upload") or None
             source = await run_in_threadpool(source_of, user, report, upload)
@@ -442,19 +494,21 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.post("/preview", response_class=HTMLResponse, include_in_schema=False)
     async def preview(request: Request, user: PageUser) -> HTMLResponse:
         form = await read_form(request)
+        check_form_token(request, form.get(auth.FORM_FIELD))
         values = form_request(form)
         source = await run_in_threadpool(source_of, user, values.report, values.upload)
         preview_values = values.model_copy(update={"formats": ["pdf"]})
         job = await run_in_threadpool(start_job, user, preview_values)
-        deadline = time.monotonic() + config.max_seconds
+        # The runner stops the conversion at its limit: wait a little longer than that.
+        deadline = time.monotonic() + config.max_seconds + 30
         while job.status in ("queued", "running") and time.monotonic() < deadline:
-            await _sleep(0.25)
+            await asyncio.sleep(0.25)
             job = store.job(job.id) or job
         context = form_context(source, values.report, values.upload, None, form)
         if job.status != "done":
             context["error"] = f"The preview could not be made: {job.error or 'it took too long'}"
-            return render(request, "request.html", context, status_code=500)
-        image = await run_in_threadpool(preview_image, job)
+            return render(request, "request.html", context, status_code=422)
+        image = await preview_image(job)
         options = job.options
         size = (
             options.get("font_size")
@@ -468,25 +522,26 @@ def create_app(config: ServiceConfig) -> FastAPI:
         }
         return render(request, "request.html", context)
 
-    def preview_image(job: Job) -> Path:
-        import pypdfium2
-
-        pdf_path = Path(next(o["path"] for o in job.outputs if o["format"] == "pdf"))
-        image_path = pdf_path.with_suffix(".page1.png")
-        if not image_path.exists():
-            document = pypdfium2.PdfDocument(str(pdf_path))
+    async def preview_image(job: Job) -> Path:
+        """The first page of the job's PDF as an image, rendered once, on a worker."""
+        pdf = next(
+            (o for o in job.outputs if o["format"] == "pdf" and o["status"] != "failed"), None
+        )
+        if pdf is None:
+            raise HTTPException(404, "this request has no PDF to preview")
+        image = Path(pdf["path"]).with_suffix(".page1.png")
+        if not image.exists():
             try:
-                bitmap = document[0].render(scale=0.75)
-                bitmap.to_pil().save(image_path.with_suffix(".part.png"))
-                image_path.with_suffix(".part.png").replace(image_path)
-            finally:
-                document.close()
-        return image_path
+                future = runner.call("preview", worker.render_preview, pdf["path"], str(image))
+            except Busy as busy:
+                raise too_busy(busy) from None
+            await on_worker(future)
+        return image
 
     @app.get("/previews/{job_id}.png", include_in_schema=False)
     async def preview_png(job_id: str, user: PageUser) -> FileResponse:
         job = own_job(user, job_id)
-        image = await run_in_threadpool(preview_image, job)
+        image = await preview_image(job)
         return FileResponse(image, media_type="image/png")
 
     @app.get("/jobs", response_class=HTMLResponse, include_in_schema=False)
@@ -514,7 +569,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         name: Annotated[str, Form()],
         token: Annotated[str, Form()],
         next: Annotated[str, Form()] = "/",
+        form_token: Annotated[str, Form()] = "",
     ) -> Response:
+        check_form_token(request, form_token)
         owner = auth.token_owner(config, token)
         if config.open_access or owner is None or owner != name:
             return render(
@@ -527,18 +584,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 },
                 status_code=401,
             )
+        cookie = await run_in_threadpool(auth.open_session, store, config, owner, token)
         response = RedirectResponse(_local_path(next), status_code=303)
-        response.set_cookie(
-            auth.COOKIE,
-            auth.sign(owner, config.session_secret()),
-            httponly=True,
-            samesite="lax",
-            max_age=auth.SESSION_SECONDS,
-        )
+        set_cookie(request, response, auth.COOKIE, cookie, max_age=auth.SESSION_SECONDS)
         return response
 
     @app.post("/sign-out", include_in_schema=False)
-    async def sign_out() -> Response:
+    async def sign_out(request: Request, form_token: Annotated[str, Form()] = "") -> Response:
+        check_form_token(request, form_token)
+        cookie = request.cookies.get(auth.COOKIE)
+        if cookie:  # ended on the server: a copy of the cookie no longer signs anyone in
+            await run_in_threadpool(auth.close_session, store, cookie)
         response = RedirectResponse("/sign-in", status_code=303)
         response.delete_cookie(auth.COOKIE)
         return response
@@ -603,36 +659,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         """Liveness (no access token needed)."""
         return {"status": "ok", "version": __version__}
 
-    @app.middleware("http")
-    async def limit_upload_size(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length", "")
-        if (
-            request.method == "POST"
-            and length.isdigit()
-            and int(length) > config.max_upload_bytes + 65536
-        ):
-            message = f"the upload is larger than the {config.max_upload_bytes // 1048576} MB limit"
-            if request.url.path.startswith("/api/"):
-                return JSONResponse({"error": message}, status_code=413)
-            return HTMLResponse(
-                f"<!DOCTYPE html><html lang='en'><head><title>Too large</title></head>"
-                f"<body><main><h1>Too large</h1><p>{message}</p></main></body></html>",
-                status_code=413,
-            )
-        response: Response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        return response
-
     return app
 
 
 def _local_path(target: str) -> str:
     """Only redirect within this site after signing in."""
     return target if target.startswith("/") and not target.startswith("//") else "/"
-
-
-async def _sleep(seconds: float) -> None:
-    import asyncio
-
-    await asyncio.sleep(seconds)

@@ -1,38 +1,85 @@
-"""Runs service jobs with the batch executors' task function, on their pool or Dask cluster.
+"""Runs the service's work on worker processes, under one set of limits.
 
-Batch runs a known list of tasks; the service's jobs arrive one by one, so it submits each
-job's task to the executor's underlying futures interface as it comes, at most ``workers``
-at a time, and records the result in the job store.
+Three kinds of work share the workers: conversions of queued jobs (their results recorded in
+the job store), reading an upload, and rendering a preview (a request waits for these two).
+At most ``workers`` pieces run at once, each within ``max_seconds`` and ``max_memory_mb``,
+and every piece, waiting or running, counts towards ``max_active_jobs``.
+
+Locally each worker is a process of its own (a one-process pool) and the leader of its own
+process group (``worker.start``).  Work that runs past a limit is stopped by killing that
+group: the worker and everything it started (a veraPDF JVM) are gone, its partial files are
+removed, and only then is its place given to the next piece of work; no other work is
+touched, and a fresh worker takes its place.  On a Dask cluster the worker process running
+it is restarted instead.  Conversions run the batch task (``convert_task``).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
-import functools
 import hashlib
 import logging
+import multiprocessing
+import os
+import re
+import shutil
+import signal
 import threading
 import time
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import suppress
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from converter import pipeline, writers
-from converter.batch.executors import DaskExecutor, PoolExecutor
 from converter.batch.task import Task, TaskResult, convert_task
 from converter.options import Options
+from converter.service import names, worker
 from converter.service.config import ServiceConfig
 from converter.service.store import Job, Store, new_id
 from converter.version import __version__
 
 log = logging.getLogger("converter.service")
-MAX_ATTEMPTS = 3  # a job whose worker crashed is tried again, this many times in all
+MAX_ATTEMPTS = 3  # a job whose worker crashed (not one we stopped) is tried this many times
+TASKS_PER_WORKER = 100  # then a fresh process: what a long-lived renderer gathers never grows
+WARM_UP_SECONDS = 120  # a new worker that has not started by then is killed and made again
+TICK_SECONDS = 0.1  # how often running work is looked at (its time and memory)
+
+Kind = Literal["convert", "read", "preview"]
+DOING = {"convert": "the conversion", "read": "reading it", "preview": "making the preview"}
 
 
-def cache_key(source_sha256: str, formats: list[str], options: Options) -> str:
-    """Identical requests (same bytes, formats, options and converter) share their outputs."""
-    text = "\0".join((source_sha256, ",".join(formats), options.fingerprint(), __version__))
+class Busy(Exception):
+    """As much work as the service allows is waiting or running: try again later."""
+
+
+class WorkFailed(Exception):
+    """Reading an upload or making a preview did not finish; the message says why."""
+
+
+def owner_folder(owner: str) -> str:
+    """A folder name per person that reveals nothing of their name."""
+    return hashlib.sha256(owner.encode()).hexdigest()[:16]
+
+
+def cache_key(
+    owner: str, source_name: str, source_sha256: str, formats: list[str], options: Options
+) -> str:
+    """Identical requests share their outputs only when they are the same person's, of the
+    same bytes under the same name: an output carries its source's name, and another
+    person's copy would tell them what someone else converted."""
+    text = "\0".join(
+        (
+            owner,
+            source_name,
+            source_sha256,
+            ",".join(formats),
+            options.fingerprint(),
+            __version__,
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -48,15 +95,178 @@ def options_record(options: Options) -> dict[str, Any]:
     return record
 
 
+@dataclass
+class Work:
+    kind: Kind
+    function: Callable[..., Any]
+    arguments: tuple[Any, ...]
+    folder: Path | None = None  # holds its partial files: removed when it is stopped
+    job_id: str | None = None  # a conversion's job
+    waiter: concurrent.futures.Future[Any] | None = None  # a waiting request's answer
+
+
+@dataclass
+class Running:
+    work: Work
+    future: Any  # a concurrent.futures.Future, or a Dask future
+    started: float = field(default_factory=time.monotonic)
+
+
+# -- workers ------------------------------------------------------------------------------
+
+
+class LocalWorker:
+    """One worker process (a one-process pool), started warm, replaced when it is killed."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server_pid = server_pid
+        self.pool: ProcessPoolExecutor | None = None
+        self.pid: int | None = None  # also its process group's id
+        self.tasks = 0
+        self._warming: concurrent.futures.Future[int] | None = None
+        self._warm_since = 0.0
+
+    def ready(self) -> bool:
+        """Started and idle; a worker that is not running is started (and ready later)."""
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(
+                max_workers=1,
+                # A fresh interpreter that inherits none of the server's threads or sockets.
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=worker.start,
+                initargs=(self.server_pid,),
+            )
+            self._warming = self.pool.submit(worker.ready)
+            self._warm_since = time.monotonic()
+            return False
+        if self._warming is not None:
+            if not self._warming.done():
+                if time.monotonic() - self._warm_since > WARM_UP_SECONDS:
+                    log.warning(
+                        "a worker did not start within %d s; starting another", WARM_UP_SECONDS
+                    )
+                    self.kill(None)
+                return False
+            try:
+                self.pid = self._warming.result()
+            except Exception as error:
+                log.warning("a worker failed to start: %s", error)
+                self.discard()
+                return False
+            self._warming = None
+        return True
+
+    def submit(self, function: Callable[..., Any], *arguments: Any) -> Any:
+        assert self.pool is not None
+        self.tasks += 1
+        return self.pool.submit(function, *arguments)
+
+    def memory_mb(self, groups: dict[int, float]) -> float | None:
+        return groups.get(self.pid, 0.0) if self.pid is not None else None
+
+    def kill(self, future: Any) -> None:
+        """Kill the worker's process group, and return once every process of it is gone."""
+        pids = {self.pid} if self.pid is not None else set()
+        if self.pool is not None:  # a worker still starting has no pid of ours yet
+            pids |= set(getattr(self.pool, "_processes", None) or {})
+        for pid in pids:
+            with suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while any(group_alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        self.discard()
+
+    def finished_task(self) -> None:
+        if self.tasks >= TASKS_PER_WORKER and self.pool is not None:
+            self.pool.shutdown(wait=False)  # the worker exits; a fresh one starts when needed
+            self._reset()
+
+    def discard(self) -> None:
+        if self.pool is not None:
+            # Never wait on a pool whose worker was killed: there is nothing left to wait for.
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self._reset()
+
+    def _reset(self) -> None:
+        self.pool, self.pid, self.tasks, self._warming = None, None, 0, None
+
+
+class DaskWorker:
+    """A place on a Dask cluster: work is submitted to the scheduler; stopping it restarts
+    the worker process that runs it (its nanny starts a fresh one)."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    def ready(self) -> bool:
+        return True
+
+    def submit(self, function: Callable[..., Any], *arguments: Any) -> Any:
+        return self.client.submit(function, *arguments, pure=False, retries=0)
+
+    def memory_mb(self, groups: dict[int, float]) -> float | None:
+        return None  # each Dask worker has its own --memory-limit
+
+    def kill(self, future: Any) -> None:
+        if future is None:
+            return
+        holders = [
+            address for address, keys in self.client.processing().items() if future.key in keys
+        ]
+        self.client.cancel([future], force=True)
+        if holders:
+            try:
+                self.client.restart_workers(holders, timeout=60)
+            except Exception as error:  # a worker without a nanny cannot be restarted
+                log.warning("could not restart Dask worker %s: %s", holders, error)
+
+    def finished_task(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+
+def group_alive(pgid: int) -> bool:
+    """Whether a process of this group is still running (a zombie is not: it holds
+    nothing and waits only to be reaped)."""
+    return pgid in process_groups({pgid})
+
+
+def process_groups(wanted: set[int]) -> dict[int, float]:
+    """Resident memory in MB of each wanted process group's running processes."""
+    page_mb = os.sysconf("SC_PAGE_SIZE") / 1048576
+    groups: dict[int, float] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                text = stream.read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()  # after the command's name
+        state, pgid, rss_pages = fields[0], int(fields[2]), int(fields[21])
+        if pgid in wanted and state != "Z":
+            groups[pgid] = groups.get(pgid, 0.0) + rss_pages * page_mb
+    return groups
+
+
+# -- the runner ---------------------------------------------------------------------------
+
+
 class JobRunner:
-    """Dispatches queued jobs, at most ``workers`` at a time, and records their results."""
+    """Dispatches work to the workers, watches its limits, and records the results."""
 
     def __init__(self, store: Store, config: ServiceConfig) -> None:
         self.store = store
         self.config = config
-        self._executor: concurrent.futures.Executor | None = None
-        self._batch_executor: PoolExecutor | DaskExecutor | None = None
-        self._inflight: dict[str, tuple[concurrent.futures.Future[TaskResult], float]] = {}
+        self._workers: list[LocalWorker | DaskWorker] = []
+        self._client: Any = None
+        self._running: dict[int, Running] = {}  # worker index -> what it runs
+        self._waiting: deque[Work] = deque()  # reads and previews: before queued jobs
+        self._asked = 0  # reads and previews asked for and not yet answered
         self._attempts: dict[str, int] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -69,116 +279,225 @@ class JobRunner:
         resumed = self.store.requeue_unfinished()
         if resumed:
             log.info("resuming %d unfinished job(s)", resumed)
+        if self.config.scheduler:
+            from converter.batch.executors import DaskExecutor
+
+            self._client = DaskExecutor(self.config.scheduler).client
+            places = max(1, sum(self._client.nthreads().values()))
+            self._workers = [DaskWorker(self._client) for _ in range(places)]
+        else:
+            self._workers = [LocalWorker(os.getpid()) for _ in range(self.config.workers)]
+            for place in self._workers:
+                place.ready()  # start them now: the first request finds them warm
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop at once: running conversions stay marked running and run again at the next
+        start; requests waiting for a read or preview are told the service is stopping."""
         self._stopping.set()
         self._wake.set()
-        self._thread.join(timeout=10)
-        if self._batch_executor is not None:
-            self._batch_executor.close()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+        with self._lock:
+            running, self._running = dict(self._running), {}
+            waiting, self._waiting = list(self._waiting), deque()
+        for index, entry in running.items():
+            self._workers[index].kill(entry.future)
+            if entry.work.waiter is not None:
+                waiting.append(entry.work)
+        for work in waiting:
+            if work.waiter is not None and not work.waiter.done():
+                work.waiter.set_exception(WorkFailed("the service is stopping"))
+        for place in self._workers:
+            place.discard()
+        if self._client is not None:
+            self._client.close()
 
-    def _make_executor(self) -> concurrent.futures.Executor:
-        """The batch executors' pool or Dask client, fed one job at a time as jobs arrive."""
-        if self.config.scheduler:
-            self._batch_executor = DaskExecutor(self.config.scheduler)
-            return self._batch_executor.client.get_executor(pure=False, retries=2)  # type: ignore[no-any-return]
-        self._batch_executor = PoolExecutor(self.config.workers)
-        return self._batch_executor.pool()
+    # -- asking for work ------------------------------------------------------------------
 
-    # -- requests -------------------------------------------------------------------------
+    def _admit(self) -> None:
+        """Refuse new work when as much as allowed is waiting or running (call with the lock)."""
+        if self.store.count_active() + self._asked >= self.config.max_active_jobs:
+            raise Busy(
+                f"{self.config.max_active_jobs} requests are already in progress; "
+                "please try again in a minute"
+            )
 
     def submit(self, job: Job) -> Job:
-        """Record a job; reuse the outputs of an identical finished one when they still exist."""
-        earlier = self.store.finished_job_for(job.cache_key)
-        if earlier is not None and all(Path(o["path"]).is_file() for o in earlier.outputs):
-            job.status, job.outputs = "done", earlier.outputs
-            job.started = job.finished = time.time()
-            return self.store.add_job(job)
-        job.status = "queued"
-        self.store.add_job(job)
+        """Record a job (or Busy); reuse the outputs of an identical finished one (the same
+        person's) when they still exist."""
+        with self._lock:
+            self._admit()
+            earlier = self.store.finished_job_for(job.cache_key)
+            if earlier is not None and all(Path(o["path"]).is_file() for o in earlier.outputs):
+                job.status, job.outputs = "done", earlier.outputs
+                job.started = job.finished = time.time()
+                return self.store.add_job(job)
+            job.status = "queued"
+            self.store.add_job(job)
         self._wake.set()
         return job
 
-    def output_folder(self, key: str) -> Path:
-        return self.config.data_dir / "outputs" / key[:2] / key
+    def call(
+        self, kind: Kind, function: Callable[..., Any], *arguments: Any, folder: Path | None = None
+    ) -> concurrent.futures.Future[Any]:
+        """Run ``function(*arguments)`` on a worker under the limits (or Busy); the future
+        holds its result, or WorkFailed."""
+        waiter: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        with self._lock:
+            if self._stopping.is_set():
+                raise Busy("the service is stopping")
+            self._admit()
+            self._asked += 1
+            self._waiting.append(Work(kind, function, arguments, folder=folder, waiter=waiter))
+        waiter.add_done_callback(self._answered)
+        self._wake.set()
+        return waiter
+
+    def _answered(self, _: concurrent.futures.Future[Any]) -> None:
+        with self._lock:
+            self._asked -= 1
+
+    def output_folder(self, job: Job) -> Path:
+        """Each job's outputs in a folder of its own: stopping one removes nothing of another."""
+        return self.config.data_dir / "outputs" / owner_folder(job.owner) / job.id
 
     # -- the loop -------------------------------------------------------------------------
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
             try:
-                self._expire()
+                self._watch()
                 self._dispatch()
             except Exception:  # keep serving; the log says what went wrong
                 log.exception("job dispatch failed")
-            self._wake.wait(0.5)
+            with self._lock:
+                busy = bool(self._running)
+            self._wake.wait(TICK_SECONDS if busy else 0.5)
             self._wake.clear()
 
-    def _dispatch(self) -> None:
+    def _watch(self) -> None:
+        """Collect finished work; stop work past its time or memory."""
         with self._lock:
-            free = self.config.workers - len(self._inflight)
-        if free <= 0:
+            running = dict(self._running)
+        if not running:
             return
-        for job in self.store.jobs_with_status("queued")[:free]:
-            self._start(job)
+        local = {
+            place.pid
+            for index in running
+            if isinstance(place := self._workers[index], LocalWorker) and place.pid is not None
+        }
+        groups = process_groups(local) if local else {}
+        for index, entry in running.items():
+            place = self._workers[index]
+            if entry.future.done():
+                self._collect(index, entry)
+                continue
+            doing = DOING[entry.work.kind]
+            reason = None
+            if time.monotonic() - entry.started > self.config.max_seconds:
+                reason = f"{doing} took longer than {self.config.max_seconds:g} seconds"
+            else:
+                memory = place.memory_mb(groups)
+                if memory is not None and memory > self.config.max_memory_mb:
+                    reason = f"{doing} needed more than {self.config.max_memory_mb} MB of memory"
+            if reason is not None:
+                self._stop(index, entry, reason)
 
-    def _start(self, job: Job) -> None:
-        if self._executor is None:
-            self._executor = self._make_executor()
-        options = options_from_record(job.options)
-        folder = self.output_folder(job.cache_key)
-        stem = Path(job.source_name).stem or "document"
+    def _dispatch(self) -> None:
+        queued: deque[Job] | None = None
+        for index, place in enumerate(self._workers):
+            if self._stopping.is_set():
+                return
+            with self._lock:
+                if index in self._running:
+                    continue
+            if not place.ready():
+                continue
+            with self._lock:
+                work = self._waiting.popleft() if self._waiting else None
+            if work is None:
+                if queued is None:
+                    with self._lock:
+                        running_jobs = {e.work.job_id for e in self._running.values()}
+                    queued = deque(
+                        j for j in self.store.jobs_with_status("queued") if j.id not in running_jobs
+                    )
+                if not queued:
+                    return
+                work = self._conversion(queued.popleft())
+                if work is None:
+                    continue
+            try:
+                future = place.submit(work.function, *work.arguments)
+            except Exception as error:  # a broken pool: a fresh worker next time
+                place.discard()
+                self._fail(work, f"{DOING[work.kind]} could not start: {error}")
+                continue
+            with self._lock:
+                self._running[index] = Running(work, future)
+
+    def _conversion(self, job: Job) -> Work | None:
+        try:
+            options = options_from_record(job.options)
+        except Exception as error:
+            self.store.finish(job.id, "failed", [], f"the options are not valid: {error}")
+            return None
+        folder = self.output_folder(job)
+        stem = names.file_stem(job.source_name)
         outputs = tuple(
             (fmt, str(folder / pipeline.output_name(stem, writers.get(fmt), options)))
             for fmt in job.formats
         )
         task = Task(source=job.source_path, outputs=outputs, options=options, key=job.id)
         self.store.mark_running(job.id)
-        future = self._executor.submit(convert_task, task)
-        with self._lock:
-            self._inflight[job.id] = (future, time.monotonic())
-        future.add_done_callback(functools.partial(self._finished, job.id))
+        return Work("convert", convert_task, (task,), folder=folder, job_id=job.id)
 
-    def _finished(self, job_id: str, future: concurrent.futures.Future[TaskResult]) -> None:
+    def _collect(self, index: int, entry: Running) -> None:
+        place = self._workers[index]
         with self._lock:
-            entry = self._inflight.pop(job_id, None)
-        if entry is None:
-            return  # already failed for taking too long
-        if time.monotonic() - entry[1] > self.config.max_seconds:
-            # Finished, but past the limit (between two looks of the loop): the limit holds.
-            self.store.finish(job_id, "failed", [], self._too_long())
-            return
+            self._running.pop(index, None)
+        work = entry.work
         try:
-            result = future.result()
-        except BrokenProcessPool:
-            self._retry(job_id, "a worker process stopped unexpectedly")
+            result = entry.future.result()
+        except Exception as error:  # the worker died under it (a crash, the kernel's OOM killer)
+            place.discard()
+            reason = f"its worker process stopped unexpectedly ({type(error).__name__})"
+            if work.kind == "convert" and work.job_id is not None:
+                self._retry(work.job_id, reason)
+            else:
+                self._fail(work, f"{DOING[work.kind]} failed: {reason}")
             return
-        except Exception as error:
-            self._retry(job_id, f"{type(error).__name__}: {error}")
-            return
-        outputs = [
-            {
-                "format": o.format,
-                "path": str(o.path),
-                "status": o.status,
-                "size": o.size,
-                "seconds": round(o.seconds, 3),
-                "error": o.error,
-                "check": o.check,
-            }
-            for o in result.outputs
-        ]
-        failed = [o for o in result.outputs if o.status == "failed"]
-        message = result.error or ("; ".join(str(o.error) for o in failed) if failed else None)
-        self.store.finish(job_id, "failed" if failed else "done", outputs, message)
+        place.finished_task()
+        if work.kind == "convert" and work.job_id is not None:
+            self._record(work.job_id, result)
+        elif work.waiter is not None:
+            work.waiter.set_result(result)
         self._wake.set()
+
+    def _stop(self, index: int, entry: Running, reason: str) -> None:
+        """Kill the work's worker and all it started; remove its partial files; say why."""
+        started = time.monotonic()
+        self._workers[index].kill(entry.future)
+        if entry.work.folder is not None:
+            shutil.rmtree(entry.work.folder, ignore_errors=True)
+        log.warning(
+            "stopped %s after %.1f s: %s", entry.work.kind, time.monotonic() - started, reason
+        )
+        # Only now, with nothing of it left, is its place given to other work.
+        with self._lock:
+            self._running.pop(index, None)
+        self._fail(entry.work, reason)
+        self._wake.set()
+
+    def _fail(self, work: Work, reason: str) -> None:
+        if work.job_id is not None:
+            self.store.finish(work.job_id, "failed", [], reason)
+        elif work.waiter is not None and not work.waiter.done():
+            work.waiter.set_exception(WorkFailed(reason))
 
     def _retry(self, job_id: str, reason: str) -> None:
         attempts = self._attempts.get(job_id, 1)
-        if isinstance(self._batch_executor, PoolExecutor):
-            self._batch_executor.close()  # stops what is left of the broken pool
-            self._executor = None  # and a new one starts on the next dispatch
         if attempts >= MAX_ATTEMPTS:
             self.store.finish(job_id, "failed", [], f"conversion failed {attempts} times: {reason}")
             return
@@ -187,20 +506,60 @@ class JobRunner:
         self.store.finish(job_id, "queued", [], None)
         self._wake.set()
 
-    def _expire(self) -> None:
-        now = time.monotonic()
-        with self._lock:
-            late = [
-                jid for jid, (_, t) in self._inflight.items() if now - t > self.config.max_seconds
-            ]
-            for job_id in late:
-                future, _ = self._inflight.pop(job_id)
-                future.cancel()
-        for job_id in late:
-            self.store.finish(job_id, "failed", [], self._too_long())
+    def _record(self, job_id: str, result: TaskResult) -> None:
+        job = self.store.job(job_id)
+        if job is None:
+            return
+        public = _Public(job, self.output_folder(job), self.config)
+        outputs = [
+            {
+                "format": o.format,
+                "path": str(o.path),
+                "status": o.status,
+                "size": o.size,
+                "seconds": round(o.seconds, 3),
+                "error": public.text(o.error),
+                "check": public.value(o.check),
+            }
+            for o in result.outputs
+        ]
+        failed = [o for o in outputs if o["status"] == "failed"]
+        message = public.text(result.error) or (
+            "; ".join(str(o["error"]) for o in failed) if failed else None
+        )
+        self.store.finish(job_id, "failed" if failed else "done", outputs, message)
 
-    def _too_long(self) -> str:
-        return f"the conversion took longer than {self.config.max_seconds:g} seconds"
+
+class _Public:
+    """Messages as people see them: the source by its own name, outputs by their file
+    names, never a path on the server."""
+
+    def __init__(self, job: Job, folder: Path, config: ServiceConfig) -> None:
+        self.replacements = [
+            (job.source_path, job.source_name),
+            (str(folder) + os.sep, ""),
+            (str(config.data_dir.resolve()) + os.sep, ""),
+            (str(config.data_dir) + os.sep, ""),
+        ]
+        if config.library is not None:
+            self.replacements.append((str(config.library.resolve()) + os.sep, ""))
+
+    def text(self, text: str | None) -> str | None:
+        if text is None:
+            return None
+        for path, name in self.replacements:
+            text = text.replace(path, name)
+        # Any other absolute path (a system file in a message): its last part only.
+        return re.sub(r"(?<![\w.:/])/(?:[\w.+@-]+/)+([\w.+@-]+)", r"\1", text)
+
+    def value(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {key: self.value(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [self.value(item) for item in value]
+        return value
 
 
 def new_job(
@@ -219,6 +578,6 @@ def new_job(
         source_sha256=source_sha256,
         formats=formats,
         options=options_record(options),
-        cache_key=cache_key(source_sha256, formats, options),
+        cache_key=cache_key(owner, source_name, source_sha256, formats, options),
         status="queued",
     )

@@ -43,6 +43,13 @@ CREATE TABLE IF NOT EXISTS uploads (
     title TEXT NOT NULL,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY,  -- the SHA-256 of the cookie: the database alone signs no one in
+    owner TEXT NOT NULL,
+    token TEXT NOT NULL,  -- the fingerprint of the access token it was opened with
+    created REAL NOT NULL,
+    expires REAL NOT NULL
+);
 """
 
 
@@ -77,6 +84,17 @@ class Upload:
     sha256: str
     title: str
     created: float
+
+
+@dataclass
+class Session:
+    """A signed-in browser: ended by signing out, by expiry, or by its token changing."""
+
+    id: str  # SHA-256 of the cookie's value
+    owner: str
+    token: str  # fingerprint of the access token used to sign in
+    created: float
+    expires: float
 
 
 def new_id() -> str:
@@ -231,6 +249,29 @@ class Store:
                 "SELECT * FROM uploads WHERE owner = ? ORDER BY created DESC", (owner,)
             ).fetchall()
         return [Upload(**dict(row)) for row in rows]
+
+    def remove_upload(self, upload_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM uploads WHERE id = ?", (upload_id,))
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def add_session(self, session: Session) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE expires < ?", (time.time(),))
+            db.execute(
+                "INSERT INTO sessions (id, owner, token, created, expires) VALUES (?, ?, ?, ?, ?)",
+                (session.id, session.owner, session.token, session.created, session.expires),
+            )
+
+    def session(self, session_id: str) -> Session | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        return Session(**dict(row)) if row else None
+
+    def remove_session(self, session_id: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
 
 
 def _job(row: sqlite3.Row) -> Job:

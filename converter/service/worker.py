@@ -1,0 +1,108 @@
+"""What runs inside the service's worker processes: their start (each the leader of its own
+process group, tied to the server's life), reading an upload, and rendering a preview.
+
+Conversions themselves run the batch task (``converter.batch.task.convert_task``).
+Nothing here imports the web framework: a worker loads only what converting needs.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from converter import pipeline
+from converter.errors import ConverterError
+from converter.options import Options
+
+
+def start(server_pid: int | None) -> None:
+    """A pool's initializer: make this worker the leader of a process group of its own, so
+    that killing the group stops it and everything it started (a veraPDF JVM) and nothing
+    else; and end that group when the server process ends, however it ends (kill -9)."""
+    os.setpgid(0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when workers stop
+    if server_pid is not None:
+        _end_with(server_pid)
+    # Loaded now, while the worker waits, not during the first request's time limit.
+    from converter import writers
+
+    for name in writers.formats():
+        writers.get(name).load()
+
+
+def ready() -> int:
+    """The warm-up task: the worker has started; its pid (its process group's id)."""
+    return os.getpid()
+
+
+def _end_with(server_pid: int) -> None:
+    try:
+        # Readable once the server has exited; unlike a pid, it cannot come to name another
+        # process later.
+        descriptor: int | None = os.pidfd_open(server_pid)
+    except ProcessLookupError:
+        os.killpg(0, signal.SIGKILL)  # the server has gone already
+        return
+    except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look every second
+        descriptor = None
+
+    def watch() -> None:
+        if descriptor is not None:
+            select.select([descriptor], [], [])
+        else:
+            while _running(server_pid):
+                time.sleep(1)
+        os.killpg(0, signal.SIGKILL)  # this worker and all it started
+
+    threading.Thread(target=watch, name="converter-server-watch", daemon=True).start()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """An upload read into a tree: its title, or why it cannot be converted."""
+
+    title: str | None = None
+    error: str | None = None  # the problem alone: the caller names the file as its owner did
+
+
+def read_upload(path: str, options: Options) -> ReadResult:
+    """Read an uploaded source the way a conversion will, to refuse what cannot be read now."""
+    try:
+        root = pipeline.read(Path(path), options=options)
+    except ConverterError as error:
+        return ReadResult(error=error.message)
+    title = " ".join((root.findtext("meta/title") or "").split())
+    return ReadResult(title=title or None)
+
+
+def render_preview(pdf_path: str, image_path: str) -> str:
+    """The first page of a PDF as a PNG image beside it (written whole, then renamed)."""
+    import pypdfium2
+
+    target = Path(image_path)
+    if target.exists():
+        return image_path
+    partial = target.with_suffix(".part.png")
+    document = pypdfium2.PdfDocument(pdf_path)
+    try:
+        bitmap = document[0].render(scale=0.75)
+        bitmap.to_pil().save(partial)
+        partial.replace(target)
+    finally:
+        document.close()
+    return image_path
