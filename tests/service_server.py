@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -29,6 +30,16 @@ class Server:
     args: list[str]
     env: dict[str, str]
     process: subprocess.Popen[bytes] | None = None
+    verify: ssl.SSLContext | bool = True  # for an HTTPS server: one that trusts its certificate
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    @property
+    def spool(self) -> Path:
+        return Path(self.env["TMPDIR"])
 
     def start(self) -> Server:
         with open(self.data / "server.log", "ab") as log:
@@ -46,7 +57,8 @@ class Server:
                     f"server exited: {(self.data / 'server.log').read_text()[-2000:]}"
                 )
             try:
-                if httpx.get(f"{self.url}/api/health", timeout=2).status_code == 200:
+                health = httpx.get(f"{self.url}/api/health", timeout=2, verify=self.verify)
+                if health.status_code == 200:
                     return self
             except httpx.HTTPError:
                 pass
@@ -70,14 +82,17 @@ class Server:
 def make_server(
     tmp: Path, library_files: list[Path], *, tokens: str = "", extra: list[str] | None = None
 ) -> Server:
-    data, library = tmp / "data", tmp / "library"
-    data.mkdir(parents=True, exist_ok=True)
-    library.mkdir(parents=True, exist_ok=True)
+    data, library, spool = tmp / "data", tmp / "library", tmp / "spool"
+    for folder in (data, library, spool):
+        folder.mkdir(parents=True, exist_ok=True)
     for path in library_files:
         (library / path.name).write_bytes(path.read_bytes())
     port = free_port()
     env = {**os.environ, "CONVERTER_TOKENS": tokens, "CONVERTER_DATA": str(data)}
-    env.pop("CONVERTER_SCHEDULER", None)
+    # Temporary files (a spooled upload) in a folder of the test's own, to be measured.
+    env["TMPDIR"] = str(spool)
+    for name in ("CONVERTER_SCHEDULER", "CONVERTER_ALLOWED_HOSTS", "CONVERTER_SECRET"):
+        env.pop(name, None)
     args = [
         "--host",
         "127.0.0.1",
