@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import ssl
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -82,9 +85,13 @@ class Server:
 def make_server(
     tmp: Path, library_files: list[Path], *, tokens: str = "", extra: list[str] | None = None
 ) -> Server:
-    data, library, spool = tmp / "data", tmp / "library", tmp / "spool"
-    for folder in (data, library, spool):
+    data, library = tmp / "data", tmp / "library"
+    for folder in (data, library):
         folder.mkdir(parents=True, exist_ok=True)
+    # A short path: Chromium (the HTML checks) puts a socket in a profile folder under
+    # TMPDIR, and a socket's path may not pass 107 bytes.
+    spool = Path(tempfile.mkdtemp(prefix="converter-spool-"))
+    atexit.register(shutil.rmtree, spool, True)
     for path in library_files:
         (library / path.name).write_bytes(path.read_bytes())
     port = free_port()
