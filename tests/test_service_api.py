@@ -323,3 +323,49 @@ def test_the_form_and_the_model_offer_every_service_option(alice: httpx.Client) 
     assert job["status"] == "done" and job["options"]["braille_cells"] == 30
     brf = alice.get(job["outputs"][0]["url"]).content.decode("ascii")
     assert max(len(line) for line in brf.replace("\f", "\n").splitlines()) == 30
+
+
+def test_on_a_dask_cluster_a_conversion_past_its_time_is_stopped(tmp_path: Path) -> None:
+    """Its Dask worker is restarted (by its nanny) and the next job runs normally."""
+    from service_probe import alive, command_line, descendants
+
+    cluster_folder = tmp_path / "dask"
+    cluster_folder.mkdir()
+    with dask_cluster(cluster_folder, workers=1) as (address, processes):
+        server = make_server(
+            tmp_path,
+            [],
+            tokens=TOKENS,
+            extra=["--scheduler", address, "--max-seconds", "4", "--max-upload-mb", "4"],
+        ).start()
+        try:
+            nanny = processes[1].pid
+            with httpx.Client(base_url=server.url, headers=ALICE, timeout=120) as client:
+                long = "\n\n".join(
+                    f"{i}. The panel reviewed the evidence again and found it sound."
+                    for i in range(9000)
+                )
+                big = client.post(
+                    "/api/uploads",
+                    files={"file": ("long.txt", f"Long report\n\n{long}\n".encode())},
+                ).json()
+                tiny = client.post(
+                    "/api/uploads", files={"file": ("short.txt", b"Short report\n\nAll well.\n")}
+                ).json()
+                runaway = client.post(
+                    "/api/jobs", json={"upload": big["id"], "formats": ["pdf"]}
+                ).json()
+                # The nanny's worker process (not its resource tracker, which stays).
+                workers = {p for p in descendants(nanny) if "spawn_main" in command_line(p)}
+                job = wait_for_job(client, runaway["url"])
+                assert job["status"] == "failed" and "took longer than 4 seconds" in str(
+                    job["error"]
+                )
+                deadline = time.monotonic() + 10  # the nanny gives its worker 4 s to close
+                while any(alive(p) for p in workers) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                assert workers and not any(alive(p) for p in workers)  # restarted: a new process
+                after = client.post("/api/jobs", json={"upload": tiny["id"], "formats": ["xml"]})
+                assert wait_for_job(client, after.json()["url"])["status"] == "done"
+        finally:
+            server.stop()
