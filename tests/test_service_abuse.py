@@ -200,7 +200,8 @@ def test_1_an_honest_content_length_over_the_limit_is_refused_unread(server: Ser
 
 
 def worker_groups(server: Server) -> set[int]:
-    """The server's worker processes and their children: each worker leads its own group."""
+    """The server's worker processes and all they started: each worker leads its own group
+    (and Chromium, started by one, its own session)."""
     own = os.getpgid(server.pid)
     found = set()
     for pid in descendants(server.pid):
@@ -231,11 +232,14 @@ def test_2_a_runaway_conversion_is_killed_with_its_children_and_blames_no_other(
         with httpx.Client(base_url=server.url, headers=ALICE, timeout=120) as client:
             tiny = upload(client, "visit.txt", TINY).json()["id"]
             big = upload(client, "inquiry.txt", text_report(16_000)).json()["id"]
-            # A first PDF leaves the worker's veraPDF JVM running: the runaway's child.
-            warm = convert(client, tiny, ["pdf"])
+            # A first HTML and PDF leave the worker's Chromium (a session of its own) and
+            # veraPDF JVM running: the runaway's children.
+            warm = convert(client, tiny, ["html", "pdf"])
             assert warm["status"] == "done", warm
             warm_seconds = warm["finished"] - warm["started"]
-            assert any("java" in command_line(p) for p in worker_groups(server))
+            children = [command_line(p) for p in worker_groups(server)]
+            assert any(c.startswith("java") for c in children), children
+            assert any("chromium" in c for c in children), children
             runaway = client.post(
                 "/api/jobs", json={"upload": big, "formats": ["pdf", "docx"]}
             ).json()
@@ -253,6 +257,7 @@ def test_2_a_runaway_conversion_is_killed_with_its_children_and_blames_no_other(
             assert job["status"] == "failed"
             assert f"took longer than {limit:g} seconds" in job["error"]
             assert any(line.startswith("java") for line in tree.values()), tree
+            assert any("chromium" in line for line in tree.values()), tree
             late = gone - (job["started"] + limit)
             second = wait_for_job(client, after["url"])
             report(
@@ -788,7 +793,9 @@ def test_10_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
     try:
         with httpx.Client(base_url=server.url, headers=ALICE, timeout=60) as client:
             [sample] = client.get("/api/reports").json()
-            job = client.post("/api/jobs", json={"report": sample["id"], "formats": ["pdf"]}).json()
+            formats = ["html", "pdf"]  # Chromium checks the first, a JVM the second
+            job = client.post("/api/jobs", json={"report": sample["id"], "formats": formats})
+            job = job.json()
             deadline = time.monotonic() + 240
             while time.monotonic() < deadline:
                 tree = descendants(server.pid)
@@ -798,6 +805,7 @@ def test_10_workers_end_when_the_server_is_killed(tmp_path: Path) -> None:
                     break
                 time.sleep(0.1)
         assert any(command_line(p).startswith("java") for p in tree), "no JVM was started"
+        assert any("chromium" in command_line(p) for p in tree), "no browser was started"
         memory = sum(rss_mb(p) for p in tree)
         os.kill(server.pid, signal.SIGKILL)  # the server alone, as kill -9 would
         server.process.wait()  # type: ignore[union-attr]

@@ -6,10 +6,10 @@ At most ``workers`` pieces run at once, each within ``max_seconds`` and ``max_me
 and every piece, waiting or running, counts towards ``max_active_jobs``.
 
 Locally each worker is a process of its own (a one-process pool) and the leader of its own
-process group (``worker.start``).  Work that runs past a limit is stopped by killing that
-group: the worker and everything it started (a veraPDF JVM) are gone, its partial files are
-removed, and only then is its place given to the next piece of work; no other work is
-touched, and a fresh worker takes its place.  On a Dask cluster the worker process running
+process group (``worker.start``).  Work that runs past a limit is stopped by killing the
+worker and everything it started (a veraPDF JVM, Chromium; ``processes.kill_tree``): once
+they are gone and its partial files removed, and only then, its place is given to the next
+piece of work; no other work is touched, and a fresh worker takes its place.  On a Dask cluster the worker process running
 it is restarted instead.  Conversions run the batch task (``convert_task``).
 """
 
@@ -22,13 +22,11 @@ import multiprocessing
 import os
 import re
 import shutil
-import signal
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -36,7 +34,7 @@ from typing import Any, Literal
 from converter import pipeline, writers
 from converter.batch.task import Task, TaskResult, convert_task
 from converter.options import Options
-from converter.service import names, worker
+from converter.service import names, processes, worker
 from converter.service.config import ServiceConfig
 from converter.service.store import Job, Store, new_id
 from converter.version import __version__
@@ -118,8 +116,9 @@ class Running:
 class LocalWorker:
     """One worker process (a one-process pool), started warm, replaced when it is killed."""
 
-    def __init__(self, server_pid: int) -> None:
+    def __init__(self, server_pid: int, wake: Callable[[], None]) -> None:
         self.server_pid = server_pid
+        self.wake = wake  # the runner's loop, told when this worker is ready
         self.pool: ProcessPoolExecutor | None = None
         self.pid: int | None = None  # also its process group's id
         self.tasks = 0
@@ -137,6 +136,7 @@ class LocalWorker:
                 initargs=(self.server_pid,),
             )
             self._warming = self.pool.submit(worker.ready)
+            self._warming.add_done_callback(lambda _: self.wake())
             self._warm_since = time.monotonic()
             return False
         if self._warming is not None:
@@ -161,26 +161,21 @@ class LocalWorker:
         self.tasks += 1
         return self.pool.submit(function, *arguments)
 
-    def memory_mb(self, groups: dict[int, float]) -> float | None:
-        return groups.get(self.pid, 0.0) if self.pid is not None else None
+    def memory_mb(self, running: dict[int, processes.Process]) -> float | None:
+        return processes.memory_mb(running, self.pid) if self.pid is not None else None
 
     def kill(self, future: Any) -> None:
-        """Kill the worker's process group, and return once every process of it is gone."""
+        """Kill the worker and all it started, and return once every process of it is gone."""
         pids = {self.pid} if self.pid is not None else set()
         if self.pool is not None:  # a worker still starting has no pid of ours yet
             pids |= set(getattr(self.pool, "_processes", None) or {})
         for pid in pids:
-            with suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while any(group_alive(pid) for pid in pids) and time.monotonic() < deadline:
-            time.sleep(0.01)
+            processes.kill_tree(pid)
         self.discard()
 
     def finished_task(self) -> None:
-        if self.tasks >= TASKS_PER_WORKER and self.pool is not None:
-            self.pool.shutdown(wait=False)  # the worker exits; a fresh one starts when needed
-            self._reset()
+        if self.tasks >= TASKS_PER_WORKER:
+            self.kill(None)  # idle: it and what it started go; a fresh one starts when needed
 
     def discard(self) -> None:
         if self.pool is not None:
@@ -205,7 +200,7 @@ class DaskWorker:
     def submit(self, function: Callable[..., Any], *arguments: Any) -> Any:
         return self.client.submit(function, *arguments, pure=False, retries=0)
 
-    def memory_mb(self, groups: dict[int, float]) -> float | None:
+    def memory_mb(self, running: dict[int, processes.Process]) -> float | None:
         return None  # each Dask worker has its own --memory-limit
 
     def kill(self, future: Any) -> None:
@@ -226,31 +221,6 @@ class DaskWorker:
 
     def discard(self) -> None:
         pass
-
-
-def group_alive(pgid: int) -> bool:
-    """Whether a process of this group is still running (a zombie is not: it holds
-    nothing and waits only to be reaped)."""
-    return pgid in process_groups({pgid})
-
-
-def process_groups(wanted: set[int]) -> dict[int, float]:
-    """Resident memory in MB of each wanted process group's running processes."""
-    page_mb = os.sysconf("SC_PAGE_SIZE") / 1048576
-    groups: dict[int, float] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as stream:
-                text = stream.read()
-        except OSError:
-            continue
-        fields = text[text.rindex(")") + 2 :].split()  # after the command's name
-        state, pgid, rss_pages = fields[0], int(fields[2]), int(fields[21])
-        if pgid in wanted and state != "Z":
-            groups[pgid] = groups.get(pgid, 0.0) + rss_pages * page_mb
-    return groups
 
 
 # -- the runner ---------------------------------------------------------------------------
@@ -286,7 +256,9 @@ class JobRunner:
             places = max(1, sum(self._client.nthreads().values()))
             self._workers = [DaskWorker(self._client) for _ in range(places)]
         else:
-            self._workers = [LocalWorker(os.getpid()) for _ in range(self.config.workers)]
+            self._workers = [
+                LocalWorker(os.getpid(), self._wake.set) for _ in range(self.config.workers)
+            ]
             for place in self._workers:
                 place.ready()  # start them now: the first request finds them warm
         self._thread.start()
@@ -382,12 +354,8 @@ class JobRunner:
             running = dict(self._running)
         if not running:
             return
-        local = {
-            place.pid
-            for index in running
-            if isinstance(place := self._workers[index], LocalWorker) and place.pid is not None
-        }
-        groups = process_groups(local) if local else {}
+        local = any(isinstance(self._workers[index], LocalWorker) for index in running)
+        seen = processes.snapshot() if local else {}
         for index, entry in running.items():
             place = self._workers[index]
             if entry.future.done():
@@ -398,7 +366,7 @@ class JobRunner:
             if time.monotonic() - entry.started > self.config.max_seconds:
                 reason = f"{doing} took longer than {self.config.max_seconds:g} seconds"
             else:
-                memory = place.memory_mb(groups)
+                memory = place.memory_mb(seen)
                 if memory is not None and memory > self.config.max_memory_mb:
                     reason = f"{doing} needed more than {self.config.max_memory_mb} MB of memory"
             if reason is not None:
@@ -428,6 +396,8 @@ class JobRunner:
                 work = self._conversion(queued.popleft())
                 if work is None:
                     continue
+            if work.waiter is not None and not work.waiter.set_running_or_notify_cancel():
+                continue  # its request has gone (the client closed the connection)
             try:
                 future = place.submit(work.function, *work.arguments)
             except Exception as error:  # a broken pool: a fresh worker next time
@@ -436,6 +406,7 @@ class JobRunner:
                 continue
             with self._lock:
                 self._running[index] = Running(work, future)
+            future.add_done_callback(lambda _: self._wake.set())
 
     def _conversion(self, job: Job) -> Work | None:
         try:
@@ -471,7 +442,7 @@ class JobRunner:
         place.finished_task()
         if work.kind == "convert" and work.job_id is not None:
             self._record(work.job_id, result)
-        elif work.waiter is not None:
+        elif work.waiter is not None and not work.waiter.done():
             work.waiter.set_result(result)
         self._wake.set()
 

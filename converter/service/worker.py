@@ -18,6 +18,7 @@ from pathlib import Path
 from converter import pipeline
 from converter.errors import ConverterError
 from converter.options import Options
+from converter.service import processes
 
 
 def start(server_pid: int | None) -> None:
@@ -46,7 +47,7 @@ def _end_with(server_pid: int) -> None:
         # process later.
         descriptor: int | None = os.pidfd_open(server_pid)
     except ProcessLookupError:
-        os.killpg(0, signal.SIGKILL)  # the server has gone already
+        processes.end_own_tree()  # the server has gone already
         return
     except (AttributeError, OSError):  # no pidfd (not Linux 5.3+): look every second
         descriptor = None
@@ -57,7 +58,7 @@ def _end_with(server_pid: int) -> None:
         else:
             while _running(server_pid):
                 time.sleep(1)
-        os.killpg(0, signal.SIGKILL)  # this worker and all it started
+        processes.end_own_tree()  # this worker and all it started
 
     threading.Thread(target=watch, name="converter-server-watch", daemon=True).start()
 
