@@ -53,6 +53,15 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        try:
+            self._wait_until_up()
+        except BaseException:
+            self.stop(hard=True)  # never leave a server behind a test that failed here
+            raise
+        return self
+
+    def _wait_until_up(self) -> None:
+        assert self.process is not None
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -62,7 +71,7 @@ class Server:
             try:
                 health = httpx.get(f"{self.url}/api/health", timeout=2, verify=self.verify)
                 if health.status_code == 200:
-                    return self
+                    return
             except httpx.HTTPError:
                 pass
             time.sleep(0.2)
