@@ -119,6 +119,30 @@ def test_upload_then_convert(alice: httpx.Client) -> None:
     assert job["status"] == "done"
 
 
+def test_a_job_shows_the_structure_review(alice: httpx.Client) -> None:
+    planted = (Path(__file__).parent / "fixtures" / "xml" / "review-planted.xml").read_bytes()
+    upload = alice.post("/api/uploads", files={"file": ("planted.xml", planted, "text/xml")})
+    assert upload.status_code == 201, upload.text
+    created = alice.post("/api/jobs", json={"upload": upload.json()["id"], "formats": ["xml"]})
+    job = wait_for_job(alice, created.json()["url"])
+    assert job["status"] == "done"
+    assert len(job["warnings"]) == 12
+    assert any("[glued-marker]" in w and "improve?1" in w for w in job["warnings"])
+    # The job page a member of staff reads, signed in.
+    with httpx.Client(base_url=str(alice.base_url), timeout=60) as browser:
+        sign_in = browser.get("/sign-in").text
+        form_token = re.search(r'name="form_token" value="([^"]+)"', sign_in).group(1)  # type: ignore[union-attr]
+        name, token = TOKENS.split(",")[0].split(":")
+        signed = browser.post(
+            "/sign-in", data={"name": name, "token": token, "form_token": form_token}
+        )
+        assert signed.status_code == 303, signed.text
+        page = browser.get(f"/jobs/{job['id']}")
+        assert page.status_code == 200
+        assert "Check before sending: 12 structure warnings" in page.text
+        assert "improve?1" in page.text
+
+
 def test_one_users_uploads_are_not_anothers(alice: httpx.Client, bob: httpx.Client) -> None:
     upload = alice.post(
         "/api/uploads", files={"file": ("private.txt", b"Private notes\n\nText.\n", "text/plain")}

@@ -118,6 +118,11 @@ class JobInfo(BaseModel):
     options: dict[str, Any]
     error: str | None
     outputs: list[OutputInfo]
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="What the structure review found probably wrong in the report's recovered "
+        "structure, one line each (rule, source line and page, what)",
+    )
     url: str
     created: float = Field(description="When it was asked for (seconds since 1970)")
     started: float | None = Field(None, description="When its conversion started")
@@ -354,6 +359,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 name: job.options.get(name, default) for name, default, _ in service_settings()
             },
             error=job.error,
+            warnings=job.warnings,
             url=f"/api/jobs/{job.id}",
             created=job.created,
             started=job.started,

@@ -303,6 +303,7 @@ class JobRunner:
             earlier = self.store.finished_job_for(job.cache_key)
             if earlier is not None and all(Path(o["path"]).is_file() for o in earlier.outputs):
                 job.status, job.outputs = "done", earlier.outputs
+                job.warnings = earlier.warnings
                 job.started = job.finished = time.time()
                 return self.store.add_job(job)
             job.status = "queued"
@@ -498,7 +499,8 @@ class JobRunner:
         message = public.text(result.error) or (
             "; ".join(str(o["error"]) for o in failed) if failed else None
         )
-        self.store.finish(job_id, "failed" if failed else "done", outputs, message)
+        warnings = [public.text(line) or "" for line in result.warnings]
+        self.store.finish(job_id, "failed" if failed else "done", outputs, message, warnings)
 
 
 class _Public:

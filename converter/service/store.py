@@ -28,6 +28,7 @@ CREATE TABLE IF NOT EXISTS jobs (
     status TEXT NOT NULL,
     error TEXT,
     outputs TEXT NOT NULL DEFAULT '[]',
+    warnings TEXT NOT NULL DEFAULT '[]',  -- the structure review's findings, one line each
     created REAL NOT NULL,
     started REAL,
     finished REAL
@@ -66,6 +67,7 @@ class Job:
     status: JobStatus
     error: str | None = None
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     created: float = 0.0
     started: float | None = None
     finished: float | None = None
@@ -113,6 +115,9 @@ class Store:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        columns = {row["name"] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        if "warnings" not in columns:  # a store made before the structure review
+            self._db.execute("ALTER TABLE jobs ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]'")
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -136,8 +141,8 @@ class Store:
         with self._transaction() as db:
             db.execute(
                 "INSERT INTO jobs (id, owner, source_name, source_path, source_sha256, formats, options,"
-                " cache_key, status, error, outputs, created, started, finished)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " cache_key, status, error, outputs, warnings, created, started, finished)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     job.id,
                     job.owner,
@@ -150,6 +155,7 @@ class Store:
                     job.status,
                     job.error,
                     json.dumps(job.outputs),
+                    json.dumps(job.warnings),
                     job.created,
                     job.started,
                     job.finished,
@@ -201,12 +207,25 @@ class Store:
             )
 
     def finish(
-        self, job_id: str, status: JobStatus, outputs: list[dict[str, Any]], error: str | None
+        self,
+        job_id: str,
+        status: JobStatus,
+        outputs: list[dict[str, Any]],
+        error: str | None,
+        warnings: list[str] | None = None,
     ) -> None:
         with self._transaction() as db:
             db.execute(
-                "UPDATE jobs SET status = ?, outputs = ?, error = ?, finished = ? WHERE id = ?",
-                (status, json.dumps(outputs), error, time.time(), job_id),
+                "UPDATE jobs SET status = ?, outputs = ?, error = ?, warnings = ?, finished = ?"
+                " WHERE id = ?",
+                (
+                    status,
+                    json.dumps(outputs),
+                    error,
+                    json.dumps(warnings or []),
+                    time.time(),
+                    job_id,
+                ),
             )
 
     def requeue_unfinished(self) -> int:
@@ -279,4 +298,5 @@ def _job(row: sqlite3.Row) -> Job:
     values["formats"] = json.loads(values["formats"])
     values["options"] = json.loads(values["options"])
     values["outputs"] = json.loads(values["outputs"])
+    values["warnings"] = json.loads(values.get("warnings") or "[]")
     return Job(**values)
