@@ -204,8 +204,9 @@ def _join_abutting(lines: list[LaidLine], dividers: Sequence[Rule] = ()) -> list
             overlap = min(last.bottom, line.bottom) - max(last.top, line.top)
             height = min(last.bottom - last.top, line.bottom - line.top)
             divided = _divided(last.x1, line.x0, (line.top + line.bottom) / 2, dividers)
+            # A word space is a quarter to half an em: up to 0.6 em the text runs on.
             if (
-                -0.1 * em <= gap < 0.3 * em
+                -0.1 * em <= gap < 0.6 * em
                 and height > 0
                 and overlap > 0.5 * height
                 and not divided
