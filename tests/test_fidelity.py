@@ -247,3 +247,17 @@ def test_priority_actions_with_their_responsible_body() -> None:
         ],
     ]
     assert root.findtext("meta/person[@role='lead-inspector']") == "Ann Example, HMI"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\f\nchildren",  # lines that start on page 2: two pages counted, one with text
+        "Inspection dates: 3 to 7 March 2025\n1.\nDear Ms Smith",  # a number before a salutation
+        "Notes\n\nA short list typed by hand:\n\n1. apples\n\n2. pears\n",  # a label and its list
+    ],
+)
+def test_found_by_the_property_tests(text: str) -> None:
+    root = parse(text).getroot()
+    assert schema_errors(root) == []
+    assert account(text, root).ok

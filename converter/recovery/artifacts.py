@@ -155,6 +155,8 @@ def _title_like(text: str) -> bool:
 def _two_page_repeats(pages: dict[int, list[SourceLine]]) -> dict[int, str]:
     """Lines printed on both pages of a two-page document: whole, or broken in two on one."""
     found: dict[int, str] = {}
+    if len(pages) < 2:
+        return found  # two pages counted, one with text: nothing repeats
     first, second = (pages[page] for page in sorted(pages)[:2])
     if _is_contents_page(first) or _is_contents_page(second):
         return found  # contents entries repeat the headings of the other page

@@ -251,6 +251,10 @@ class _Builder:
             p.set("n", block.n)
         if block.role in ("address", "date", "salutation", "closing", "signature", "lead"):
             p.set("role", block.role)
+        if block.n is None and block.marker.isdigit():
+            # A number read as a list's or paragraph's and then judged to be text: its
+            # words are the source's, so it stays in the text.
+            add_inline_text(p, f"{block.marker}. ")
         self.inline(p, block, skip_first_page=True)
 
     def item(self, block: Block, pages: list[int]) -> None:

@@ -84,6 +84,7 @@ def _value_ok(value: str) -> bool:
         and len(stripped) <= _VALUE_LIMIT
         and not stripped.endswith(":")
         and not _BULLET.match(value)
+        and not _NUMBERED.match(value)  # "1. apples": a list the label introduces
     )
 
 

@@ -30,7 +30,7 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
     salutation = blocks[dear]
     salutation.kind, salutation.role = "para", "salutation"
     # The salutation may have swallowed the title line when both lack punctuation.
-    if len(salutation.lines) > 1:
+    if len(salutation.lines) > 1 and DEAR.match(salutation.texts[0].strip()):
         title_block = Block("heading", salutation.lines[1:], salutation.texts[1:])
         salutation.lines, salutation.texts = salutation.lines[:1], salutation.texts[:1]
         blocks.insert(dear + 1, title_block)
