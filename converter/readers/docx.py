@@ -61,6 +61,8 @@ _REVISIONS = tuple(
         "cellIns", "cellDel", "cellMerge",
     )
 )  # fmt: skip
+#: What the DOCX writer says of a header row it added to a table that had none.
+_ADDED_HEADER = "the original table has no header row; converter added one"
 #: Page breaks, and the start of a page as Word last laid the document out.
 _SECTION_PAGE = ("nextPage", "oddPage", "evenPage")
 #: Inline wrappers whose content is read as if they were not there.
@@ -451,6 +453,9 @@ class DocxReader:
                 column += colspan
             if len(canonical_row):
                 (head_rows if header else body_rows).append(canonical_row)
+        description = val(element.find(f"{w('tblPr')}/{w('tblDescription')}")) or ""
+        if _ADDED_HEADER in description:
+            head_rows = []  # a copy this program made: the header row was its own, not the table's
         if not body_rows:
             head_rows, body_rows = [], head_rows
             for cell in table.iter("cell"):

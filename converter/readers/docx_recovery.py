@@ -44,6 +44,7 @@ _FIGURE_CAPTION = re.compile(
     r"^(?:figure|fig\.|chart|image|picture|diagram|graph|photo|map)\b", re.I
 )
 _TABLE_CAPTION = re.compile(r"^table\b", re.I)
+_CONTENTS_HEADINGS = ("contents", "table of contents")
 
 
 @dataclass
@@ -150,6 +151,11 @@ def _lines(pieces: list[Piece]) -> list[SourceLine]:
             continue
         first = block.src[0]
         page = block.page or 1
+        if piece.text.strip().casefold() in _CONTENTS_HEADINGS:
+            # Recovery takes the rest of a page headed "Contents" for contents entries:
+            # right for print, but a Word document's pages are not known, and its contents
+            # are a field or a real list already.
+            continue
         if piece.kind in ("p", "heading", "title", "subtitle", "caption") and piece.text:
             level = block.level if piece.kind == "heading" else None
             line = SourceLine(

@@ -36,7 +36,7 @@ class Block:
     page: int | None = None
     level: int = 1
     ordered: bool = False
-    label: str | None = None
+    label: str | None = None  # an ordered item's label, a note's, a page break's page
     list_key: object = None
     n: str | None = None
     role: str | None = None  # a section's role (for a heading), a paragraph's role
@@ -95,7 +95,7 @@ class Outline:
         elif block.kind == "note":
             self._note(block)
         elif block.kind == "pagebreak":
-            page = str(block.page or 1)
+            page = block.label or str(block.page or 1)
             etree.SubElement(
                 self.container, "pagebreak", {"page": page, "id": self.ids.unique(f"page-{page}")}
             )
