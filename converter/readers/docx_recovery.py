@@ -104,24 +104,24 @@ def _styled_title(pieces: list[Piece]) -> tuple[str | None, str | None]:
 
 
 def _captions(pieces: list[Piece]) -> None:
-    """A paragraph in the Caption style captions the table or figure beside it: the one
-    its first word names, else the one after it, else the one before it."""
+    """A paragraph in the Caption style captions the table or figure beside it: the kind
+    its first word names (else either); a table's caption stands above it (Word's
+    default), a figure's below, so that neighbour is tried first."""
     for index, piece in enumerate(pieces):
         if piece.kind != "caption":
             continue
         before = pieces[index - 1] if index else None
         after = pieces[index + 1] if index + 1 < len(pieces) else None
-        wanted = (
-            ("table",)
-            if _TABLE_CAPTION.match(piece.text)
-            else ("figure",)
-            if _FIGURE_CAPTION.match(piece.text)
-            else ("table", "figure")
-        )
-        for neighbour in (after, before):
+        if _TABLE_CAPTION.match(piece.text):
+            candidates = [(after, "table"), (before, "table")]
+        elif _FIGURE_CAPTION.match(piece.text):
+            candidates = [(before, "figure"), (after, "figure")]
+        else:
+            candidates = [(after, "table"), (before, "figure"), (before, "table"), (after, "figure")]
+        for neighbour, kind in candidates:
             if (
                 neighbour is not None
-                and neighbour.kind in wanted
+                and neighbour.kind == kind
                 and neighbour.block.content is not None
                 and neighbour.block.content.find("caption") is None
             ):
@@ -226,6 +226,8 @@ def _apply(piece: Piece, decisions: dict[int, Element], body_size: float | None)
         piece.kind = block.kind = "heading"
         block.level = sum(1 for a in element.iterancestors("section"))
         _section_facts(piece, element)
+        if block.content is not None:
+            etree.strip_tags(block.content, "strong")  # the bold was the heading's look
     elif element.tag == "p" and element.get("n") and _starts_at(element, line):
         if _strip_marker(block.content):
             block.n = element.get("n")
@@ -235,7 +237,7 @@ def _apply(piece: Piece, decisions: dict[int, Element], body_size: float | None)
         piece.kind = block.kind = "item"
         block.ordered = owner.get("type") == "ordered"
         block.label = element.get("label") if block.ordered else None
-        block.list_key = ("typed", id(owner))
+        block.list_key = ("typed", owner.get("id"))
         block.level = sum(1 for a in element.iterancestors("list")) - 1
 
 

@@ -39,6 +39,12 @@ Element = etree._Element
 _CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
+#: HTML5's void elements that libxml2's HTML parser does not know as void: without an end
+#: tag it would take everything after one for its content.
+_VOID = re.compile(
+    r"<(embed|source|track|wbr|keygen)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>(?!\s*</\1>)",
+    re.IGNORECASE,
+)
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|tel:)", re.IGNORECASE)
 _PAGE_LABEL = re.compile(r"(\S+)\s*$")
@@ -127,6 +133,7 @@ _OPS_TYPE = "{http://www.idpf.org/2007/ops}type"
 def read(data: bytes, *, name: str) -> Element:
     text = _decode(data, name=name)
     text = _XML_DECLARATION.sub("", text, count=1)
+    text = _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2).rstrip('/')}></{m.group(1)}>", text)
     if not text.strip():
         raise InputError("is empty", source=name)
     parser = lxml.html.HTMLParser(
@@ -322,6 +329,7 @@ class HtmlReader:
         holder = etree.Element("p")
         figures: list[Element] = []
         self.inline_into(element, holder, figures)
+        self._language_of(element, holder)
         _tidy(holder)
         text = _text(holder)
         if not text:
@@ -353,6 +361,7 @@ class HtmlReader:
             self.inline_into(element, holder, figures, skip=first)
         else:
             self.inline_into(element, holder, figures)
+        self._language_of(element, holder)
         if quote and (holder.text or len(holder)):
             quoted = etree.Element("quote")
             quoted.text, holder.text = holder.text, None
@@ -385,6 +394,9 @@ class HtmlReader:
         for item in element:
             if not isinstance(item.tag, str) or item.tag.lower() != "li" or _skipped(item):
                 continue
+            if _is_note(item):  # a list of endnotes: each one a note
+                self._note(item)
+                continue
             number = _integer(item.get("value"), number)
             holder = etree.Element("p")
             figures: list[Element] = []
@@ -396,6 +408,7 @@ class HtmlReader:
                 label = _text(first)  # a label as written, as this program writes it
                 skip = first
             self.inline_into(item, holder, figures, skip=skip, nested_lists=nested)
+            self._language_of(item, holder)
             _tidy(holder)
             if ordered and label is None:
                 label = f"{_format_counter(number, element.get('type') or '1')}."
@@ -679,13 +692,21 @@ class HtmlReader:
             abbr.text = _text(element)
             return
         language = _language(element.get("lang"), default=None)
-        if (
-            language is not None
-            and language.split("-")[0].casefold() != self.language.split("-")[0].casefold()
-        ):
+        if language is not None and _primary(language) != _primary(self.language):
             wrapper = etree.SubElement(wrapper if wrapper is not None else target, "span")
             wrapper.set(XML_LANG, language)
         self.inline_into(element, wrapper if wrapper is not None else target, figures)
+
+    def _language_of(self, element: Element, holder: Element) -> None:
+        """A block in another language than the page's: its content in a span saying so."""
+        language = _language(element.get("lang"), default=None)
+        if language is None or _primary(language) == _primary(self.language):
+            return
+        span = etree.Element("span")
+        span.set(XML_LANG, language)
+        span.text, holder.text = holder.text, None
+        span.extend(list(holder))
+        holder.append(span)
 
     def _noteref(self, element: Element) -> _Note | None:
         """A link to one of the page's notes (or a superscript holding only such a link)."""
@@ -856,6 +877,10 @@ def _language(value: str | None, default: str | None = "en") -> str:
     if value and _LANGUAGE.match(value.strip()):
         return value.strip()
     return default  # type: ignore[return-value]
+
+
+def _primary(language: str) -> str:
+    return language.split("-")[0].casefold()
 
 
 def _tidy(element: Element) -> None:
