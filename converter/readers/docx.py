@@ -18,6 +18,7 @@ are not content.  ``src`` numbers the document's paragraphs in order.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -373,7 +374,12 @@ class DocxReader:
         level = val(num_pr.find(w("ilvl")), "0") or "0"
         if num_id is None:
             return None
-        return self.numbering.label(num_id, int(level) if level.isdigit() else 0)
+        found = self.numbering.label(num_id, int(level) if level.isdigit() else 0)
+        depth = self.styles.list_style_depth(style)
+        if found is not None and found.level == 0 and depth > 1:
+            # "List Bullet 2" numbers its own list at level 0, indented as a second level.
+            return dataclasses.replace(found, level=depth - 1)
+        return found
 
     def _add(
         self,

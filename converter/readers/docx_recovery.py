@@ -117,7 +117,12 @@ def _captions(pieces: list[Piece]) -> None:
         elif _FIGURE_CAPTION.match(piece.text):
             candidates = [(before, "figure"), (after, "figure")]
         else:
-            candidates = [(after, "table"), (before, "figure"), (before, "table"), (after, "figure")]
+            candidates = [
+                (after, "table"),
+                (before, "figure"),
+                (before, "table"),
+                (after, "figure"),
+            ]
         for neighbour, kind in candidates:
             if (
                 neighbour is not None

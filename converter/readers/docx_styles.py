@@ -43,6 +43,7 @@ _ROLE_NAMES = {
 }
 _HEADING_NAME = re.compile(r"^heading ([1-9])$")
 _TOC_NAME = re.compile(r"^toc [1-9]$")
+_LIST_LEVEL = re.compile(r"^list(?: bullet| number)? ([2-9])$")
 _LIST_CONTINUE = re.compile(r"^list continue(?: [1-9])?$")
 
 
@@ -105,6 +106,15 @@ class Styles:
             if _HEADING_NAME.match(name):
                 return None
         return None
+
+    def list_style_depth(self, style_id: str | None) -> int:
+        """2 for "List Bullet 2", "List Number 2" or "List 2" (their number is their
+        level); 1 for any other style."""
+        for name in self.names(style_id):
+            match = _LIST_LEVEL.match(name)
+            if match:
+                return int(match.group(1))
+        return 1
 
     def continues_list(self, style_id: str | None) -> bool:
         return any(_LIST_CONTINUE.match(name) for name in self.names(style_id))

@@ -204,6 +204,8 @@ class HtmlReader:
         self.container(content)
         for footer in _back_matter(body, content):
             self._back(footer)
+        if not self.blocks and self.title is None:
+            raise InputError("is a web page with no text in its main content")
         return self._build()
 
     def _build(self) -> Element:

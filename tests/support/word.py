@@ -84,9 +84,7 @@ def _notes_part(document: docx.document.Document, kind: str, texts: list[str]) -
             f'<w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:{kind}>'
         )
     xml = f"<w:{kind}s {nsdecls('w')}>{''.join(notes)}</w:{kind}s>".encode()
-    content_type = (
-        f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
-    )
+    content_type = f"application/vnd.openxmlformats-officedocument.wordprocessingml.{kind}s+xml"
     part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml, document.part.package)
     document.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
 
@@ -162,9 +160,7 @@ def feature_docx(*, remote: str | None = None) -> bytes:
     intro.add_run("finished").italic = True
     intro.add_run(" on time. The French motto is ")
     french = intro.add_run("liberté")
-    french._r.get_or_add_rPr().append(
-        parse_xml(f'<w:lang {nsdecls("w")} w:val="fr-FR"/>')
-    )
+    french._r.get_or_add_rPr().append(parse_xml(f'<w:lang {nsdecls("w")} w:val="fr-FR"/>'))
     intro.add_run(" here. Read more at ")
     _hyperlink(intro, "https://www.example.org/parish", "the parish site")
     intro.add_run(".")
@@ -240,7 +236,10 @@ def feature_docx(*, remote: str | None = None) -> bytes:
         )
         field = document.add_paragraph()
         _run(field, '<w:fldChar w:fldCharType="begin"/>')
-        _run(field, f'<w:instrText xml:space="preserve"> INCLUDEPICTURE "{remote}/field.png" \\d </w:instrText>')
+        _run(
+            field,
+            f'<w:instrText xml:space="preserve"> INCLUDEPICTURE "{remote}/field.png" \\d </w:instrText>',
+        )
         _run(field, '<w:fldChar w:fldCharType="separate"/>')
         _run(field, "<w:t>Picture by field</w:t>")
         _run(field, '<w:fldChar w:fldCharType="end"/>')
@@ -261,13 +260,13 @@ def feature_docx(*, remote: str | None = None) -> bytes:
     changed._p.append(
         parse_xml(
             f'<w:ins {nsdecls("w")} w:id="901" w:author="Editor" w:date="2024-01-01T00:00:00Z">'
-            "<w:r><w:t xml:space=\"preserve\">finally </w:t></w:r></w:ins>"
+            '<w:r><w:t xml:space="preserve">finally </w:t></w:r></w:ins>'
         )
     )
     changed._p.append(
         parse_xml(
             f'<w:del {nsdecls("w")} w:id="902" w:author="Editor" w:date="2024-01-01T00:00:00Z">'
-            "<w:r><w:delText xml:space=\"preserve\">never </w:delText></w:r></w:del>"
+            '<w:r><w:delText xml:space="preserve">never </w:delText></w:r></w:del>'
         )
     )
     changed.add_run("approved.")
