@@ -277,7 +277,8 @@ class DocxReader:
         self.inline(element, read, style)
         role = self.styles.role(style)
         mark_deleted = ppr is not None and ppr.find(f"{w('rPr')}/{w('del')}") is not None
-        if mark_deleted and element.getnext() is not None and element.getnext().tag == w("p"):
+        following = element.getnext()
+        if mark_deleted and following is not None and following.tag == w("p"):
             # Accepting the deletion of a paragraph mark joins this paragraph to the next.
             self.carried = [*read.segments, _Segment(" ")]
             read.segments = []
@@ -465,8 +466,9 @@ class DocxReader:
         if not body_rows:
             head_rows, body_rows = [], head_rows
             for cell in table.iter("cell"):
-                cell.attrib.pop("header", None)
-                cell.attrib.pop("scope", None)
+                for name in ("header", "scope"):
+                    if name in cell.attrib:
+                        del cell.attrib[name]
         if not body_rows:
             return
         if head_rows:
@@ -477,7 +479,8 @@ class DocxReader:
             _tidy(cell)
         piece = self._add(Block("table", table, (first, max(first, self.number)), page), "table")
         piece.text = " ".join(
-            " | ".join("".join(c.itertext()) for c in r.iterfind("cell")) for r in body_rows
+            " | ".join("".join(str(t) for t in c.itertext()) for c in r.iterfind("cell"))
+            for r in body_rows
         )
         for figure in hoisted:
             self._add(Block("figure", figure.element, piece.block.src, figure.page), "figure")
@@ -1017,7 +1020,7 @@ def _tidy(element: Element) -> None:
         if (
             child is not element
             and child.tag in ("a", "span", "strong", "em")
-            and not "".join(child.itertext()).strip()
+            and not "".join(str(t) for t in child.itertext()).strip()
             and not len(child)
         ):
             parent = child.getparent()

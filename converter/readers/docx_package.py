@@ -210,7 +210,8 @@ def _xml(part: Part, *, name: str) -> etree._Element:
     """A part's XML: python-docx's own parse where it made one (its parser resolves no
     entities), else the bytes parsed with the hardened parser."""
     if isinstance(part, XmlPart):
-        return part.element
+        element: etree._Element = part.element
+        return element
     try:
         return etree.fromstring(part.blob, canonical.safe_parser())
     except etree.XMLSyntaxError as error:

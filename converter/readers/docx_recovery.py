@@ -176,7 +176,9 @@ def _lines(pieces: list[Piece]) -> list[SourceLine]:
         elif piece.kind == "table" and block.content is not None:
             number = 2 * first
             for offset, row in enumerate(block.content.iter("row")):
-                cells = tuple(_SPACE.sub(" ", "".join(c.itertext())).strip() for c in row)
+                cells = tuple(
+                    _SPACE.sub(" ", "".join(str(t) for t in c.itertext())).strip() for c in row
+                )
                 number = 2 * (first + offset) - 1
                 parent = row.getparent()
                 lines[number] = SourceLine(
@@ -270,7 +272,7 @@ def _strip_marker(content: Element | None) -> bool:
     """Remove the typed marker ("17.", a bullet) that opens the content; False if none."""
     if content is None:
         return False
-    text = "".join(content.itertext())
+    text = "".join(str(t) for t in content.itertext())
     match = _TYPED_MARKER.match(text)
     if not match or match.end() == len(text):
         return False
@@ -285,7 +287,7 @@ def _strip_marker(content: Element | None) -> bool:
     for child in list(content.iter()):
         if (
             child is not content
-            and not "".join(child.itertext()).strip()
+            and not "".join(str(t) for t in child.itertext()).strip()
             and child.tag
             in (
                 "strong",

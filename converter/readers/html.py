@@ -136,7 +136,7 @@ def read(data: bytes, *, name: str) -> Element:
     text = _VOID.sub(lambda m: f"<{m.group(1)}{m.group(2).rstrip('/')}></{m.group(1)}>", text)
     if not text.strip():
         raise InputError("is empty", source=name)
-    parser = lxml.html.HTMLParser(
+    parser = lxml.html.HTMLParser(  # type: ignore[call-arg]
         remove_comments=True, remove_pis=True, no_network=True, default_doctype=False
     )
     try:
@@ -464,7 +464,8 @@ class HtmlReader:
         head_rows: list[Element] = []
         body_rows: list[Element] = []
         for row in _rows(element):
-            in_head = row.getparent() is not None and row.getparent().tag == "thead"
+            group = row.getparent()
+            in_head = group is not None and group.tag == "thead"
             canonical_row = etree.Element("row")
             for cell in row:
                 if not isinstance(cell.tag, str) or cell.tag not in ("td", "th"):
@@ -606,11 +607,9 @@ class HtmlReader:
             )
             if label_span is not None:
                 label = _text(label_span)
-            elif element.tag == "li" and element.getparent() is not None:
-                siblings = [
-                    c for c in element.getparent() if isinstance(c.tag, str) and c.tag == "li"
-                ]
-                label = str(siblings.index(element) + _integer(element.getparent().get("start"), 1))
+            elif element.tag == "li" and (owner := element.getparent()) is not None:
+                siblings = [c for c in owner if isinstance(c.tag, str) and c.tag == "li"]
+                label = str(siblings.index(element) + _integer(owner.get("start"), 1))
             else:
                 label = str(len(self.notes) + 1)
             ident = self.ids.unique(f"note-{label}" if label.isalnum() else "note")
@@ -889,7 +888,7 @@ def _tidy(element: Element) -> None:
     """Control characters out, white space collapsed, none at the start or end; a link
     or emphasis left with no text goes (its tail stays)."""
     for child in list(element.iter("a", "em", "strong", "quote", "span")):
-        if child is element or "".join(child.itertext()).strip() or len(child):
+        if child is element or "".join(str(t) for t in child.itertext()).strip() or len(child):
             continue
         parent = child.getparent()
         if parent is None:

@@ -115,7 +115,7 @@ class Outline:
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
         parent = self.sections[-1][1] if self.sections else self.top
-        text = " ".join("".join(block.content.itertext()).split())
+        text = " ".join("".join(str(t) for t in block.content.itertext()).split())
         section = etree.SubElement(
             parent, "section", {"id": self.ids.unique(block.area or slug(text))}
         )
