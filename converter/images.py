@@ -20,6 +20,8 @@ from lxml import etree
 
 from converter.errors import InputError
 
+#: What a copy says in place of a description nobody gave: one is never invented.
+NO_DESCRIPTION = "image without a description"
 #: The formats every writer can show, by Pillow's name for them.
 KEPT_FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
 #: More pixels than any figure of a report (Pillow refuses still larger ones before decoding).
@@ -130,6 +132,12 @@ def load(root: etree._Element, ref: str) -> StoredImage:
                 data,
             )
     raise InputError(f"a figure names the image {ref[:12]}, which the tree does not hold")
+
+
+def used(root: etree._Element) -> dict[str, StoredImage]:
+    """Every image the tree's figures show, by hash, loaded (and checked) once."""
+    refs = {str(i.get("ref")) for i in root.iterfind(".//figure/image") if i.get("ref")}
+    return {ref: load(root, ref) for ref in sorted(refs)}
 
 
 def check_references(root: etree._Element) -> None:

@@ -98,7 +98,9 @@ def test_docx_links_are_never_fetched_reading_or_writing(tmp_path: Path) -> None
         assert linked and linked[0].find("image").get("ref") is None  # type: ignore[union-attr]
         source = tmp_path / "linked.docx"
         source.write_bytes(data)
-        api.convert(source, writers.formats(), Options(), out=tmp_path / "out")
+        (tmp_path / "out").mkdir()
+        outputs = api.convert(source, writers.formats(), Options(), out=tmp_path / "out")
+        assert [o.status for o in outputs] == ["converted"] * len(outputs)
         assert server.requests == []
 
 
@@ -117,7 +119,9 @@ def test_html_scripts_frames_remote_images_and_css_are_never_fetched(tmp_path: P
         source = tmp_path / "publication.html"
         source.write_bytes(data)
         root = readers.read(data, name="publication.html")
-        api.convert(source, writers.formats(), Options(), out=tmp_path / "out")
+        (tmp_path / "out").mkdir()
+        outputs = api.convert(source, writers.formats(), Options(), out=tmp_path / "out")
+        assert [o.status for o in outputs] == ["converted"] * len(outputs)
         assert server.requests == []
     # Scripts and frames are dropped; the remote picture keeps only its address.
     assert server.base not in "".join(root.find("body").itertext())  # type: ignore[union-attr]

@@ -84,20 +84,23 @@ def test_html_copy_reads_back_the_same(render, path: Path) -> None:  # type: ign
     assert_same(parse(path).getroot(), back)
 
 
-def test_docx_copy_of_the_reader_fixture_reads_back_the_same(render, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    """Figures too: their descriptions, decorative marks and image bytes survive our copy."""
+@pytest.mark.parametrize("fmt", ["docx", "html"])
+def test_copy_of_the_reader_fixture_reads_back_the_same(render, tmp_path: Path, fmt: str) -> None:  # type: ignore[no-untyped-def]
+    """Figures too: their descriptions, decorative marks, captions and image bytes survive
+    our DOCX and HTML copies."""
     from support import word
 
     source = tmp_path / "feature.docx"
     source.write_bytes(word.feature_docx())
     original = parse(source).getroot()
-    copy = render(source, "docx")
+    copy = render(source, fmt)
     back = readers.read(copy.read_bytes(), name=copy.name)
     assert_same(original, back)
 
-    def figures(root: Element) -> list[tuple[str | None, str | None, str | None]]:
+    def figures(root: Element) -> list[tuple[str | None, ...]]:
         return [
-            (f.get("decorative"), f.findtext("description"), (f.find("image") or f).get("ref"))
+            (f.get("decorative"), f.findtext("description"), f.findtext("caption"))
+            + tuple(i.get("ref") for i in f.iterfind("image"))
             for f in root.iter("figure")
         ]
 

@@ -879,6 +879,8 @@ class DocxReader:
                     image.set("name", _xml_text(str(linked[1]))[:500])
         if not image.attrib:
             figure.remove(image)
+        if description.casefold() == stored_images.NO_DESCRIPTION:
+            description = ""  # a copy's own placeholder is no description
         if description and not decorative:
             etree.SubElement(figure, "description").text = _xml_text(" ".join(description.split()))
         read.figures.append(_Figure(figure, self.page))

@@ -556,7 +556,8 @@ class HtmlReader:
             image.set("name", _clean(source)[:500])  # named only: never fetched
         if not image.attrib:
             figure.remove(image)
-        if alt is not None and alt.strip() and figure.get("decorative") is None:
+        described = alt is not None and alt.strip().casefold() != stored_images.NO_DESCRIPTION
+        if described and alt is not None and alt.strip() and figure.get("decorative") is None:
             etree.SubElement(figure, "description").text = _clean(alt)
         return figure
 
