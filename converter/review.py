@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from lxml import etree
 
@@ -58,13 +58,16 @@ class Finding:
     page: str | None = None  # its print page
     excerpt: str = ""  # the text concerned, shortened
     fix: Fix | None = None
+    #: What ``src`` counts: lines (None: text and PDF), or a Word document's paragraphs,
+    #: a web page's blocks.
+    unit: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}
 
     def line(self) -> str:
         """The finding in one line: where, then what."""
-        where = f"line {self.src.split('-')[0]}" if self.src else "the document"
+        where = f"{self.unit or 'line'} {self.src.split('-')[0]}" if self.src else "the document"
         if self.page:
             where += f", page {self.page}"
         return f"{where}: {self.message}"
@@ -463,9 +466,24 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: What ``src`` numbers in a tree read from each kind of source, where it is not lines.
+SOURCE_UNITS = {
+    "docx": "paragraph",
+    "odt": "paragraph",
+    "rtf": "paragraph",
+    "doc": "paragraph",
+    "html": "block",
+}
+
+
 def review(root: etree._Element, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Every finding of every rule over a canonical tree."""
-    return [finding for rule in rules for finding in rule(root)]
+    findings = [finding for rule in rules for finding in rule(root)]
+    source = root.find("meta/source")
+    unit = SOURCE_UNITS.get(source.get("format", "") if source is not None else "")
+    if unit is not None:
+        findings = [replace(finding, unit=unit) for finding in findings]
+    return findings
 
 
 def summary_line(findings: list[Finding]) -> str:

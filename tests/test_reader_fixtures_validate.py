@@ -45,11 +45,10 @@ def test_every_validator_passes(render, sources: dict[str, Path], name: str, fmt
 def test_figures_reach_the_outputs(render, sources: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     """The described image's description is its alt text in HTML and PDF and its
     transcriber's note in braille; the undescribed one says so."""
+    import lxml.html
     import pikepdf
 
     from converter.writers.pdf_structure import struct_elements
-
-    import lxml.html
 
     page = lxml.html.fromstring(render(sources["feature.docx"], "html").read_bytes())
     shown = [(img.get("alt"), img.get("role")) for img in page.iter("img")]

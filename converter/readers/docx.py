@@ -27,6 +27,7 @@ from lxml import etree
 from converter import images as stored_images
 from converter.readers import docx_recovery
 from converter.readers.docx_package import WordPackage, open_package
+from converter.readers.docx_recovery import Piece
 from converter.readers.docx_styles import ListLabel, Numbering, Styles, format_number, on, val, w
 from converter.readers.outline import Block, Outline
 from converter.recovery.build import Ids
@@ -127,20 +128,6 @@ class _Field:
     href: str | None = None
     anchor: str | None = None
     kind: str = ""
-
-
-@dataclass
-class Piece:
-    """A block of the document before the structure is decided: what the package says
-    of it, and what recovery may add for a paragraph without real structure."""
-
-    block: Block
-    kind: str  # heading, title, subtitle, p, item, caption, table, figure, note, pagebreak
-    text: str = ""
-    bold: bool = False
-    size: float | None = None
-    numbered: ListLabel | None = None  # real numbering
-    plain: bool = False  # a paragraph whose structure, if any, was typed by hand
 
 
 class DocxReader:

@@ -25,16 +25,14 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from converter.readers.docx_styles import ListLabel
+from converter.readers.outline import Block
 from converter.recovery import SourceLine, recover
 from converter.recovery.patterns import BULLETS
 from converter.recovery.recognisers import RECOGNISERS
-
-if TYPE_CHECKING:
-    from converter.readers.docx import Piece
 
 Element = etree._Element
 
@@ -45,6 +43,20 @@ _FIGURE_CAPTION = re.compile(
 )
 _TABLE_CAPTION = re.compile(r"^table\b", re.I)
 _CONTENTS_HEADINGS = ("contents", "table of contents")
+
+
+@dataclass
+class Piece:
+    """A block of the document before the structure is decided: what the package says
+    of it, and what recovery may add for a paragraph without real structure."""
+
+    block: Block
+    kind: str  # heading, title, subtitle, p, item, caption, table, figure, note, pagebreak
+    text: str = ""
+    bold: bool = False
+    size: float | None = None
+    numbered: ListLabel | None = None  # real numbering
+    plain: bool = False  # a paragraph whose structure, if any, was typed by hand
 
 
 @dataclass
