@@ -202,3 +202,59 @@ def test_a_long_document_reads(tmp_path: object) -> None:
     assert len(root.findall(".//p[@n]")) == 15
     assert len(root.findall("body/section")) == 5
     assert root.find("meta/source").get("pages") == "6"  # type: ignore[union-attr]
+
+
+def _document(paragraphs: list[str]) -> bytes:
+    """A document whose body is the given raw paragraphs (WordprocessingML)."""
+    import io
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    body = document.element.body
+    for xml in paragraphs:
+        body.insert(len(body) - 1, parse_xml(f"<w:p {nsdecls('w', 'wp', 'a', 'r')}>{xml}</w:p>"))
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_pages_as_word_last_laid_them_out() -> None:
+    """Where Word recorded its own page breaks (w:lastRenderedPageBreak), they are the
+    pages, the explicit break among them counted once."""
+    data = _document(
+        [
+            "<w:r><w:t>First page text.</w:t></w:r>",
+            "<w:r><w:lastRenderedPageBreak/><w:t>Second page, then a break</w:t>"
+            '<w:br w:type="page"/></w:r>',
+            "<w:r><w:lastRenderedPageBreak/><w:t>Third page.</w:t></w:r>",
+        ]
+    )
+    root = readers.read(data, name="rendered.docx")
+    assert [b.get("page") for b in root.iter("pagebreak")] == ["2", "3"]
+    assert root.find("meta/source").get("pages") == "3"  # type: ignore[union-attr]
+
+
+def test_a_text_box_is_content() -> None:
+    box = (
+        "<w:r><w:drawing><wp:anchor><wp:docPr id='5' name='Text Box 5'/><a:graphic>"
+        "<a:graphicData uri='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'>"
+        "<wps:wsp xmlns:wps='http://schemas.microsoft.com/office/word/2010/wordprocessingShape'>"
+        "<wps:txbx><w:txbxContent><w:p><w:r><w:t>Words in a box.</w:t></w:r></w:p>"
+        "</w:txbxContent></wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor>"
+        "</w:drawing></w:r>"
+    )
+    root = readers.read(
+        _document(
+            [
+                "<w:pPr><w:pStyle w:val='Title'/></w:pPr><w:r><w:t>Boxes</w:t></w:r>",
+                "<w:r><w:t>Before the box.</w:t></w:r>" + box,
+            ]
+        ),
+        name="box.docx",
+    )
+    paragraphs = [text(p) for p in root.iter("p")]
+    assert paragraphs == ["Before the box.", "Words in a box."]
+    assert root.find(".//figure") is None  # a shape with text is no picture
