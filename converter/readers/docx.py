@@ -154,7 +154,9 @@ class DocxReader:
         self.run_cache: dict[tuple[str | None, str | None], tuple[bool, bool, float | None]] = {}
         self.in_notes = False
         self.endnote_blocks: list[Block] = []
-        self.skipping_title_page = False
+        # The title page of a copy this program made (its note about the copy in the
+        # "Version Note" style): the copy's, not the document's; its title stays the title.
+        self.copy_title_page: list[Element] = []
         self.part = "main"  # whose relationships r:id attributes name
 
     # -- the whole document ---------------------------------------------------------------
@@ -162,6 +164,7 @@ class DocxReader:
     def tree(self) -> Element:
         body = self.package.document.find(w("body"))
         self._reserve_note_bookmarks(body)
+        self.copy_title_page = self._copy_title_page(body)
         if body is not None:
             self.container(body)
         for block in self.endnote_blocks:  # endnotes close the document
@@ -270,15 +273,48 @@ class DocxReader:
             self.carried = [*read.segments, _Segment(" ")]
             read.segments = []
         section = ppr.find(w("sectPr")) if ppr is not None else None
-        self._emit_paragraph(read, role, ppr, style)
+        own_title_page = any(element is p for p in self.copy_title_page)
+        self._emit_paragraph(read, role, ppr, style, own_title_page=own_title_page)
         if section is not None and not self.rendered_pages:
             kind = val(section.find(w("type")), "nextPage")
             if kind in _SECTION_PAGE and element.getnext() is not None:
                 self.page += 1
                 self._add(Block("pagebreak", page=self.page), "pagebreak")
 
+    def _copy_title_page(self, body: Element | None) -> list[Element]:
+        """The paragraphs of the first page when one of them is this program's note about
+        the copy ("Version Note"): a copy read back is read without the copy's own page."""
+        first_page: list[Element] = []
+        for child in body if body is not None else []:
+            if child.tag != w("p"):
+                break
+            ppr = child.find(w("pPr"))
+            style = val(ppr.find(w("pStyle"))) if ppr is not None else None
+            starts_page = (ppr is not None and on(ppr.find(w("pageBreakBefore")))) or on(
+                self.styles.paragraph_property(style, "pageBreakBefore")
+            )
+            if starts_page and first_page:
+                break
+            first_page.append(child)
+            if any(b.get(w("type")) == "page" for b in child.iter(w("br"))):
+                break
+            if ppr is not None and ppr.find(w("sectPr")) is not None:
+                break
+        versions = [p for p in first_page if self._role_of(p) == "version"]
+        return first_page if versions else []
+
+    def _role_of(self, paragraph: Element) -> str | None:
+        ppr = paragraph.find(w("pPr"))
+        return self.styles.role(val(ppr.find(w("pStyle"))) if ppr is not None else None)
+
     def _emit_paragraph(
-        self, read: _Paragraph, role: str | None, ppr: Element | None, style: str | None
+        self,
+        read: _Paragraph,
+        role: str | None,
+        ppr: Element | None,
+        style: str | None,
+        *,
+        own_title_page: bool = False,
     ) -> None:
         # A page that starts before any text starts before the paragraph; one that starts
         # after all of it, after the paragraph.
@@ -292,12 +328,8 @@ class DocxReader:
             read.segments = [s for s in read.segments if s.page is None]
         text = read.text
         src = (read.number, read.number)
-        if role == "version":
-            # The title-page note of a copy this program made: that title page (down to
-            # its page break) is the copy's, not the document's.
-            self.skipping_title_page = True
-        if role == "toc" or self.skipping_title_page:
-            pass  # a contents entry (the writers make their own), or that title page
+        if role == "toc" or (own_title_page and role not in ("title", "subtitle")):
+            pass  # a contents entry (the writers make their own), or a copy's title page
         elif text:
             numbering = self._numbering(ppr, style)
             level = self.styles.heading_level(style)
@@ -341,7 +373,7 @@ class DocxReader:
                 content = _inline_element(read.segments)
                 piece = self._add(Block("p", content, src, read.page), "p", text, bold, size)
                 piece.plain = True
-        if not self.skipping_title_page:
+        if not own_title_page:
             for figure in read.figures:
                 self._add(Block("figure", figure.element, src, figure.page), "figure")
             for block in read.inner:
@@ -377,8 +409,6 @@ class DocxReader:
         bold: bool = False,
         size: float | None = None,
     ) -> Piece:
-        if kind == "pagebreak":
-            self.skipping_title_page = False
         piece = Piece(block, kind, text, bold, size)
         self.pieces.append(piece)
         return piece

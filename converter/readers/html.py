@@ -49,7 +49,8 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|tel:)", re.IGNORECASE)
 _PAGE_LABEL = re.compile(r"(\S+)\s*$")
 _DATA_URL = re.compile(r"^data:image/[a-z0-9.+-]+(?:;[a-z0-9=.+-]+)*;base64,", re.IGNORECASE)
-_NOTE_LABEL = re.compile(r"[\[\]()]|\b(?:footnote|endnote|note)\b", re.IGNORECASE)
+#: What a note's label is printed with beside its mark: "Note 1:", "[footnote 2]".
+_NOTE_LABEL = re.compile(r"[\[\]():]|\b(?:footnote|endnote|note)\b", re.IGNORECASE)
 
 #: Never content: the page's machinery, furniture and forms.
 _DROPPED = frozenset(
@@ -583,7 +584,7 @@ class HtmlReader:
         label = (
             note.label
             if note is not None
-            else (_text(label_span) if label_span is not None else None)
+            else (_note_label(_text(label_span)) if label_span is not None else None)
         )
         ident = note.ident if note is not None else None
         self._add(Block("note", holder, self._src(), label=label, ident=ident))
@@ -607,7 +608,7 @@ class HtmlReader:
                 (s for s in element.iter("span") if "note-label" in _classes(s)), None
             )
             if label_span is not None:
-                label = _text(label_span)
+                label = _note_label(_text(label_span))
             elif element.tag == "li" and (owner := element.getparent()) is not None:
                 siblings = [c for c in owner if isinstance(c.tag, str) and c.tag == "li"]
                 label = str(siblings.index(element) + _integer(owner.get("start"), 1))
@@ -832,6 +833,12 @@ def _page_label(element: Element) -> str | None:
     label = element.get("aria-label") or element.get("title") or _text(element)
     match = _PAGE_LABEL.search(label or "")
     return match.group(1) if match else None
+
+
+def _note_label(text: str) -> str:
+    """A note's mark from its printed label: "Note 1:" and "[footnote 1]" are "1"."""
+    mark = " ".join(_NOTE_LABEL.sub(" ", text).split()).rstrip(".")
+    return mark or text
 
 
 def _format_counter(value: int, kind: str) -> str:
