@@ -36,7 +36,7 @@ def structure(root: Element) -> dict[str, list[object]]:
     return {
         "headings": [
             (len(list(h.iterancestors("section"))), _text(h))
-            for h in root.iterfind("body//heading")
+            for h in root.iterfind(".//section/heading")
         ],
         "lists": [
             (

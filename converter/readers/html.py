@@ -242,12 +242,18 @@ class HtmlReader:
             self.subtitle = _text(subtitle) or None
 
     def _back(self, footer: Element) -> None:
-        """Back matter: each section of the footer, by the role its class names."""
-        for section in (c for c in footer if isinstance(c.tag, str) and c.tag == "section"):
-            roles = [c[5:] for c in _classes(section) if c.startswith("role-")]
-            self.back = roles[0] if roles and roles[0] in _BACK_ROLES else "about"
-            self.container(section, stop_at_sections=True)
+        """Back matter: each section of the footer, by the role its class names (a
+        titled part holding the untitled ones: each keeps its own)."""
+        for section in _sections(footer):
+            self._back_section(section, "about")
         self.back = None
+
+    def _back_section(self, section: Element, role: str) -> None:
+        roles = [c[5:] for c in _classes(section) if c.startswith("role-")]
+        self.back = roles[0] if roles and roles[0] in _BACK_ROLES else role
+        self.container(section, stop_at_sections=True)
+        for inner in _sections(section):
+            self._back_section(inner, self.back)
 
     # -- blocks ---------------------------------------------------------------------------
 
@@ -739,6 +745,10 @@ class HtmlReader:
 
 _NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)*$")
 _BACK_ROLES = ("about", "alternative-formats", "licence", "contact", "copyright")
+
+
+def _sections(element: Element) -> list[Element]:
+    return [c for c in element if isinstance(c.tag, str) and c.tag == "section"]
 
 
 def _main(body: Element) -> Element:

@@ -112,6 +112,16 @@ class Outline:
         self._flush_notes()
         assert block.content is not None
         level = max(1, block.level)
+        if self.back is not None and self.container is self.top and not len(self.top):
+            # The heading of a back-matter part, met before anything else in it: the
+            # part's own heading, not a section inside it.
+            heading = etree.SubElement(
+                self.top, "heading", {"id": self.ids.unique(f"{self.top.get('id')}-heading")}
+            )
+            _where(heading, block)
+            _move_content(block.content, heading)
+            self.sections = [(level, self.top)]
+            return
         while self.sections and self.sections[-1][0] >= level:
             self.sections.pop()
         parent = self.sections[-1][1] if self.sections else self.top
