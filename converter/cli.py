@@ -97,7 +97,8 @@ def main() -> None:
     "--from",
     "source_format",
     metavar="FORMAT",
-    help="Input format: txt, md, xml, pdf. Default: from the extension (txt for '-').",
+    help=f"Input format: {', '.join(readers.READERS)}. Default: what the content shows, "
+    "else the extension (txt for '-').",
 )
 @option_flags
 @click.option(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from lxml import etree
 
@@ -34,6 +34,7 @@ FIX_KINDS = (
     "split-paragraph",
     "lines-to-table",
     "remove-character",
+    "describe-image",  # give the image a description, or mark it decorative
 )
 
 
@@ -57,13 +58,16 @@ class Finding:
     page: str | None = None  # its print page
     excerpt: str = ""  # the text concerned, shortened
     fix: Fix | None = None
+    #: What ``src`` counts: lines (None: text and PDF), or a Word document's paragraphs,
+    #: a web page's blocks.
+    unit: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {key: value for key, value in asdict(self).items() if value not in (None, "")}
 
     def line(self) -> str:
         """The finding in one line: where, then what."""
-        where = f"line {self.src.split('-')[0]}" if self.src else "the document"
+        where = f"{self.unit or 'line'} {self.src.split('-')[0]}" if self.src else "the document"
         if self.page:
             where += f", page {self.page}"
         return f"{where}: {self.message}"
@@ -406,6 +410,45 @@ def _figure_lines(p: etree._Element) -> bool:
     return bool(words) and all(_FIGURE.match(word) for word in words)
 
 
+def image_without_description(root: etree._Element) -> Iterator[Finding]:
+    """An image neither described nor marked decorative.  Its description is never
+    invented: the copy says "image without a description" until a person gives one."""
+    for number, figure in enumerate(root.iter("figure"), start=1):
+        if figure.get("decorative") == "true" or (figure.findtext("description") or "").strip():
+            continue
+        image = figure.find("image")
+        name = image.get("name") if image is not None else None
+        caption = figure.find("caption")
+        caption_text = reading_text(caption) if caption is not None else ""
+        which = f"image {number}"
+        if name:
+            which += f" ({name})"
+        if caption_text:
+            which += f", captioned '{caption_text}'"
+        where = f" on page {figure.get('page')}" if figure.get("page") else ""
+        yield _finding(
+            "image-without-description",
+            f"{which}{where} has no description and is not marked decorative: the copy "
+            "says 'image without a description'; ask the author what it shows",
+            figure,
+            Fix("describe-image", figure.get("id")),
+        )
+
+
+def pending_changes(root: etree._Element) -> Iterator[Finding]:
+    """A source with tracked changes still pending: the tree holds its text with all of
+    them accepted, which the author may not have meant to send."""
+    source = root.find("meta/source")
+    count = int(source.get("tracked-changes", "0") or 0) if source is not None else 0
+    if count:
+        changes = "change" if count == 1 else "changes"
+        yield Finding(
+            "pending-changes",
+            f"the source had {count} tracked {changes} still pending; this copy shows its "
+            "text with all of them accepted: check with the author that they are final",
+        )
+
+
 #: Every rule, in the order findings are listed.
 RULES: tuple[Rule, ...] = (
     heading_like_text,
@@ -418,12 +461,29 @@ RULES: tuple[Rule, ...] = (
     unrecognised_characters,
     long_running_head,
     flattened_table,
+    image_without_description,
+    pending_changes,
 )
+
+
+#: What ``src`` numbers in a tree read from each kind of source, where it is not lines.
+SOURCE_UNITS = {
+    "docx": "paragraph",
+    "odt": "paragraph",
+    "rtf": "paragraph",
+    "doc": "paragraph",
+    "html": "block",
+}
 
 
 def review(root: etree._Element, rules: Iterable[Rule] = RULES) -> list[Finding]:
     """Every finding of every rule over a canonical tree."""
-    return [finding for rule in rules for finding in rule(root)]
+    findings = [finding for rule in rules for finding in rule(root)]
+    source = root.find("meta/source")
+    unit = SOURCE_UNITS.get(source.get("format", "") if source is not None else "")
+    if unit is not None:
+        findings = [replace(finding, unit=unit) for finding in findings]
+    return findings
 
 
 def summary_line(findings: list[Finding]) -> str:

@@ -9,12 +9,22 @@ from lxml import etree
 
 from converter.errors import InputError
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
 
 #: Elements that hold text directly (inline content).
-BLOCK_ELEMENTS = ("section", "heading", "p", "list", "item", "table", "note", "pagebreak")
+BLOCK_ELEMENTS = (
+    "section",
+    "heading",
+    "p",
+    "list",
+    "item",
+    "table",
+    "note",
+    "figure",
+    "pagebreak",
+)
 INLINE_ELEMENTS = ("em", "strong", "abbr", "a", "quote", "noteref", "span", "pagebreak")
 
 

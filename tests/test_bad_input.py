@@ -32,7 +32,8 @@ BAD: dict[str, bytes] = {
     "xxe.xml": b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><report>&x;</report>',
     "malformed.xml": b"<report><meta><title>unclosed</meta>",
     "deep.xml": b"<report>" + b"<section>" * 10000 + b"</section>" * 10000 + b"</report>",
-    "not-report.xml": b"<html><body>hello</body></html>",
+    # XML that is no report (an HTML page named .xml is read as the page it is).
+    "not-report.xml": b"<document><body>hello</body></document>",
 }
 
 GOOD: dict[str, tuple[bytes, str]] = {
@@ -52,6 +53,8 @@ GOOD: dict[str, tuple[bytes, str]] = {
         b"Title\n\n<script>alert(1)</script> & <b>bold</b>\n",
         "<script>alert(1)</script>",
     ),
+    # A web page under another name is read as one (by its content): its script dropped.
+    "page-named.xml": (b"<html><body><p>hello</p><script>alert(1)</script></body></html>", "hello"),
 }
 
 
@@ -133,7 +136,7 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     source.write_text("Title\n\nText.\n")
     missing_to = run_cli(source, cwd=tmp_path)
     unknown = run_cli(source, "--to", "nonsense", cwd=tmp_path)
-    bad_from = run_cli(source, "--to", "xml", "--from", "doc", cwd=tmp_path)
+    bad_from = run_cli(source, "--to", "xml", "--from", "docbook", cwd=tmp_path)
     for result in (missing_to, unknown, bad_from):
         assert result.returncode == 2, result.stderr
         assert "Traceback" not in result.stderr

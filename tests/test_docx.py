@@ -238,7 +238,7 @@ def test_lists_use_real_numbering(features) -> None:
         lvl = numbering.find(
             f"w:abstractNum[@w:abstractNumId='{abstract_id}']/w:lvl[@w:ilvl='{level}']", NS
         )
-        start = num.find("w:lvlOverride[@w:ilvl='0']/w:startOverride", NS)
+        start = num.find(f"w:lvlOverride[@w:ilvl='{level}']/w:startOverride", NS)
         return (
             level,
             lvl.find("w:numFmt", NS).get(w("val")),
@@ -247,7 +247,8 @@ def test_lists_use_real_numbering(features) -> None:
         )
 
     assert definition(items["Plans that include timescales."])[:2] == ("0", "bullet")
-    assert definition(items["with connected carers;"]) == ("1", "decimal", "%2.", "1")
+    # A nested ordered list prints its own labels, "(a)", at its own level.
+    assert definition(items["with connected carers;"]) == ("1", "lowerLetter", "(%2)", "1")
     assert definition(items["Third step, numbered from three."]) == ("0", "decimal", "%1.", "3")
     # Two ordered lists never share a counter: each has its own w:num.
     ordered = {

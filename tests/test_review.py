@@ -31,6 +31,8 @@ PLANTED_FAULTS = {
     "unrecognised-character": "para-6",
     "long-running-head": None,
     "flattened-table": "para-8",
+    "image-without-description": "figure-1",
+    "pending-changes": None,
 }
 
 #: Documents the readers cannot recover right, and what the review says of them.  The
@@ -64,6 +66,21 @@ def test_each_planted_fault_is_named_where_it_is(planted: list[Finding], rule: s
 def test_the_title_marker_is_named_too(planted: list[Finding]) -> None:
     titles = [f for f in planted if f.rule == "glued-marker" and f.element is None]
     assert titles and "board1" in titles[0].message
+
+
+def test_an_image_without_a_description_is_named_with_its_page(planted: list[Finding]) -> None:
+    [finding] = [f for f in planted if f.rule == "image-without-description"]
+    # The described image and the decorative one give no finding; the other is named.
+    assert finding.element == "figure-1" and finding.page == "6"
+    assert "Picture 3" in finding.message and "page 6" in finding.message
+    assert "image without a description" in finding.message
+    assert finding.fix is not None and finding.fix.kind == "describe-image"
+
+
+def test_pending_tracked_changes_are_reported_once(planted: list[Finding]) -> None:
+    [finding] = [f for f in planted if f.rule == "pending-changes"]
+    assert "3 tracked changes" in finding.message and "accepted" in finding.message
+    assert finding.line().startswith("the document: ")
 
 
 def test_suggested_fixes(planted: list[Finding]) -> None:
@@ -119,9 +136,9 @@ def test_cli_one_line_then_the_list_with_verbose(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "structure warning" in line]
     assert len(warnings) == 1
-    assert warnings[0].startswith("convert: warning: ") and "12 structure warnings" in warnings[0]
+    assert warnings[0].startswith("convert: warning: ") and "14 structure warnings" in warnings[0]
     verbose = _cli(str(PLANTED), "--to", "xml", "-o", str(tmp_path), "--verbose")
-    assert verbose.stderr.count("[") >= 12 and "suggested fix: join-next" in verbose.stderr
+    assert verbose.stderr.count("[") >= 14 and "suggested fix: join-next" in verbose.stderr
 
 
 def test_cli_strict_exit_codes(tmp_path: Path) -> None:

@@ -309,3 +309,21 @@ def test_markdown_parse_round_trips_the_sentences(tmp_path: Path) -> None:
     parsed = parse_markdown(markdown, load())
     texts = [text for _, text, _ in parsed.lines]
     assert texts == [s.text for s in Planner(root).plan().sentences()]
+
+
+def test_a_figure_in_a_summary_is_its_description_only() -> None:
+    from converter.writers import summary as summary_writer
+
+    root = etree.fromstring(
+        b'<report schema-version="1.2" xml:lang="en" variant="summary"><meta><title>S</title>'
+        b"<kind>generic</kind><source name='s' sha256='" + b"0" * 64 + b"' format='xml'/></meta>"
+        b"<body><section id='s1'><heading id='h1'>Pictures</heading>"
+        b"<figure id='f1'><image name='chart.png'/><description>A chart of visits</description></figure>"
+        b"<figure id='f2'><image name='photo.png'/></figure>"
+        b"<figure id='f3' decorative='true'><image name='rule.png'/></figure>"
+        b"</section></body></report>"
+    )
+    text = summary_writer.write(root, Options()).decode("utf-8")
+    assert "Image: A chart of visits" in text
+    assert "Image: image without a description" in text
+    assert "rule.png" not in text and "chart.png" not in text

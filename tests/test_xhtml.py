@@ -60,6 +60,8 @@ def rendered_words(root: etree._Element) -> list[str]:
     pieces: list[str] = []
 
     def walk(element: etree._Element) -> None:
+        if element.tag == "description":
+            return  # an image's description is its alternative text, not printed text
         if element.tag in ("p", "item", "note"):
             pieces.append(element.get("n") or element.get("label") or "")
         pieces.append(element.text or "")
@@ -90,9 +92,12 @@ def test_every_rendered_word_reaches_the_html_in_order() -> None:
     root = load()
     document = xhtml.translate_report(root)
     expected = rendered_words(root)
-    assert Counter(expected) == tree_words(root, parts=RENDERED_PARTS)
+    descriptions = Counter(w for d in root.iter("description") for w in words(d.text or ""))
+    assert Counter(expected) + descriptions == tree_words(root, parts=RENDERED_PARTS)
     html_words = words(" ".join(document.html.find("body").itertext()))
     assert in_order(expected, html_words) == []
+    alt = " ".join(img.get("alt", "") for img in document.html.iter("img"))
+    assert Counter(words(alt)) == descriptions
 
 
 def test_semantics() -> None:
@@ -109,8 +114,36 @@ def test_semantics() -> None:
     assert html.find(".//p[@id='p-1']/span[@class='number']").text == "1."
     levels = [h.tag for h in html.iter("h1", "h2", "h3", "h4")]
     assert levels == ["h1", "h2", "h3", "h3", "h2", "h2"]
-    assert not list(html.iter("script", "img", "link"))
+    assert not list(html.iter("script", "link"))
+    [figure] = html.iter("figure")
+    img = figure.find("img")
+    assert img.get("alt").startswith("A bar chart: referrals answered")
+    assert img.get("src").startswith("data:image/png;base64,")  # self-contained
+    assert (img.get("width"), img.get("style")) == ("6", "width: 6px")  # never enlarged
+    assert figure.find("figcaption").text == "Figure 1: Referrals answered within a day"
     assert "Riverside inspection report" not in etree.tostring(html, encoding="unicode")
+
+
+def test_figures_decorative_undescribed_and_not_included() -> None:
+    root = load()
+    figure = root.find(".//figure")
+    section = figure.getparent()
+    decorative = etree.SubElement(section, "figure", id="f-decorative", decorative="true")
+    decorative.append(etree.fromstring(etree.tostring(figure.find("image"))))
+    undescribed = etree.SubElement(section, "figure", id="f-undescribed")
+    undescribed.append(etree.fromstring(etree.tostring(figure.find("image"))))
+    linked = etree.SubElement(section, "figure", id="f-linked")
+    etree.SubElement(linked, "image", name="https://example.org/chart.png")
+    etree.SubElement(linked, "description").text = "A chart of visits"
+    html = xhtml.translate_report(root).html
+    shown = html.find(".//div[@id='f-decorative']/img")
+    assert (shown.get("alt"), shown.get("role")) == ("", "presentation")
+    assert (
+        html.find(".//figure[@id='f-undescribed']/img").get("alt") == "image without a description"
+    )
+    text = html.find(".//figure[@id='f-linked']/p").text
+    assert text == "Image (not included in this copy): A chart of visits"
+    assert "example.org" not in etree.tostring(html, encoding="unicode")  # never fetched
 
 
 def test_unsafe_link_is_text_not_a_link() -> None:
@@ -124,8 +157,8 @@ def test_unsafe_link_is_text_not_a_link() -> None:
 
 def test_unknown_block_element_is_an_error() -> None:
     root = load()
-    etree.SubElement(root.find("body"), "figure", id="f1")
-    with pytest.raises(xhtml.TranslationError, match="figure"):
+    etree.SubElement(root.find("body"), "sidebar", id="f1")
+    with pytest.raises(xhtml.TranslationError, match="sidebar"):
         xhtml.translate_report(root)
 
 

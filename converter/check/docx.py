@@ -318,10 +318,15 @@ def _tables(body: etree._Element) -> list[str]:
     return findings
 
 
+#: Office's mark of a decorative picture: it needs no alt text (WCAG 1.1.1 pure decoration).
+DECORATIVE = "{http://schemas.microsoft.com/office/drawing/2017/decorative}decorative"
+
+
 def _images(body: etree._Element) -> list[str]:
     findings = []
     for number, doc_pr in enumerate(body.iter(f"{{{WP_NS}}}docPr"), start=1):
-        if not (doc_pr.get("descr") or "").strip():
+        decorative = any(mark.get("val") in ("1", "true") for mark in doc_pr.iter(DECORATIVE))
+        if not decorative and not (doc_pr.get("descr") or "").strip():
             findings.append(f"image {number} ({doc_pr.get('name', '')}): no alt text (descr)")
     return findings
 

@@ -18,6 +18,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.check import CheckResult
+from converter.images import NO_DESCRIPTION
 from converter.options import Options
 
 OPF_NS = "http://www.idpf.org/2007/opf"
@@ -74,7 +75,9 @@ def package_checks(path: Path) -> list[CheckResult]:
             seconds=seconds,
         ),
         CheckResult.of(
-            "epub-accessibility-metadata", METADATA_STANDARD, _metadata_findings(package)
+            "epub-accessibility-metadata",
+            METADATA_STANDARD,
+            _metadata_findings(package) + _access_mode_findings(package, documents),
         ),
         CheckResult.of("epub-navigation", NAV_STANDARD, _nav_findings(nav, opf_path)),
         CheckResult.of(
@@ -150,7 +153,6 @@ def _metadata_findings(package: etree._Element) -> list[str]:
         findings.append("no dcterms:modified")
     expected = {
         "schema:accessMode": "textual",
-        "schema:accessModeSufficient": "textual",
         "schema:accessibilityHazard": "none",
         "dcterms:conformsTo": CONFORMANCE,
     }
@@ -167,6 +169,46 @@ def _metadata_findings(package: etree._Element) -> list[str]:
     summaries = _metas(package, "schema:accessibilitySummary")
     if not summaries or len(summaries[0].split()) < 10:
         findings.append("no schema:accessibilitySummary of at least ten words")
+    return findings
+
+
+def _access_mode_findings(
+    package: etree._Element, documents: dict[str, etree._Element]
+) -> list[str]:
+    """Access modes as the content has them: images that carry meaning are visual; text
+    alone suffices only when every one of them has a description."""
+    pictures = [
+        img
+        for document in documents.values()
+        for img in document.iter(f"{{{XHTML_NS}}}img")
+        if img.get("role") != "presentation" and (img.get("alt") or "").strip()
+    ]
+    described = [img for img in pictures if img.get("alt") != NO_DESCRIPTION]
+    modes = set(_metas(package, "schema:accessMode"))
+    sufficient = set(_metas(package, "schema:accessModeSufficient"))
+    expected_modes = {"textual", "visual"} if pictures else {"textual"}
+    findings = []
+    if modes != expected_modes:
+        findings.append(
+            f"schema:accessMode is {sorted(modes)}, but the content needs {sorted(expected_modes)}"
+        )
+    textual = len(described) == len(pictures)
+    if textual and "textual" not in sufficient:
+        findings.append(
+            "schema:accessModeSufficient lacks 'textual', though every image is described"
+        )
+    if not textual and "textual" in sufficient:
+        findings.append(
+            f"schema:accessModeSufficient claims 'textual', but {len(pictures) - len(described)} "
+            "image(s) have no description"
+        )
+    if pictures and "textual,visual" not in sufficient:
+        findings.append("schema:accessModeSufficient lacks 'textual,visual' for a book with images")
+    features = _metas(package, "schema:accessibilityFeature")
+    if described and "alternativeText" not in features:
+        findings.append("images have descriptions but alternativeText is not declared")
+    if not described and "alternativeText" in features:
+        findings.append("alternativeText is declared but no image has a description")
     return findings
 
 

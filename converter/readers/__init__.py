@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import io
+import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from lxml import etree
 
-from converter import tree
+from converter import images, tree
 from converter.errors import InputError, UsageError
 
 ReadFunction = Callable[..., etree._Element]
@@ -38,16 +41,84 @@ READERS: dict[str, Reader] = {
             "xml", "converter.readers.canonical", (".xml",), "canonical XML (for hand correction)"
         ),
         Reader("pdf", "converter.readers.pdf", (".pdf",), "PDF with a text layer"),
+        Reader(
+            "docx",
+            "converter.readers.docx",
+            (".docx", ".docm", ".dotx", ".dotm"),
+            "Word document (.docx)",
+        ),
+        Reader(
+            "odt", "converter.readers.office", (".odt", ".ott"), "OpenDocument text (LibreOffice)"
+        ),
+        Reader("rtf", "converter.readers.office", (".rtf",), "Rich Text Format (LibreOffice)"),
+        Reader("doc", "converter.readers.office", (".doc", ".dot"), "Word 97-2003 (LibreOffice)"),
+        Reader("html", "converter.readers.html", (".html", ".htm", ".xhtml"), "a web page (HTML)"),
     )
 }
 
+#: The start of an HTML page (after a byte order mark, white space, an XML declaration and
+#: comments): its doctype or html element.
+_HTML_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+    re.IGNORECASE | re.DOTALL,
+)
+_CANONICAL_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<report[\s>]", re.DOTALL
+)
+_ODF_TEXT = b"mimetypeapplication/vnd.oasis.opendocument.text"
+_WORD_MAIN = re.compile(
+    rb"wordprocessingml\.(?:document|template)\.main|ms-word\.(?:document|template)\.macroEnabled"
+)
+_CFB = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-def reader_for(name: str | None, path: str | None) -> Reader:
-    """The reader named, or the one whose extension matches the path (plain text otherwise)."""
+
+def detect(data: bytes) -> str | None:
+    """The input format the bytes themselves show, or None when they show none (plain
+    text, Markdown).  Looks at the first bytes and a zip's directory, never further."""
+    head = data[:4096]
+    if b"%PDF-" in head[:1024]:
+        return "pdf"
+    if head.startswith(b"PK\x03\x04"):
+        if _ODF_TEXT in head[:100]:
+            return "odt"  # ODF stores its mimetype first and uncompressed, for exactly this
+        return "docx" if _zip_holds_word(data) else None
+    if head.startswith(_CFB):
+        # An encrypted .docx travels in the same container as a .doc: the DOCX reader
+        # says it is encrypted.
+        return "docx" if "EncryptedPackage".encode("utf-16-le") in data else "doc"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{\\rtf"):
+        return "rtf"
+    if _HTML_START.match(head):
+        return "html"
+    if _CANONICAL_START.match(head):
+        return "xml"
+    return None
+
+
+def _zip_holds_word(data: bytes) -> bool:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = set(archive.namelist())
+        if "word/document.xml" in names:
+            return True
+        info = archive.getinfo("[Content_Types].xml")
+        if info.file_size > 1024 * 1024:
+            return False
+        return bool(_WORD_MAIN.search(archive.read(info)))
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, RuntimeError):
+        return False
+
+
+def reader_for(name: str | None, path: str | None, data: bytes | None = None) -> Reader:
+    """The reader named, else the one the content shows, else the one whose extension
+    matches the path (plain text otherwise)."""
     if name is not None:
         if name not in READERS:
             raise UsageError(f"unknown input format {name!r}; choose from {', '.join(READERS)}")
         return READERS[name]
+    detected = detect(data) if data is not None else None
+    if detected is not None:
+        return READERS[detected]
     suffix = PurePath(path or "").suffix.lower()
     for reader in READERS.values():
         if suffix in reader.extensions:
@@ -66,7 +137,7 @@ def read(
         )
     if not data.strip():
         raise InputError("is empty", source=name)
-    reader = reader_for(format, name)
+    reader = reader_for(format, name, data)
     try:
         root = reader.function()(data, name=name)
     except InputError as error:
@@ -80,4 +151,6 @@ def read(
     source.set("name", PurePath(name).name)
     source.set("sha256", hashlib.sha256(data).hexdigest())
     source.set("format", reader.name)
-    return tree.validate(root, source=name)
+    tree.validate(root, source=name)
+    images.check_references(root)
+    return root

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
 from converter import options as options_module
-from converter import profiles, writers
+from converter import profiles, readers, writers
 from converter.errors import ConverterError
 from converter.options import Options, Setting
 from converter.service import auth, names, worker
@@ -36,7 +36,12 @@ from converter.service.store import Job, Store, Upload, new_id
 from converter.version import __version__
 
 HERE = Path(__file__).parent
-UPLOAD_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
+#: What staff may upload: every file ending a reader knows (text, Markdown, canonical XML,
+#: PDF, Word, OpenDocument, RTF, a web page).
+UPLOAD_SUFFIXES = tuple(
+    sorted({extension for reader in readers.READERS.values() for extension in reader.extensions})
+)
+UPLOAD_KINDS = "a text, Markdown, PDF, Word, OpenDocument, RTF, web page or canonical XML file"
 FORMAT_LABELS = {
     "pdf": "Large-print PDF",
     "docx": "Word (DOCX)",
@@ -315,7 +320,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         file made is removed unless the upload is recorded."""
         name = names.display_name(file.filename or "")
         if names.suffix_of(name) not in UPLOAD_SUFFIXES:
-            raise HTTPException(415, f"{name or 'the file'}: upload a .txt, .md, .xml or .pdf file")
+            raise HTTPException(415, f"{name or 'the file'}: upload {UPLOAD_KINDS}")
         upload_id = new_id()
         folder = config.data_dir / "uploads" / owner_folder(owner) / upload_id
         target = folder / names.file_name(name)
@@ -402,6 +407,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 "query": q,
                 "uploads": store.uploads_of(user),
                 "max_mb": config.max_upload_bytes // 1048576,
+                "upload_kinds": UPLOAD_KINDS,
+                "upload_accept": ",".join(UPLOAD_SUFFIXES),
             },
         )
 

@@ -7,10 +7,13 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter import pipeline
+from converter import pipeline, readers
 from converter.errors import ConverterError
 
-SOURCE_SUFFIXES = (".txt", ".md", ".xml", ".pdf")
+#: Every file ending a reader knows.
+SOURCE_SUFFIXES = tuple(
+    sorted({extension for reader in readers.READERS.values() for extension in reader.extensions})
+)
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,7 @@ def describe(path: Path, name: str) -> Report:
 
 
 def _format_of(path: Path) -> str:
-    return {".txt": "txt", ".md": "md", ".xml": "xml", ".pdf": "pdf"}[path.suffix.lower()]
+    return readers.reader_for(None, str(path)).name
 
 
 class Library:

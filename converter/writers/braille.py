@@ -18,6 +18,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.errors import DependencyError, UsageError
+from converter.images import NO_DESCRIPTION
 from converter.options import Options
 
 Element = etree._Element
@@ -161,6 +162,12 @@ class BrailleDocument:
     lines_per_page: int
     pages: list[Page] = field(default_factory=list)
     translator_calls: int = 0
+
+
+#: UEB transcriber's note indicators (Rules of Unified English Braille 3.27): what the
+#: transcriber says, not the print, stands between them.
+TN_OPEN = "\u2808\u2828\u2823"
+TN_CLOSE = "\u2808\u2828\u281c"
 
 
 def braille_number(value: int | str) -> str:
@@ -340,8 +347,24 @@ class Layout:
         elif tag == "pagebreak":
             line = print_page_line(str(element.get("page")), self.width, self.translator)
             self.add(Block([line]))
+        elif tag == "figure":
+            self.visit_figure(element)
         else:
             raise TypeError(f"no braille layout for <{tag}>")
+
+    def visit_figure(self, figure: Element) -> None:
+        """An image is a transcriber's note, "image: DESCRIPTION" (UKAAF), then its caption
+        as printed; a decorative image is left out, as a reader of print passes it by."""
+        if figure.get("decorative") == "true":
+            return
+        description = " ".join((figure.findtext("description") or "").split())
+        note = f"image: {description}" if description else NO_DESCRIPTION
+        braille = TN_OPEN + self.translator.translate(note) + TN_CLOSE
+        lines = wrap(braille, self.width, 0, 2)
+        caption = figure.find("caption")
+        if caption is not None:
+            lines.extend(self.text_lines(caption, 0, 2))
+        self.add(Block(lines, blank_before=True, blank_after=True))
 
     def visit_section(self, section: Element, depth: int) -> None:
         heading = section.find("heading")

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from ebooklib import epub as ebook
 from lxml import etree
 
-from converter import profiles, resources
+from converter import images, profiles, resources
 from converter import tree as canonical
 from converter.errors import OutputError
+from converter.images import StoredImage
 from converter.options import DEFAULT_COLOURS, Options
 from converter.writers import xhtml
 
@@ -43,7 +44,7 @@ class ContentDocument:
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
-    translated = xhtml.translate_report(root, epub=True)
+    translated = xhtml.translate_report(root, epub=True, image_source=image_file)
     language = translated.language
     body_start = _body_start(translated.html)
     documents = _split(translated.html, root)
@@ -65,6 +66,15 @@ def write(root: Element, options: Options) -> bytes:
         uid="css", file_name=STYLESHEET, media_type="text/css", content=_stylesheet(options)
     )
     book.add_item(css)
+    for image in images.used(root).values():
+        book.add_item(
+            ebook.EpubImage(
+                uid=f"image-{image.sha256[:16]}",
+                file_name=image_file(image),
+                media_type=image.media_type,
+                content=image.data,
+            )
+        )
     spine: list[ebook.EpubItem] = []
     for index, document in enumerate(documents):
         item = ebook.EpubItem(
@@ -273,6 +283,30 @@ def _serialize(html: Element) -> bytes:
 # -- package metadata -----------------------------------------------------------------------
 
 
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+
+
+def image_file(image: StoredImage) -> str:
+    """A figure's image as a file of the package, named by its hash."""
+    return f"images/{image.sha256}.{_EXTENSIONS[image.media_type]}"
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """What the reader of this edition needs to see, for the accessibility metadata."""
+
+    shown: int  # images that carry meaning (not decorative) and are in the book
+    described: int  # of those, how many have a description (their alt text)
+    not_included: int  # pictures the source only linked to: their description stands in
+
+    @staticmethod
+    def of(root: Element) -> Pictures:
+        meaningful = [f for f in root.iter("figure") if f.get("decorative") != "true"]
+        shown = [f for f in meaningful if f.find("image[@ref]") is not None]
+        described = [f for f in shown if (f.findtext("description") or "").strip()]
+        return Pictures(len(shown), len(described), len(meaningful) - len(shown))
+
+
 def _describe(
     book: ebook.EpubBook,
     root: Element,
@@ -304,21 +338,32 @@ def _describe(
     def meta(prop: str, value: str) -> None:
         book.add_metadata(None, "meta", value, {"property": prop})
 
+    pictures = Pictures.of(root)
+    # Truthfully: pictures are visual content; text alone suffices only when every one
+    # has a description (an undescribed one says so, and that is no substitute).
     meta("schema:accessMode", "textual")
-    meta("schema:accessModeSufficient", "textual")
+    if pictures.shown:
+        meta("schema:accessMode", "visual")
+        meta("schema:accessModeSufficient", "textual,visual")
+    if pictures.described == pictures.shown:
+        meta("schema:accessModeSufficient", "textual")
     features = [
         "structuralNavigation",
         "tableOfContents",
         "readingOrder",
         "displayTransformability",
     ]
+    if pictures.described:
+        features.append("alternativeText")
     if has_pages:
         features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
     for feature in features:
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
     label = profiles.print_profile(options).label
-    meta("schema:accessibilitySummary", _summary(root, label, has_pages=has_pages))
+    meta(
+        "schema:accessibilitySummary", _summary(root, label, has_pages=has_pages, pictures=pictures)
+    )
     meta("dcterms:conformsTo", CONFORMANCE)
     if has_pages:
         book.add_metadata(
@@ -326,14 +371,38 @@ def _describe(
         )
 
 
-def _summary(root: Element, label: str, *, has_pages: bool) -> str:
+def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) -> str:
     source = root.find("meta/source")
     name = source.get("name", "the original") if source is not None else "the original"
-    parts = [
-        f"An accessible text-only edition of {name}: there are no images, audio or video.",
+    if not pictures.shown and root.find(".//figure") is not None:
+        parts = [
+            f"An accessible edition of {name}: its only images are decorative (hidden from "
+            "assistive technology); there is no audio or video."
+        ]
+    elif not pictures.shown:
+        parts = [f"An accessible text-only edition of {name}: there are no images, audio or video."]
+    else:
+        parts = [f"An accessible edition of {name}, with its {_count(pictures.shown, 'image')}."]
+        missing = pictures.shown - pictures.described
+        if not missing:
+            parts.append("Every image has a description as its alternative text.")
+        else:
+            one = missing == 1
+            parts.append(
+                f"{_count(missing, 'image')} {'has' if one else 'have'} no description in the "
+                f"original and {'says' if one else 'say'} so ('image without a description'): "
+                f"{'it needs' if one else 'they need'} sight."
+            )
+    if pictures.not_included:
+        parts.append(
+            f"{_count(pictures.not_included, 'picture')} the original only linked to "
+            f"{'is' if pictures.not_included == 1 else 'are'} not included: "
+            "the description stands in its place."
+        )
+    parts.append(
         "Headings mark every section, a table of contents and landmarks give structured "
-        "navigation, and the reading order follows the original.",
-    ]
+        "navigation, and the reading order follows the original."
+    )
     if root.find(".//table") is not None:
         parts.append("Tables have marked header cells and captions where the original had them.")
     if has_pages:
@@ -346,6 +415,10 @@ def _summary(root: Element, label: str, *, has_pages: bool) -> str:
     )
     parts.append(f"Made to conform to {CONFORMANCE}; checked with EPUBCheck and Ace by DAISY.")
     return " ".join(parts)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _publication_date(root: Element) -> str:

@@ -9,7 +9,8 @@ from typing import Any
 
 from lxml import etree
 
-from converter import profiles
+from converter import images, profiles
+from converter.images import StoredImage
 from converter.options import Options
 from converter.profiles import PrintProfile
 from converter.writers import html as html_writer
@@ -33,20 +34,27 @@ def font_configuration() -> Any:
     return FontConfiguration()
 
 
+def image_url(image: StoredImage) -> str:
+    """The URL a figure's image has in the page: served from the tree by the fetcher."""
+    return f"{RESOURCE_SCHEME}:image/{image.sha256}"
+
+
 def resource_fetcher_class() -> type:
     """The URL fetcher class (built late: importing WeasyPrint costs a third of a second)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ResourceFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves only our packaged fonts; refuses every other URL (file, http, data...).
+        """Serves only our packaged fonts and the tree's own images; refuses every other
+        URL (file, http, data...).
 
         ``requested`` records every URL asked for, ``refused`` those refused.
         """
 
-        def __init__(self) -> None:
+        def __init__(self, stored: dict[str, StoredImage] | None = None) -> None:
             super().__init__(allowed_protocols=[RESOURCE_SCHEME], allow_redirects=False)
             self.requested: list[str] = []
             self.refused: list[str] = []
+            self.images = {image_url(image): image for image in (stored or {}).values()}
 
         def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
             self.requested.append(url)
@@ -54,6 +62,9 @@ def resource_fetcher_class() -> type:
                 if url == known:
                     data = html_writer.font_file(name.capitalize()).read_bytes()
                     return URLFetcherResponse(url, data, {"Content-Type": "font/ttf"})
+            if url in self.images:
+                image = self.images[url]
+                return URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url!r}: documents may not load resources")
 
@@ -84,6 +95,7 @@ def build_html(root: etree._Element, profile: PrintProfile) -> tuple[str, str]:
         root,
         title_page=title_page(root, profile),
         contents=True,
+        image_source=image_url,
     )
     return xhtml.serialize_html(document.html).decode("utf-8"), css
 
@@ -127,7 +139,8 @@ def render(
 
     profile = profiles.print_profile(options)
     html_text, css = build_html(root, profile)
-    fetcher = fetcher if fetcher is not None else resource_fetcher_class()()
+    if fetcher is None:
+        fetcher = resource_fetcher_class()(images.used(root))
     fonts = font_configuration()
     with _lock:  # one FontConfiguration is shared: render one document at a time
         stylesheet = CSS(string=css, url_fetcher=fetcher, font_config=fonts)

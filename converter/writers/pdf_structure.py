@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +42,8 @@ def repair(data: bytes, fragments: list[tuple[str, int]], *, merge_tables: bool 
     with pikepdf.open(io.BytesIO(data)) as pdf:
         merged = _merge_tables(pdf, fragments) if merge_tables else []
         _scope_header_cells(pdf)
-        artifacts = _orphans_to_artifacts(pdf)
+        decorative = _decorative_figures(pdf)
+        artifacts = _orphans_to_artifacts(pdf, decorative)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return Repaired(out.getvalue(), merged, artifacts)
@@ -207,20 +209,35 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return found
 
 
-def _orphans_to_artifacts(pdf: pikepdf.Pdf) -> int:
+def _decorative_figures(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+    """A decorative image (an img with an empty alt) is not content: its Figure leaves the
+    structure tree, so that its drawing becomes a layout artifact, as PDF/UA asks."""
+    detached = set()
+    for element in struct_elements(pdf):
+        if element.get("/S") == "/Figure" and not str(element.get("/Alt", "")).strip():
+            _detach(element)
+            detached.add(element.objgen)
+    return detached
+
+
+def _orphans_to_artifacts(
+    pdf: pikepdf.Pdf, layout: AbstractSet[tuple[int, int]] = frozenset()
+) -> int:
     """Marked content whose structure element hangs off no tree (WeasyPrint's running heads
-    and page numbers in margin boxes) becomes /Artifact, as PDF/UA requires."""
+    and page numbers in margin boxes, decorative images: ``layout``) becomes /Artifact, as
+    PDF/UA requires."""
     reachable = {element.objgen for element in struct_elements(pdf)}
     root = pdf.Root.StructTreeRoot
     nums = root.ParentTree.Nums
-    orphans: dict[int, set[int]] = defaultdict(set)  # page index -> MCIDs
+    orphans: dict[int, dict[int, str]] = defaultdict(dict)  # page index -> MCID -> kind
     for i in range(0, len(nums), 2):
         key, value = int(nums[i]), nums[i + 1]
         if not isinstance(value, pikepdf.Array):
             continue
         for mcid, element in enumerate(value):
             if isinstance(element, pikepdf.Dictionary) and element.objgen not in reachable:
-                orphans[key].add(mcid)
+                kind = "/Layout" if element.objgen in layout else "/Pagination"
+                orphans[key][mcid] = kind
                 value[mcid] = pikepdf.Dictionary()  # placeholder below
         for mcid in orphans[key]:
             value[mcid] = None
@@ -231,7 +248,7 @@ def _orphans_to_artifacts(pdf: pikepdf.Pdf) -> int:
     return count
 
 
-def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) -> int:
+def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: dict[int, str]) -> int:
     instructions = pikepdf.parse_content_stream(page)
     changed = 0
     rewritten = []
@@ -243,7 +260,8 @@ def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: set[int]) ->
                 isinstance(properties, pikepdf.Dictionary)
                 and int(properties.get("/MCID", -1)) in mcids
             ):
-                artifact = pikepdf.Dictionary(Type=pikepdf.Name.Pagination)
+                kind = mcids[int(properties.get("/MCID", -1))]
+                artifact = pikepdf.Dictionary(Type=pikepdf.Name(kind))
                 rewritten.append(
                     pikepdf.ContentStreamInstruction([pikepdf.Name.Artifact, artifact], operator)
                 )

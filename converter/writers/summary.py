@@ -8,6 +8,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.errors import OutputError
+from converter.images import NO_DESCRIPTION
 from converter.options import Options
 
 _ESCAPE = re.compile(r"([\\`*_\[\]<>])")
@@ -46,6 +47,10 @@ def _section(section: etree._Element, level: int, lines: list[str]) -> None:
             lines.append("")
         elif child.tag == "section":
             _section(child, level + 1, lines)
+        elif child.tag == "figure" and child.get("decorative") != "true":
+            # Plain text shows no picture: its description only.
+            description = " ".join((child.findtext("description") or "").split())
+            lines.extend([f"Image: {escape(description or NO_DESCRIPTION)}", ""])
 
 
 def _sentence(element: etree._Element) -> str:

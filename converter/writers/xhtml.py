@@ -8,14 +8,17 @@ EPUB, :func:`serialize_html` writes it as HTML5.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from lxml import etree
 
+from converter import images
 from converter import tree as canonical
 from converter.errors import OutputError
+from converter.images import NO_DESCRIPTION, StoredImage
 from converter.tree import append_text
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -36,7 +39,9 @@ TRANSLATED_BY_PARENT = {
     "title": "translate_report (the h1 and <title>)",
     "subtitle": "translate_report (the subtitle line)",
     "item": "visit_list",
-    "caption": "visit_table",
+    "caption": "visit_table and visit_figure",
+    "image": "visit_figure (the img)",
+    "description": "visit_figure (the img's alt text)",
     "head": "visit_table",
     "row": "visit_table",
     "cell": "visit_table",
@@ -56,9 +61,20 @@ NOT_RENDERED = {
     "grade": "metadata",
     "artifacts": "print artifacts of the source: never rendered",
     "artifact": "print artifacts of the source: never rendered",
+    "resources": "image bytes, read through converter.images by visit_figure",
+    "resource": "image bytes, read through converter.images by visit_figure",
 }
 #: Inline elements and the method that translates them.
 INLINE_TRANSLATED = ("em", "strong", "abbr", "a", "quote", "noteref", "span", "pagebreak")
+
+
+#: Where an image's bytes are found by the page: a function of the stored image (a data
+#: URL in a self-contained page, a file of an EPUB, a URL the PDF renderer may fetch).
+ImageSource = Callable[[StoredImage], str]
+
+
+def data_url(image: StoredImage) -> str:
+    return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
@@ -105,6 +121,9 @@ class XhtmlTranslator:
     repeated_headings: set[str] = field(default_factory=set)
     # The ids the translator itself gives (main, back matter...), clear of the tree's ids.
     ids: dict[str, str] = field(default_factory=lambda: {name: name for name in WRITER_IDS})
+    # The tree's images by hash, and how the page refers to one.
+    images: dict[str, StoredImage] = field(default_factory=dict)
+    image_source: ImageSource = data_url
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -249,6 +268,45 @@ class XhtmlTranslator:
         self.inline_into(paragraph, element)
         return aside
 
+    def visit_figure(self, element: Element, depth: int) -> Element:
+        """A figure: the image at its own size or the measure, whichever is smaller (never
+        enlarged past its pixels), its description as the alt text, its caption below.
+        A decorative image is presentation only (alt="": out of what is read aloud).
+        An image the tree does not hold (the source only linked to it) is its description."""
+        decorative = element.get("decorative") == "true"
+        description = " ".join((element.findtext("description") or "").split())
+        image = element.find("image")
+        stored = self.images.get(image.get("ref", "")) if image is not None else None
+        caption = element.find("caption")
+        ident = element.get("id", "")
+        if decorative and caption is None:
+            figure = etree.Element("div", {"id": ident, "class": "figure decorative"})
+        else:
+            figure = etree.Element("figure", {"id": ident, "class": "figure"})
+        if stored is not None:
+            img = etree.SubElement(
+                figure,
+                "img",
+                {
+                    "src": self.image_source(stored),
+                    "alt": "" if decorative else description or NO_DESCRIPTION,
+                    "width": str(stored.width),
+                    "height": str(stored.height),
+                    "style": f"width: {stored.width}px",
+                },
+            )
+            if decorative:
+                img.set("role", "presentation")
+        elif not decorative:
+            # The picture is not in this copy (the source only linked to it): its
+            # description stands in its place, said to be one.
+            text = etree.SubElement(figure, "p", {"class": "figure-text"})
+            text.text = f"Image (not included in this copy): {description or NO_DESCRIPTION}"
+        if caption is not None:
+            figcaption = etree.SubElement(figure, "figcaption")
+            self.inline_into(figcaption, caption)
+        return figure
+
     def visit_pagebreak(self, element: Element, depth: int) -> Element:
         return self._pagebreak(element, "div")
 
@@ -334,6 +392,7 @@ def translate_report(
     epub: bool = False,
     contents: bool = False,
     title_page: Iterable[Element] = (),
+    image_source: ImageSource = data_url,
 ) -> HtmlDocument:
     """The whole report as one HTML page: title header, optional contents, main, footer.
 
@@ -345,7 +404,13 @@ def translate_report(
     texts = [_text(h) for h in root.iterfind(".//section/heading")]
     repeated = {text for text in texts if texts.count(text) > 1}
     ids = writer_ids(root)
-    translator = XhtmlTranslator(epub=epub, repeated_headings=repeated, ids=ids)
+    translator = XhtmlTranslator(
+        epub=epub,
+        repeated_headings=repeated,
+        ids=ids,
+        images=images.used(root),
+        image_source=image_source,
+    )
     language = canonical.language(root)
     title = " ".join((root.findtext("meta/title") or "Untitled").split())
     html = etree.Element("html", lang=language)

@@ -19,7 +19,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from converter import resources
+from converter import images, resources
 from converter import tree as canonical
 from converter.errors import InputError
 from converter.options import Options
@@ -51,7 +51,7 @@ def write(root: Element, options: Options) -> bytes:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    builder = BodyBuilder(document, styles, profile)
+    builder = BodyBuilder(document, styles, profile, images=images.used(root))
     builder.front_page(root)
     builder.blocks(root.find("body"), level=1)  # type: ignore[arg-type]
     back = root.find("back")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,9 +12,11 @@ from docx.document import Document as DocxDocument
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.shared import Emu
 from lxml import etree
 
 from converter import tree as canonical
+from converter.images import NO_DESCRIPTION, StoredImage
 from converter.profiles import PrintProfile
 from converter.writers.docx.sizes import HEADING_FACTORS
 from converter.writers.docx.styles import (
@@ -27,6 +30,13 @@ from converter.writers.docx.styles import (
 
 Element = etree._Element
 
+#: English Metric Units in a pixel at 96 to the inch: a picture is never set larger.
+_EMU_PER_PIXEL = 9525
+#: Drawing ids of our pictures start here, clear of any the reference document uses.
+_FIRST_PICTURE_ID = 1000
+#: Office's mark of a decorative picture (an extension of the drawing's properties).
+_DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
+_ADEC = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 _SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
 _SPACE = re.compile(r"\s+")
 
@@ -66,6 +76,8 @@ class BodyBuilder:
     numbering: _Numbering | None = None
     table_count: int = 0
     judgement_labels: set[str] = field(default_factory=set)
+    images: dict[str, StoredImage] = field(default_factory=dict)
+    picture_count: int = 0
 
     def __post_init__(self) -> None:
         self.numbering = _Numbering(self.document.part.numbering_part.element)
@@ -134,14 +146,62 @@ class BodyBuilder:
             self.paragraph("note", segments, bookmark_id=element.get("id"))
         elif tag == "pagebreak":
             self.pending_bookmarks.append(f"page-{element.get('page', '')}")
+        elif tag == "figure":
+            self.figure(element)
         else:
             raise AssertionError(f"no DOCX translation for <{tag}>")
+
+    def figure(self, element: Element) -> None:
+        """A picture at its own pixel size (96 to the inch) or the text width, whichever is
+        smaller, with its description as the alt text (Word's descr) or marked decorative;
+        its caption under it.  A picture the tree does not hold is its description."""
+        decorative = element.get("decorative") == "true"
+        description = one_line(element.findtext("description") or "")
+        image = element.find("image")
+        stored = self.images.get(image.get("ref", "")) if image is not None else None
+        if stored is not None:
+            text_width = (self.profile.paper_width_mm - 2 * self.profile.margin_mm) * 36000
+            width = min(stored.width * _EMU_PER_PIXEL, int(text_width))
+            height = max(1, round(width * stored.height / stored.width))
+            inline = self.document.part.new_pic_inline(
+                io.BytesIO(stored.data), Emu(width), Emu(height)
+            )
+            self.picture_count += 1
+            properties = inline.find(qn("wp:docPr"))
+            assert properties is not None
+            properties.set("id", str(_FIRST_PICTURE_ID + self.picture_count))
+            properties.set("name", f"Picture {self.picture_count}")
+            if decorative:
+                properties.set("descr", "")
+                extensions = etree.SubElement(properties, qn("a:extLst"))
+                extension = etree.SubElement(extensions, qn("a:ext"), uri=_DECORATIVE_URI)
+                etree.SubElement(
+                    extension, f"{{{_ADEC}}}decorative", {"val": "1"}, nsmap={"adec": _ADEC}
+                )
+            else:
+                properties.set("descr", description or NO_DESCRIPTION)
+            paragraph = self.make_paragraph("body", [])
+            drawing = etree.SubElement(etree.SubElement(paragraph, qn("w:r")), qn("w:drawing"))
+            drawing.append(inline)
+            if element.find("caption") is not None:
+                ppr = ensure_child(paragraph, "w:pPr", ("w:r",))
+                put(ppr, "w:keepNext", PPR_ORDER)  # the picture stays with its caption
+            self.pending_bookmarks.append(str(element.get("id")))
+            self.flush_into_next(paragraph)
+        elif not decorative:
+            text = f"Image (not included in this copy): {description or NO_DESCRIPTION}"
+            self.paragraph("body", [_Segment(text)], bookmark_id=element.get("id"))
+        caption = element.find("caption")
+        if caption is not None:
+            self.paragraph("caption", self.segments(caption))
 
     def add_list(self, element: Element, depth: int) -> None:
         assert self.numbering is not None
         items = element.findall("item")
         ordered = element.get("type") == "ordered"
-        num_id = self.numbering.new_list(ordered, items[0].get("label") if items else None)
+        num_id = self.numbering.new_list(
+            ordered, items[0].get("label") if items else None, min(depth, 8)
+        )
         role = "number" if ordered else "bullet"
         for item in items:
             self.paragraph(
@@ -532,14 +592,15 @@ class _Numbering:
             (int(n.get(qn("w:numId"), "0")) for n in element.iterfind(qn("w:num"))), default=0
         )
 
-    def new_list(self, ordered: bool, label: str | None) -> int:
-        """A numbering for one list: ordered lists restart at their first label's number."""
+    def new_list(self, ordered: bool, label: str | None, level: int = 0) -> int:
+        """A numbering for one list: ordered lists restart at their first label's number,
+        at the level the list is nested to (its labels print in their own format there)."""
         if not ordered:
             if self.bullet_num is None:
                 self.bullet_num = self._num(self._abstract("bullet", "%1"), None)
             return self.bullet_num
         fmt, pattern, start = _label_format(label)
-        return self._num(self._abstract(fmt, pattern), start)
+        return self._num(self._abstract(fmt, pattern), start, level)
 
     def _abstract(self, fmt: str, pattern: str) -> int:
         key = (fmt, pattern)
@@ -556,9 +617,9 @@ class _Numbering:
             if fmt == "bullet":
                 level_fmt, text = "bullet", _BULLETS[level % 3]
             else:
-                # Nested ordered lists number decimally with their own level's counter.
-                level_fmt = fmt if level == 0 else "decimal"
-                text = pattern.replace("%1", f"%{level + 1}") if level == 0 else f"%{level + 1}."
+                # Every level prints its own counter in the list's format: a list nested
+                # to any depth keeps the labels it has.
+                level_fmt, text = fmt, pattern.replace("%1", f"%{level + 1}")
             etree.SubElement(lvl, qn("w:numFmt")).set(qn("w:val"), level_fmt)
             etree.SubElement(lvl, qn("w:lvlText")).set(qn("w:val"), text)
             etree.SubElement(lvl, qn("w:lvlJc")).set(qn("w:val"), "left")
@@ -574,14 +635,14 @@ class _Numbering:
         self.abstract_ids[key] = abstract_id
         return abstract_id
 
-    def _num(self, abstract_id: int, start: int | None) -> int:
+    def _num(self, abstract_id: int, start: int | None, level: int = 0) -> int:
         num_id = self.next_num
         self.next_num += 1
         num = OxmlElement("w:num", {qn("w:numId"): str(num_id)})
         etree.SubElement(num, qn("w:abstractNumId")).set(qn("w:val"), str(abstract_id))
         if start is not None:
             override = etree.SubElement(num, qn("w:lvlOverride"))
-            override.set(qn("w:ilvl"), "0")
+            override.set(qn("w:ilvl"), str(level))
             etree.SubElement(override, qn("w:startOverride")).set(qn("w:val"), str(start))
         self.element.append(num)
         return num_id
