@@ -34,7 +34,8 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
         title_block = Block("heading", salutation.lines[1:], salutation.texts[1:])
         salutation.lines, salutation.texts = salutation.lines[:1], salutation.texts[:1]
         blocks.insert(dear + 1, title_block)
-    if dear + 1 < len(blocks):
+    # A numbered or bulleted block is the letter's first paragraph, never its subject line.
+    if dear + 1 < len(blocks) and not blocks[dear + 1].marker:
         _title_line_alone(blocks, dear + 1)
         title = blocks[dear + 1]
         facts.title = title.text
