@@ -63,7 +63,6 @@ def odl_tree(document: Mapping[str, Any], pages: int) -> etree._Element:
     """opendataloader-pdf's elements in its reading order, recovered by our recovery."""
     lines: list[SourceLine] = []
     artifacts: list[tuple[SourceLine, str]] = []
-    spans: dict[int, tuple[int, ...]] = {}
 
     def add(text: str, page: int, **hints: Any) -> SourceLine:
         line = SourceLine(number=len(lines) + 1, text=text, page=page, **hints)
@@ -91,13 +90,13 @@ def odl_tree(document: Mapping[str, Any], pages: int) -> etree._Element:
                 for row in element.get("rows", []):
                     cells = row.get("cells", [])
                     texts = tuple(" ".join(_texts(c)) for c in cells)
-                    line = add(
+                    add(
                         " ".join(t for t in texts if t),
                         page,
                         cells=texts,
                         header=bool(cells) and all(c.get("is_header") for c in cells),
+                        spans=_spans(cells),
                     )
-                    spans[line.number] = tuple(int(c.get("column span", 1)) for c in cells)
             else:
                 walk(element.get("kids", []))
                 continue
@@ -108,11 +107,16 @@ def odl_tree(document: Mapping[str, Any], pages: int) -> etree._Element:
     content = [x for x in lines if x.number not in furniture]
     root = recover(content, recognisers=RECOGNISERS)
     pdf._add_artifacts(root, artifacts)
-    pdf._set_spans(root, spans)
     source = root.find("meta/source")
     if source is not None:
         source.set("pages", str(pages))
     return root
+
+
+def _spans(cells: list[Mapping[str, Any]]) -> tuple[int, ...]:
+    """Each cell's columns, where one spans several (else empty, as the reader gives)."""
+    spans = tuple(int(c.get("column span", 1)) for c in cells)
+    return spans if any(s > 1 for s in spans) else ()
 
 
 def _texts(element: Mapping[str, Any]) -> list[str]:

@@ -96,6 +96,7 @@ _DOCUMENT = st.lists(_LINE, min_size=1, max_size=60).map("\n".join)
 # Found by this test: a numbered line after a letter's salutation was taken for its
 # subject line, and its number lost.
 @example(text="Inspection dates: 3 to 7 March 2025\n\nDear Ms Smith\n1.")
+@example(text="Inspection dates: 3 to 7 March 2025\n1.\n1.\nDear Ms Smith")
 def test_any_text_gives_a_valid_tree_and_keeps_every_word(text: str) -> None:
     data = text.encode("utf-8")
     try:

@@ -21,6 +21,7 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
     blocks = document.blocks
     for block in blocks[:dear]:
         block.kind = "para"
+        _number_into_text(block)
         day = [w for w in find_dates(block.text) if len(w.when) == 10]
         if day and day[0].written == block.text.strip():
             block.role = "date"
@@ -54,6 +55,14 @@ def read_letter(document: Document, facts: Facts, dear: int) -> None:
     closing = next((i for i, b in enumerate(blocks) if CLOSING.match(b.text)), None)
     if closing is not None:
         _sign_off(blocks, closing, facts)
+
+
+def _number_into_text(block: Block) -> None:
+    """A number read as a numbered line's is, before the salutation, part of an address
+    or date: it goes back into the text, where merging address lines keeps it."""
+    if block.marker.isdigit() and block.n is None:
+        block.texts[0] = f"{block.marker}. {block.texts[0]}".rstrip()
+        block.marker = ""
 
 
 def _title_line_alone(blocks: list[Block], index: int) -> None:
