@@ -711,7 +711,7 @@ def _note_for(root: etree._Element, citing: etree._Element, marker: str) -> etre
     return paragraph
 
 
-def _grade(detail: dict[str, str]) -> tuple[str, str]:
+def grade_of(detail: dict[str, str]) -> tuple[str, str]:
     """(value, as written) of the grade a fix gives."""
     written = " ".join(detail.get("grade", "").split())
     if not written:
@@ -729,7 +729,7 @@ def _grade(detail: dict[str, str]) -> tuple[str, str]:
 def _set_grade(root: etree._Element, fix: Fix) -> Applied:
     section = _target(root, fix)
     _need(section, ("section",), fix)
-    value, written = _grade(fix.detail)
+    value, written = grade_of(fix.detail)
     heading = section.find("heading")
     graded = section
     if heading is not None and grade_line(reading_text(heading)) is not None:
