@@ -31,6 +31,8 @@ PLANTED_FAULTS = {
     "unrecognised-character": "para-6",
     "long-running-head": None,
     "flattened-table": "para-8",
+    "heading-as-paragraph": "para-17",
+    "run-in-paragraph": "p-11",
     "image-without-description": "figure-1",
     "pending-changes": None,
 }
@@ -90,6 +92,8 @@ def test_suggested_fixes(planted: list[Finding]) -> None:
     assert fixes["number-at-start"] == "mark-furniture"
     assert fixes["glued-marker"] == "attach-footnote"
     assert fixes["flattened-table"] == "lines-to-table"
+    assert fixes["heading-as-paragraph"] == "paragraph-to-heading"
+    assert fixes["run-in-paragraph"] == "split-paragraph"
     json.dumps([f.to_json() for f in planted])  # findings travel as JSON (batch, service)
 
 

@@ -123,7 +123,12 @@ def test_a_job_shows_the_structure_review(alice: httpx.Client) -> None:
     planted = (Path(__file__).parent / "fixtures" / "xml" / "review-planted.xml").read_bytes()
     upload = alice.post("/api/uploads", files={"file": ("planted.xml", planted, "text/xml")})
     assert upload.status_code == 201, upload.text
-    created = alice.post("/api/jobs", json={"upload": upload.json()["id"], "formats": ["xml"]})
+    # Sent as is: made at once, the findings shown beside the copies (without send_as_is
+    # it waits for a review: tests/test_service_review.py).
+    created = alice.post(
+        "/api/jobs",
+        json={"upload": upload.json()["id"], "formats": ["xml"], "send_as_is": True},
+    )
     job = wait_for_job(alice, created.json()["url"])
     assert job["status"] == "done"
     assert len(job["warnings"]) == 14
