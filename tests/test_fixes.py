@@ -112,7 +112,10 @@ def test_what_each_fix_makes() -> None:
     note = root.find(f".//note[@id='{ref.get('ref')}']")
     assert note is not None and note.get("label") == "1"
     assert review.reading_text(note).startswith("The board's terms")
-    assert root.findtext("meta/title") == "Review of the effectiveness of the parish safeguarding board"
+    assert (
+        root.findtext("meta/title")
+        == "Review of the effectiveness of the parish safeguarding board"
+    )
     table = body.find(".//table")
     assert table is not None and len(table.findall("row")) == 4
     assert [c.text for c in table.findall("row")[0]] == ["12", "15"]
@@ -149,10 +152,15 @@ def test_a_heading_becomes_a_paragraph_and_back() -> None:
     original = tree.serialize(root)
     fixes.apply(root, fixes.Fix("heading-to-paragraph", "service-information-heading"))
     assert root.find(".//section[@id='service-information']") is None
-    fixes.apply(root, fixes.Fix("paragraph-to-heading", "service-information-heading", {"level": "1"}))
+    fixes.apply(
+        root, fixes.Fix("paragraph-to-heading", "service-information-heading", {"level": "1"})
+    )
     assert tree.serialize(root).replace(b'id="service-information-3"', b"") != original  # ids kept
     section = root.find(".//heading[@id='service-information-heading']/..")
-    assert section is not None and [b.get("id") for b in section if b.tag == "p"] == ["para-4", "p-11"]
+    assert section is not None and [b.get("id") for b in section if b.tag == "p"] == [
+        "para-4",
+        "p-11",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -251,10 +259,15 @@ def test_a_patch_stops_at_the_fix_that_no_longer_fits_and_changes_nothing() -> N
         (b"{not json", "not a JSON patch file"),
         (b'{"fixes": []}', 'no "converter-fixes": 1'),
         (b'{"converter-fixes": 1, "fixes": []}', "names no source"),
-        (b'{"converter-fixes": 1, "source": {"sha256": "' + b"a" * 64 + b'"}}', 'no list of "fixes"'),
+        (
+            b'{"converter-fixes": 1, "source": {"sha256": "' + b"a" * 64 + b'"}}',
+            'no list of "fixes"',
+        ),
     ],
 )
-def test_a_malformed_patch_file_is_one_clear_error(tmp_path: Path, text: bytes, message: str) -> None:
+def test_a_malformed_patch_file_is_one_clear_error(
+    tmp_path: Path, text: bytes, message: str
+) -> None:
     path = tmp_path / "bad.fixes.json"
     path.write_bytes(text)
     with pytest.raises(fixes.FixError, match=message) as raised:
@@ -388,7 +401,9 @@ def test_a_batch_refuses_a_patch_whose_source_changed(tmp_path: Path) -> None:
     patches.mkdir()
     source = library / "planted.xml"
     source.write_bytes(PLANTED.read_bytes())
-    (patches / "planted.fixes.json").write_bytes(make_patch(source, parse(source).getroot()).dumps())
+    (patches / "planted.fixes.json").write_bytes(
+        make_patch(source, parse(source).getroot()).dumps()
+    )
     source.write_text(PLANTED.read_text().replace("youth club", "youth centre"))
     report = run_batch([library], ["xml", "html"], Options(fixes=patches), out, progress=quiet())
     assert report.exit_code == 1
