@@ -299,7 +299,23 @@ def tree_errors(data: bytes) -> tuple[list[str], etree._Element | None]:
         return [f"{error.lineno}: malformed XML: {error.msg}"], None
     if root.tag != "report":
         return [f"{root.sourceline}: the root element is <{root.tag}>, not <report>"], None
-    errors = tree.schema_errors(root)
+    validator = tree.schema()
+    if validator.validate(root):
+        return [], root
+    # Each error with its place in the tree and, for a short text, the value refused.
+    errors: list[str] = []
+    for entry in validator.error_log:
+        where = (entry.path or "").replace("/report/", "", 1)
+        found = root.xpath(entry.path) if entry.path else []
+        element = found[0] if isinstance(found, list) and found else None
+        value = ""
+        if isinstance(element, etree._Element) and len(element) == 0 and element.text:
+            text = " ".join(element.text.split())
+            value = f", \u201c{text}\u201d" if 0 < len(text) <= 40 else ""
+        line = f"{entry.line} ({where}{value})" if where else str(entry.line)
+        message = f"{line}: {entry.message.strip()}"
+        if message not in errors:
+            errors.append(message)
     return errors, root
 
 
@@ -503,6 +519,17 @@ def _dissolve(section: etree._Element, heading: etree._Element) -> etree._Elemen
             f"{section.get('id')} is a section of the back matter, which holds only "
             "sections: edit the structure instead"
         )
+    paragraph = _as_paragraph(heading)
+    position = parent.index(section)
+    blocks = [child for child in section if child is not heading]
+    parent.remove(section)
+    for offset, block in enumerate([paragraph, *blocks]):
+        parent.insert(position + offset, block)
+    return paragraph
+
+
+def _as_paragraph(heading: etree._Element) -> etree._Element:
+    """A new paragraph holding a heading's content, with its id and source lines."""
     paragraph = etree.Element("p")
     for name in ("id", "src", "page"):
         if heading.get(name):
@@ -510,11 +537,6 @@ def _dissolve(section: etree._Element, heading: etree._Element) -> etree._Elemen
     paragraph.text = heading.text
     for child in list(heading):
         paragraph.append(child)
-    position = parent.index(section)
-    blocks = [child for child in section if child is not heading]
-    parent.remove(section)
-    for offset, block in enumerate([paragraph, *blocks]):
-        parent.insert(position + offset, block)
     return paragraph
 
 
@@ -734,15 +756,8 @@ def _set_grade(root: etree._Element, fix: Fix) -> Applied:
     graded = section
     if heading is not None and grade_line(reading_text(heading)) is not None:
         # A grade line taken for a heading: the grade is the section above's, and the line
-        # is the first thing that section says under its own heading.
-        parent = section.getparent()
-        if parent is None or parent.tag != "section":
-            raise FixError(
-                f"'{reading_text(heading)}' reads as a grade but no section above "
-                f"{fix.target} can take it"
-            )
-        _dissolve(section, heading)
-        graded = parent
+        # is what that section says first (or next) under its own heading.
+        graded = _section_above(section, heading, fix)
     graded.set("grade", value)
     graded_heading = graded.find("heading")
     label = reading_text(graded_heading) if graded_heading is not None else ""
@@ -752,6 +767,32 @@ def _set_grade(root: etree._Element, fix: Fix) -> Applied:
     return Applied(
         f"Gave the section '{label or graded.get('id')}' the grade {written}.",
         graded.get("id"),
+    )
+
+
+def _section_above(section: etree._Element, heading: etree._Element, fix: Fix) -> etree._Element:
+    """The section a grade line read as a heading belongs to, with the line and what
+    followed it moved into it: the section before it at the same level, or else the one it
+    opened a subsection of."""
+    parent = section.getparent()
+    assert parent is not None
+    previous = section.getprevious()
+    breaks: list[etree._Element] = []
+    while previous is not None and previous.tag == "pagebreak":
+        breaks.insert(0, previous)
+        previous = previous.getprevious()
+    if previous is not None and previous.tag == "section":
+        blocks = [child for child in section if child is not heading]
+        paragraph = _as_paragraph(heading)
+        parent.remove(section)
+        for block in [*breaks, paragraph, *blocks]:
+            previous.append(block)
+        return previous
+    if parent.tag == "section":
+        _dissolve(section, heading)
+        return parent
+    raise FixError(
+        f"'{reading_text(heading)}' reads as a grade but no section above {fix.target} can take it"
     )
 
 

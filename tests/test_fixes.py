@@ -129,6 +129,18 @@ def test_what_each_fix_makes() -> None:
     assert "\uf04a" not in tree.text_content(root)
 
 
+def test_a_grade_line_after_its_section_goes_into_it() -> None:
+    """Text recovery opens a section of its own at the grade line, beside the section it
+    grades: the grade, the line and what followed it go to the section before."""
+    root = parse(FIXTURES / "text" / "review-grade-line-after-its-heading.txt").getroot()
+    fix = suggested(root)[("heading-grade-line", "grade-4-inadequate-heading")]
+    fixes.apply(root, fix)
+    section = root.find(".//section[@id='overall-effectiveness']")
+    assert section is not None and section.get("grade") == "inadequate"
+    assert [b.get("id") for b in section if b.tag == "p"] == ["grade-4-inadequate-heading", "para-1"]
+    assert review.review(root) == []
+
+
 def test_paragraph_to_heading_at_each_level() -> None:
     """A paragraph inside a section becomes a subsection's heading (level 2), or closes
     its section and opens a sibling (level 1), taking what follows it."""
