@@ -383,6 +383,16 @@ def reading_text(element: etree._Element) -> str:
     return _SPACE.sub(" ", "".join(parts)).strip()
 
 
+def _short(text: str, words: int = 8) -> str:
+    split = text.split()
+    return " ".join(split[:words]) + ("\u2026" if len(split) > words else "")
+
+
+def _quoted(element: etree._Element) -> str:
+    """An element as a message names it: the start of its text, in quotation marks."""
+    return f"\u201c{_short(reading_text(element))}\u201d"
+
+
 def _ids(root: etree._Element) -> set[str]:
     return {str(value) for value in root.xpath("//@id")}  # type: ignore[union-attr]
 
@@ -493,7 +503,7 @@ def _join_next(root: etree._Element, fix: Fix) -> Applied:
     parent = following.getparent()
     assert parent is not None
     parent.remove(following)
-    return Applied(f"Joined {fix.target} with the paragraph after it.", fix.target)
+    return Applied(f"Joined the paragraph {_quoted(element)} with the one after it.", fix.target)
 
 
 def _heading_section(root: etree._Element, fix: Fix) -> tuple[etree._Element, etree._Element]:
@@ -544,7 +554,7 @@ def _heading_to_paragraph(root: etree._Element, fix: Fix) -> Applied:
     section, heading = _heading_section(root, fix)
     paragraph = _dissolve(section, heading)
     return Applied(
-        f"Made the heading '{reading_text(paragraph)}' a paragraph; what its section held "
+        f"Made the heading {_quoted(paragraph)} a paragraph; what its section held "
         "now belongs to the section around it.",
         paragraph.get("id"),
     )
@@ -596,7 +606,7 @@ def _paragraph_to_heading(root: etree._Element, fix: Fix) -> Applied:
     section.append(paragraph)
     for block in moved:
         section.append(block)
-    return Applied(f"Made '{text}' a heading at level {level}.", paragraph.get("id"))
+    return Applied(f"Made {_quoted(paragraph)} a heading at level {level}.", paragraph.get("id"))
 
 
 def _mark_furniture(root: etree._Element, fix: Fix) -> Applied:
@@ -650,9 +660,10 @@ def _mark_furniture(root: etree._Element, fix: Fix) -> Applied:
     start = int(str(line).split("-")[0])
     position = sum(1 for a in artifacts if int(a.get("src", "0-0").split("-")[0]) <= start)
     artifacts.insert(position, artifact)
-    where = f" from {fix.target}" if text else ""
+    where = f" from {_quoted(element)}" if text else ""
     return Applied(
-        f"Moved {moved!r}{where} to the page furniture ({reason.replace('-', ' ')}).",
+        f"Moved \u201c{_short(moved)}\u201d{where} to the page furniture "
+        f"({reason.replace('-', ' ')}).",
         fix.target if text else None,
     )
 
@@ -699,7 +710,7 @@ def _attach_footnote(root: etree._Element, fix: Fix) -> Applied:
         assert parent is not None
         parent.insert(parent.index(holder) + 1, reference)
     return Applied(
-        f"Made marker {marker} in {fix.target} a reference to its footnote {note.get('id')}.",
+        f"Made marker {marker} in {_quoted(element)} a reference to its footnote {_quoted(note)}.",
         fix.target,
     )
 
@@ -765,7 +776,7 @@ def _set_grade(root: etree._Element, fix: Fix) -> Applied:
         root, slug(str(graded.get("id"))), label or str(graded.get("id")), value, written
     )
     return Applied(
-        f"Gave the section '{label or graded.get('id')}' the grade {written}.",
+        f"Gave the section \u201c{label or graded.get('id')}\u201d the grade {written}.",
         graded.get("id"),
     )
 
@@ -862,7 +873,8 @@ def _split_paragraph(root: etree._Element, fix: Fix) -> Applied:
     assert parent is not None
     parent.insert(parent.index(paragraph) + 1, second)
     return Applied(
-        f"Split {fix.target}: a new paragraph {second.get('id')} begins '{at}'.", second.get("id")
+        f"Split the paragraph {_quoted(paragraph)}: a new one begins \u201c{at}\u201d.",
+        second.get("id"),
     )
 
 
@@ -950,7 +962,7 @@ def _remove_character(root: etree._Element, fix: Fix) -> Applied:
     if not removed:
         raise FixError(f"{fix.target or 'the title'} no longer holds those characters")
     names = ", ".join(f"U+{ord(c):04X}" for c in characters)
-    return Applied(f"Removed {names} from {fix.target or 'the title'}.", fix.target)
+    return Applied(f"Removed {names} from {_quoted(element)}.", fix.target)
 
 
 _APPLY = {
