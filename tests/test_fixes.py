@@ -137,7 +137,10 @@ def test_a_grade_line_after_its_section_goes_into_it() -> None:
     fixes.apply(root, fix)
     section = root.find(".//section[@id='overall-effectiveness']")
     assert section is not None and section.get("grade") == "inadequate"
-    assert [b.get("id") for b in section if b.tag == "p"] == ["grade-4-inadequate-heading", "para-1"]
+    assert [b.get("id") for b in section if b.tag == "p"] == [
+        "grade-4-inadequate-heading",
+        "para-1",
+    ]
     assert review.review(root) == []
 
 

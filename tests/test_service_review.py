@@ -259,6 +259,12 @@ def test_edit_the_structure_then_approve_and_a_second_request_reuses_it(server: 
         listed = next(r for r in alice.get("/api/reports").json() if r["name"] == PLANTED.name)
         assert listed["review"]["status"] == "reviewed"
         assert listed["review"]["reviewed_by"] == "alice"
+        # The library search finds reports by who reviewed them.
+        found = alice.get("/api/reports", params={"q": "reviewed by alice"}).json()
+        assert [r["name"] for r in found] == [PLANTED.name]
+        assert alice.get("/api/reports", params={"q": "reviewed by bob"}).json() == []
+        unreviewed = alice.get("/api/reports", params={"q": "not reviewed"}).json()
+        assert PLANTED.name not in [r["name"] for r in unreviewed]
 
 
 def correct_by_hand(data: bytes) -> bytes:

@@ -9,7 +9,7 @@ import hashlib
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -562,14 +562,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request, user: PageUser, q: str = "") -> HTMLResponse:
-        reports = await run_in_threadpool(library.search, q)
+        reviews = store.reviews_in("library")
+        reports = await run_in_threadpool(library.search, q, reviewed(reviews))
         return render(
             request,
             "index.html",
             {
                 "title": "Request an accessible copy of a report",
                 "reports": reports,
-                "reviews": store.reviews_in("library"),
+                "reviews": reviews,
                 "query": q,
                 "uploads": store.uploads_of(user),
                 "max_mb": config.max_upload_bytes // 1048576,
@@ -811,8 +812,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
         user: ApiUser, q: Annotated[str, Query(max_length=200)] = ""
     ) -> list[ReportInfo]:
         """Reports in the library, searched by title, body inspected or date."""
-        reports = await run_in_threadpool(library.search, q)
         reviews = store.reviews_in("library")
+        reports = await run_in_threadpool(library.search, q, reviewed(reviews))
         return [
             ReportInfo(
                 id=r.id,
@@ -1276,6 +1277,20 @@ class ReviewRefused(Exception):
         super().__init__(message)
         self.message = message
         self.errors = errors
+
+
+def reviewed(reviews: dict[str, Review]) -> Callable[[Report], str]:
+    """What the library search may match of each report's review: 'reviewed by alice'."""
+
+    def words(report: Report) -> str:
+        review = reviews.get(report.sha256)
+        if review is None:
+            return "not reviewed"
+        if review.status == "reviewed":
+            return f"reviewed by {review.reviewed_by}"
+        return f"being reviewed started by {review.started_by}"
+
+    return words
 
 
 def _problem(problem: Exception) -> tuple[str, list[str], int]:
