@@ -39,8 +39,9 @@ def median_ms(work: Callable[[], object]) -> float:
     return 1000 * statistics.median(times)
 
 
-def a_fix(root: etree._Element) -> fixes.Fix:
-    """The first suggested fix, or else a paragraph joined with the next one."""
+def a_fix(root: etree._Element) -> fixes.Fix | None:
+    """The first suggested fix, or else a paragraph joined with the next one (None: a
+    document of tables, with no two paragraphs in a row)."""
     for finding in review.review(root):
         if finding.fix is not None:
             return fixes.Fix(finding.fix.kind, finding.fix.target, dict(finding.fix.detail))
@@ -48,7 +49,7 @@ def a_fix(root: etree._Element) -> fixes.Fix:
         following = p.getnext()
         if following is not None and following.tag == "p" and p.get("id"):
             return fixes.Fix("join-next", p.get("id"))
-    raise SystemExit("no paragraph to join")
+    return None
 
 
 def measure(path: Path, image: Path) -> tuple[str, ...]:
@@ -57,9 +58,13 @@ def measure(path: Path, image: Path) -> tuple[str, ...]:
     options = Options()
     pdf = writers.get("pdf")
     review_ms = median_ms(lambda: review.review(root))
-    fix_ms = median_ms(lambda: fixes.apply(etree.fromstring(etree.tostring(root)), fix))
+    fix_ms = (
+        median_ms(lambda: fixes.apply(etree.fromstring(etree.tostring(root)), fix))
+        if fix is not None
+        else float("nan")
+    )
     describe_ms = median_ms(lambda: reviewing.describe(root, None))
-    focus = fix.target
+    focus = fix.target if fix is not None else None
     preview_ms = median_ms(lambda: reviewing.draw_preview(root, focus, options, image))
     pdf_ms = median_ms(lambda: pdf.write(root, options))
     pages = root.find("meta/source")
