@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import FIXTURES, SAMPLE
+from conftest import FIXTURES, REPO, SAMPLE
 from lxml import etree
 from service_server import Server, make_server
 from test_service_browser import assert_no_axe_violations
@@ -24,6 +24,7 @@ from converter.check import browser, check_file
 
 PLANTED = FIXTURES / "xml" / "review-planted.xml"
 GRADE_LINE = FIXTURES / "text" / "review-grade-line-after-its-heading.txt"
+SCREENSHOT = REPO / "docs" / "service-review.png"
 TOKEN = "staff-token-0123456789"
 
 #: The focused element: its tag, accessible name (its label's text, else its own), and
@@ -158,7 +159,7 @@ def findings_on(page: Any) -> list[str]:
 
 
 def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
-    server: Server, page: Any, tmp_path: Path
+    server: Server, page: Any, tmp_path: Path, accept: bool
 ) -> None:
     title = "Review of the effectiveness of the parish safeguarding board1"
     assert_no_axe_violations(page)  # the library, signed in
@@ -215,6 +216,11 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
         previous_preview = image
         if not applied:
             assert_no_axe_violations(page)  # the page with its first preview
+            # The README's picture of the review page: rewritten with --accept.
+            shot = SCREENSHOT if accept else tmp_path / SCREENSHOT.name
+            page.screenshot(
+                path=str(shot), clip={"x": 0, "y": 0, "width": 1100, "height": 2000}, full_page=True
+            )
         applied.add(kind)
         changes += 1
     assert applied == set(fixes.KINDS)
