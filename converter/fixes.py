@@ -38,6 +38,7 @@ KINDS = (
     "split-paragraph",
     "lines-to-table",
     "remove-character",
+    "describe-image",
 )
 #: What each fix is called on a button and in the audit trail.
 LABELS = {
@@ -50,6 +51,7 @@ LABELS = {
     "split-paragraph": "Split the paragraph",
     "lines-to-table": "Make these lines a table",
     "remove-character": "Remove the character",
+    "describe-image": "Describe the image",
 }
 GRADE_VALUES = (
     "outstanding",
@@ -62,6 +64,8 @@ GRADE_VALUES = (
 PATCH_VERSION = 1
 MAX_LEVEL = 6
 MAX_COLUMNS = 20
+#: A description is alt text, read out in full: a few sentences, never a page.
+MAX_DESCRIPTION_CHARACTERS = 1000
 #: The artifact reasons a person may give text marked as page furniture.
 FURNITURE_REASONS = ("page-number", "running-header", "running-footer")
 
@@ -153,6 +157,10 @@ class Fix:
                 f"made the lines {where} to {detail.get('last', '')} a table of "
                 f"{detail.get('columns', '?')} columns"
             )
+        if self.kind == "describe-image":
+            if detail.get("decorative") == "true":
+                return f"marked the image {where} as decorative"
+            return f"described the image {where} as {detail.get('description', '')!r}"
         names = ", ".join(f"U+{ord(c):04X}" for c in detail.get("characters", ""))
         return f"removed {names} from {where}"
 
@@ -369,6 +377,7 @@ _NAMES = {
     "artifact": "page furniture",
     "table": "a table",
     "list": "a list",
+    "figure": "an image",
 }
 
 
@@ -965,6 +974,55 @@ def _remove_character(root: etree._Element, fix: Fix) -> Applied:
     return Applied(f"Removed {names} from {_quoted(element)}.", fix.target)
 
 
+def _describe_image(root: etree._Element, fix: Fix) -> Applied:
+    """Give an image the description a person wrote (what it shows), or mark it decorative
+    (it adds nothing: left out of what is read aloud).  Never both: a decorative image is
+    not described."""
+    figure = _target(root, fix)
+    _need(figure, ("figure",), fix)
+    description = " ".join(fix.detail.get("description", "").split())
+    decorative = fix.detail.get("decorative", "false")
+    if decorative not in ("true", "false"):
+        raise FixError(f"decorative is 'true' or 'false', not {decorative!r}")
+    if decorative == "true" and description:
+        raise FixError("a decorative image has no description: give one, or mark it decorative")
+    if decorative == "false" and not description:
+        raise FixError(
+            "write what the image shows (its description), or mark it decorative if it adds nothing"
+        )
+    if len(description) > MAX_DESCRIPTION_CHARACTERS:
+        raise FixError(
+            f"a description is read out in full: keep it under {MAX_DESCRIPTION_CHARACTERS} "
+            f"characters (this one has {len(description)}); a long one belongs in the text"
+        )
+    for old in figure.findall("description"):
+        figure.remove(old)
+    name = _figure_name(figure)
+    if decorative == "true":
+        figure.set("decorative", "true")
+        return Applied(f"Marked the image {name} as decorative.", fix.target)
+    _drop(figure, "decorative")
+    element = etree.Element("description")
+    element.text = description
+    image = figure.find("image")
+    # The schema's order: the image, its description, then the caption.
+    figure.insert(figure.index(image) + 1 if image is not None else 0, element)
+    return Applied(
+        f"Gave the image {name} the description \u201c{_short(description)}\u201d.",
+        fix.target,
+    )
+
+
+def _figure_name(figure: etree._Element) -> str:
+    """An image as a message names it: its caption, else what the source called it."""
+    caption = figure.find("caption")
+    if caption is not None and reading_text(caption):
+        return _quoted(caption)
+    image = figure.find("image")
+    name = image.get("name") if image is not None else None
+    return f"\u201c{name}\u201d" if name else str(figure.get("id"))
+
+
 _APPLY = {
     "join-next": _join_next,
     "heading-to-paragraph": _heading_to_paragraph,
@@ -975,4 +1033,5 @@ _APPLY = {
     "split-paragraph": _split_paragraph,
     "lines-to-table": _lines_to_table,
     "remove-character": _remove_character,
+    "describe-image": _describe_image,
 }

@@ -541,6 +541,26 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: Each rule as a person checking a copy names it (the review page, the audit trail).
+TITLES = {
+    "heading-grade-line": "A grade read as a heading",
+    "heading-fragment": "Part of a sentence read as a heading",
+    "number-at-start": "A page number at a paragraph's start",
+    "split-by-page": "A paragraph split by a page break",
+    "glued-marker": "A footnote marker printed on to a word",
+    "number-in-heading": "A number read into a heading",
+    "two-contents": "Two contents lists",
+    "generic-with-grades": "Grades in a report of no known kind",
+    "unrecognised-character": "A character no font draws",
+    "long-running-head": "Text set aside as a running head",
+    "flattened-table": "A table flattened into lines",
+    "heading-as-paragraph": "A heading read as a paragraph",
+    "run-in-paragraph": "Two numbered paragraphs read as one",
+    "image-without-description": "An image without a description",
+    "pending-changes": "Tracked changes still pending",
+}
+
+
 #: What ``src`` numbers in a tree read from each kind of source, where it is not lines.
 SOURCE_UNITS = {
     "docx": "paragraph",

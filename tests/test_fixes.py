@@ -25,6 +25,9 @@ from converter.options import Options
 from converter.words import tree_words
 
 PLANTED = FIXTURES / "xml" / "review-planted.xml"
+#: What a person writes for the planted image without a description: a suggested fix never
+#: invents one, so the tests give it as the review page's field would.
+DESCRIPTION = "The parish hall seen from the green, its doors open."
 
 
 def planted() -> etree._Element:
@@ -39,8 +42,12 @@ def suggested(root: etree._Element) -> dict[tuple[str, str | None], fixes.Fix]:
             continue
         target = root.xpath("//*[@id = $id]", id=finding.fix.target) if finding.fix.target else []
         src = target[0].get("src") if target else None  # type: ignore[union-attr,index]
+        detail = dict(finding.fix.detail)
+        if finding.fix.kind == "describe-image":
+            assert "description" not in detail  # never invented
+            detail["description"] = DESCRIPTION
         found[(finding.rule, finding.element)] = fixes.Fix(
-            finding.fix.kind, finding.fix.target, dict(finding.fix.detail), src, finding.rule
+            finding.fix.kind, finding.fix.target, detail, src, finding.rule
         )
     return found
 
@@ -94,7 +101,11 @@ def test_every_suggested_fix_in_turn_leaves_only_what_no_button_covers() -> None
         if not pending:
             break
         fixes.apply(root, next(iter(pending.values())))
-    assert {f.rule for f in review.review(root)} == {"two-contents", "long-running-head"}
+    assert {f.rule for f in review.review(root)} == {
+        "two-contents",
+        "long-running-head",
+        "pending-changes",  # the source's tracked changes: no change to the tree settles it
+    }
     assert tree.schema_errors(root) == []
 
 
@@ -127,6 +138,36 @@ def test_what_each_fix_makes() -> None:
     reasons = {(a.text, a.get("reason")) for a in root.iterfind("artifacts/artifact")}
     assert {("5", "page-number"), ("3", "page-number")} <= reasons
     assert "\uf04a" not in tree.text_content(root)
+    figure = root.find(".//figure[@id='figure-1']")
+    assert figure is not None and [c.tag for c in figure] == ["image", "description", "caption"]
+    assert figure.findtext("description") == DESCRIPTION
+
+
+def test_an_image_is_described_or_marked_decorative_never_both() -> None:
+    root = planted()
+    applied = fixes.apply(
+        root, fixes.Fix("describe-image", "figure-1", {"description": "  A   map.  "})
+    )
+    assert (
+        applied.summary
+        == "Gave the image \u201cThe parish hall\u201d the description \u201cA map.\u201d."
+    )
+    assert root.findtext(".//figure[@id='figure-1']/description") == "A map."
+    # Marked decorative after all: its description goes with it, and so does the finding.
+    applied = fixes.apply(root, fixes.Fix("describe-image", "figure-1", {"decorative": "true"}))
+    figure = root.find(".//figure[@id='figure-1']")
+    assert figure is not None and figure.get("decorative") == "true"
+    assert figure.find("description") is None and tree.schema_errors(root) == []
+    assert "image-without-description" not in {f.rule for f in review.review(root)}
+    # A decorative image described: the mark goes.
+    fixes.apply(root, fixes.Fix("describe-image", "figure-2", {"description": "A border."}))
+    border = root.find(".//figure[@id='figure-2']")
+    assert border is not None and border.get("decorative") is None
+    assert border.findtext("description") == "A border."
+    assert (
+        fixes.Fix("describe-image", "figure-2", {"description": "A border."}).describe()
+        == "described the image figure-2 as 'A border.'"
+    )
 
 
 def test_a_grade_line_after_its_section_goes_into_it() -> None:
@@ -193,6 +234,17 @@ def test_a_heading_becomes_a_paragraph_and_back() -> None:
         (fixes.Fix("lines-to-table", "para-8", {"last": "para-4"}), "not a paragraph after"),
         (fixes.Fix("remove-character", "para-4", {"characters": "\uf04a"}), "no longer holds"),
         (fixes.Fix("heading-to-paragraph", "para-4"), "is a paragraph, not a section"),
+        (fixes.Fix("describe-image", "para-4", {"description": "A"}), "not an image"),
+        (fixes.Fix("describe-image", "figure-1"), "write what the image shows"),
+        (
+            fixes.Fix("describe-image", "figure-1", {"description": "A", "decorative": "true"}),
+            "a decorative image has no description",
+        ),
+        (fixes.Fix("describe-image", "figure-1", {"decorative": "yes"}), "'true' or 'false'"),
+        (
+            fixes.Fix("describe-image", "figure-1", {"description": "word " * 300}),
+            "under 1000 characters",
+        ),
     ],
 )
 def test_a_fix_that_does_not_fit_is_refused_and_changes_nothing(
@@ -314,7 +366,7 @@ def test_cli_applies_a_patch_file_to_every_format(tmp_path: Path, patch_file: Pa
     result = cli(str(source), "--fixes", str(patch_file), "--to", "all", "-o", str(out))
     assert result.returncode == 0, result.stderr
     # The fixed tree has only what no button covers left.
-    assert "2 structure warnings" in result.stderr
+    assert "3 structure warnings" in result.stderr
     fixed = etree.parse(str(out / "report.xml")).getroot()
     assert fixed.find(".//table") is not None and fixed.find(".//noteref") is not None
     assert fixed.find("meta/source").get("sha256") == sha256(source)  # type: ignore[union-attr]

@@ -131,7 +131,7 @@ def test_a_job_shows_the_structure_review(alice: httpx.Client) -> None:
     )
     job = wait_for_job(alice, created.json()["url"])
     assert job["status"] == "done"
-    assert len(job["warnings"]) == 14
+    assert len(job["warnings"]) == 16
     assert any("[glued-marker]" in w and "improve?1" in w for w in job["warnings"])
     # The job page a member of staff reads, signed in.
     with httpx.Client(base_url=str(alice.base_url), timeout=60) as browser:
@@ -144,7 +144,7 @@ def test_a_job_shows_the_structure_review(alice: httpx.Client) -> None:
         assert signed.status_code == 303, signed.text
         page = browser.get(f"/jobs/{job['id']}")
         assert page.status_code == 200
-        assert "Check before sending: 14 structure warnings" in page.text
+        assert "Check before sending: 16 structure warnings" in page.text
         assert "improve?1" in page.text
 
 

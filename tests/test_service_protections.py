@@ -97,6 +97,7 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str, dict[str, object]]]:
         ("POST", f"/jobs/{held}/review/approve", {"data": {"version": "1"}}),
         ("GET", f"/api/jobs/{held}/review", {}),
         ("GET", f"/api/jobs/{held}/review/audit", {}),
+        ("GET", f"/api/jobs/{held}/audit", {}),
         ("GET", f"/api/jobs/{held}/review/fixes", {}),
         ("GET", f"/api/jobs/{held}/review/structure", {}),
         (

@@ -72,12 +72,21 @@ def held_job(c: httpx.Client, upload_id: str, formats: list[str]) -> dict[str, A
     return wait_for_status(c, created.json()["url"], "needs-review")
 
 
+#: What a person writes for the planted image without a description (never invented).
+DESCRIPTION = "The parish hall seen from the green, its doors open."
+
+
 def fix_of(finding: dict[str, Any], version: int) -> dict[str, Any]:
+    """A finding's suggested fix sent back, with what a person fills in where it asks."""
     fix = finding["fix"]
+    detail = dict(fix["detail"])
+    if fix["kind"] == "describe-image":
+        assert [i["name"] for i in fix["inputs"]] == ["description", "decorative"]
+        detail["description"] = DESCRIPTION
     return {
         "kind": fix["kind"],
         "target": fix["target"],
-        "detail": fix["detail"],
+        "detail": detail,
         "src": fix["src"],
         "version": version,
     }
@@ -105,13 +114,26 @@ def test_each_fix_through_the_api_with_its_audit_record(server: Server, tmp_path
     with client(server, ALICE) as alice:
         job = held_job(alice, upload(alice, "planted.xml", PLANTED.read_bytes()), ["xml", "html"])
         assert job["outputs"] == [] and job["review"]["status"] == "in-review"
-        assert len(job["warnings"]) == 14
+        assert len(job["warnings"]) == 16
         review_url = f"/api/jobs/{job['id']}/review"
         state = alice.get(review_url).json()
-        assert state["version"] == 1 and len(state["findings"]) == 14
+        assert state["version"] == 1 and len(state["findings"]) == 16
         first = state["findings"][0]
         assert first["blocks"] and first["line"].startswith("line ")
+        # An image without a description: the image as recovered, a field for its words.
+        image = next(f for f in state["findings"] if f["rule"] == "image-without-description")
+        assert image["blocks"][0]["what"] == "Image"
+        assert "\u201cPicture 3\u201d" in image["blocks"][0]["text"]
+        assert "with no description" in image["blocks"][0]["text"]
+        assert image["fix"]["kind"] == "describe-image" and image["fix"]["detail"] == {}
+        # Tracked changes: about the source as a whole, and no button puts them right.
+        pending = next(f for f in state["findings"] if f["rule"] == "pending-changes")
+        assert pending["blocks"] == [] and pending["source"] == [] and pending["fix"] is None
+        # Page furniture has no id: the finding shows the furniture itself, not the title.
+        head = next(f for f in state["findings"] if f["rule"] == "long-running-head")
+        assert [b["what"] for b in head["blocks"]] == ["Page furniture (running footer)"]
         kinds: set[str] = set()
+        applied = 0
         while todo := [f for f in state["findings"] if f["fix"]]:
             finding = todo[0]
             version = state["version"]
@@ -120,6 +142,7 @@ def test_each_fix_through_the_api_with_its_audit_record(server: Server, tmp_path
             state = response.json()
             assert state["version"] == version + 1
             kinds.add(finding["fix"]["kind"])
+            applied += 1
             # Its finding is gone; the page that shows the change was drawn.
             assert (finding["rule"], finding["element"]) not in {
                 (f["rule"], f["element"]) for f in state["findings"]
@@ -128,13 +151,20 @@ def test_each_fix_through_the_api_with_its_audit_record(server: Server, tmp_path
             image = alice.get(state["preview"]["url"])
             assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
         assert kinds == set(fixes.KINDS)
-        assert {f["rule"] for f in state["findings"]} == {"two-contents", "long-running-head"}
+        assert {f["rule"] for f in state["findings"]} == {
+            "two-contents",
+            "long-running-head",
+            "pending-changes",
+        }
         # Every change audited: who, when, what, from which version to which.
         audit = alice.get(f"{review_url}/audit").json()
         assert audit[0]["action"] == "review-started" and audit[0]["who"] == "alice"
         changes = audit[1:]
-        assert len(changes) == 11 and all(r["who"] == "alice" for r in changes)
-        assert [r["version_after"] for r in changes] == list(range(2, 13))
+        assert len(changes) == applied == 12 and all(r["who"] == "alice" for r in changes)
+        assert [r["version_after"] for r in changes] == list(range(2, 2 + applied))
+        described = next(r for r in changes if r["action"] == "describe-image")
+        assert described["detail"]["detail"]["description"] == DESCRIPTION
+        assert DESCRIPTION[:20] in described["summary"]
         assert all(r["at"] >= audit[0]["at"] and r["summary"] for r in changes)
         assert {r["action"] for r in changes} == set(fixes.KINDS)
         # The fixes as a patch file: the command line applies them to the same source.
@@ -246,6 +276,12 @@ def test_edit_the_structure_then_approve_and_a_second_request_reuses_it(server: 
             ("structure-uploaded", "bob"),
             ("approved", "alice"),
         ]
+        # What was approved as it stood (sent as is) is named in the approval's record.
+        left = put.json()["findings"]
+        assert audit[2]["detail"]["remaining"] == len(left) > 0
+        assert "Tracked changes still pending" in audit[2]["detail"]["left"]
+        assert "sent as is" in audit[2]["summary"]
+        assert "Tracked changes still pending" in audit[2]["summary"]
         # Approved: no more changes.
         late = alice.post(f"{url}/fixes", json={"kind": "join-next", "target": "para-1"})
         assert late.status_code == 409 and "reviewed by alice" in late.json()["error"]
@@ -299,7 +335,15 @@ def test_send_as_is_makes_the_copies_at_once(server: Server) -> None:
             json={"upload": upload(alice, "b.xml", data), "formats": ["xml"], "send_as_is": True},
         )
         job = wait_for_job(alice, created.json()["url"])
-        assert job["status"] == "done" and job["review"] is None and len(job["warnings"]) == 14
+        assert job["status"] == "done" and job["review"] is None and len(job["warnings"]) == 16
+        assert job["send_as_is"] is True
+        # The choice is recorded: who sent it as is, when, and which findings went with it.
+        [record] = alice.get(f"/api/jobs/{job['id']}/audit").json()
+        assert record["action"] == "sent-as-is" and record["who"] == "alice"
+        assert record["detail"]["left"] == job["warnings"]
+        assert "16 structure findings left as they are" in record["summary"]
+        page = alice.get(f"/jobs/{job['id']}")
+        assert "Sent as is at alice's choice, without a review" in page.text
 
 
 def test_a_report_with_no_findings_is_made_at_once(server: Server) -> None:

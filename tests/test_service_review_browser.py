@@ -26,6 +26,7 @@ PLANTED = FIXTURES / "xml" / "review-planted.xml"
 GRADE_LINE = FIXTURES / "text" / "review-grade-line-after-its-heading.txt"
 SCREENSHOT = REPO / "docs" / "service-review.png"
 TOKEN = "staff-token-0123456789"
+DESCRIPTION = "The parish hall seen from the green, its doors open."
 
 #: The focused element: its tag, accessible name (its label's text, else its own), and
 #: the rule of the finding it belongs to.
@@ -172,7 +173,7 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
     tab_to(page, "Review the structure of review-planted.xml", tag="a")
     press_and_load(page)
     assert_no_axe_violations(page)
-    assert len(findings_on(page)) == 14
+    assert len(findings_on(page)) == 16
     assert page.locator("#review-status").get_attribute("aria-live") == "polite"
     # Each finding shows what was recovered, and where it stands in the source.
     planted_heading = page.locator("section.finding[data-rule='heading-grade-line']")
@@ -202,6 +203,11 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
         if kind == "set-grade":
             focused = tab_to(page, "Grade", rule=rule, tag="select")
             assert page.locator(f"#{focused['id']}").input_value() == "inadequate"
+        if kind == "describe-image":
+            # Its words typed by keyboard: never invented, so the field starts empty.
+            focused = tab_to(page, "What the image shows", rule=rule, tag="textarea")
+            assert page.locator(f"#{focused['id']}").input_value() == ""
+            page.keyboard.type(DESCRIPTION)
         before = findings_on(page)
         tab_to(page, label, rule=rule, tag="button")
         press_and_load(page)
@@ -224,7 +230,11 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
         applied.add(kind)
         changes += 1
     assert applied == set(fixes.KINDS)
-    assert sorted(findings_on(page)) == ["long-running-head", "two-contents"]
+    assert sorted(findings_on(page)) == ["long-running-head", "pending-changes", "two-contents"]
+    # The source's tracked changes: no button, and what to do instead.
+    pending = page.locator("section.finding[data-rule='pending-changes']")
+    assert "Check with its author" in pending.inner_text()
+    assert "The document as a whole" in pending.inner_text()
     assert_no_axe_violations(page)
 
     # Edit the structure: download it, correct it; a broken file is refused with a list.
@@ -248,11 +258,14 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
     page.locator("#structure-file").set_input_files(str(corrected))
     tab_to(page, "Upload the corrected structure", tag="button")
     press_and_load(page)
-    assert findings_on(page) == []
-    assert "Nothing looks wrong now" in page.content()
+    assert findings_on(page) == ["pending-changes"]
     assert_no_axe_violations(page)
 
-    # Approve: the copies are made from the corrected structure.
+    # Approve, sending the tracked changes as they are: the copies are made from the
+    # corrected structure.
+    approve = page.locator("section[aria-labelledby='approve-heading']")
+    assert "Sent as is: 1 finding will be left as it is" in approve.inner_text()
+    assert "Tracked changes still pending" in approve.inner_text()
     tab_to(page, "Approve the structure and make the copies", tag="button")
     press_and_load(page)
     wait_for_status(page, "done")
@@ -261,7 +274,9 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
     xml = download(page, "Download Canonical XML", tmp_path)
     pdf = download(page, "Download Large-print PDF", tmp_path)
     copy = etree.parse(str(xml)).getroot()
-    assert review.review(copy) == [] and tree.schema_errors(copy) == []
+    assert [f.rule for f in review.review(copy)] == ["pending-changes"]
+    assert tree.schema_errors(copy) == []
+    assert copy.findtext(".//figure[@id='figure-1']/description") == DESCRIPTION
     assert copy.find(".//table") is not None and copy.find(".//noteref") is not None
     assert tree.serialize(copy) == tree.serialize(etree.fromstring(corrected.read_bytes()))
     for path in (xml, pdf):
@@ -280,6 +295,8 @@ def test_planted_findings_reviewed_by_keyboard_and_the_corrected_copy_sent(
     rows = page.locator("tbody tr")
     assert rows.count() == 1 + changes + 2  # started, each fix, the upload, the approval
     assert all("staff" in rows.nth(i).inner_text() for i in range(rows.count()))
+    last = rows.nth(rows.count() - 1).inner_text()
+    assert "sent as is with 1 finding(s) left: Tracked changes still pending" in last
 
     # The library says who reviewed it; a second request is made from the reviewed tree.
     page.goto(server.url)

@@ -25,6 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from converter import fixes, profiles, readers, writers
 from converter import options as options_module
+from converter import review as review_rules
 from converter.errors import ConverterError
 from converter.options import Options, Setting
 from converter.service import auth, names, reviewing, worker
@@ -160,6 +161,12 @@ class JobInfo(BaseModel):
         description="The structure review this request waits for, or whose reviewed "
         "structure its copies were made from",
     )
+    send_as_is: bool = Field(
+        False,
+        description="Asked for without stopping for a structure review: the copies are "
+        "made from the source as read, its findings left as they are (recorded at "
+        "GET .../audit)",
+    )
     url: str
     created: float = Field(description="When it was asked for (seconds since 1970)")
     started: float | None = Field(None, description="When its conversion started")
@@ -203,6 +210,11 @@ class FindingInfo(BaseModel):
     line: str = Field(description="The finding in one line: where, then what")
     element: str | None = Field(None, description="The id of the element concerned (null: meta)")
     src: str | None = Field(None, description="Its source lines, 'first-last'")
+    unit: str | None = Field(
+        None,
+        description="What src counts where it is not lines: 'paragraph' (a Word or "
+        "OpenDocument source), 'block' (a web page)",
+    )
     page: str | None = None
     source: list[list[Any]] = Field(
         description="The source lines concerned, as [line number, text] (empty for a source "
@@ -246,7 +258,8 @@ class FixRequest(BaseModel):
         description="The fix's values (a finding's fix.detail): level (paragraph-to-heading), "
         "grade (set-grade), columns and header (lines-to-table), at and n (split-paragraph), "
         "text and reason (mark-furniture), marker (attach-footnote), characters "
-        "(remove-character), last (lines-to-table)",
+        "(remove-character), last (lines-to-table), description or decorative ('true') "
+        "(describe-image)",
     )
     src: str | None = Field(
         None,
@@ -268,7 +281,9 @@ class AuditInfo(BaseModel):
     id: int
     who: str
     at: float = Field(description="When (seconds since 1970)")
-    action: str = Field(description="A fix's kind, or review-started, structure-uploaded, approved")
+    action: str = Field(
+        description="A fix's kind, or review-started, structure-uploaded, approved, sent-as-is"
+    )
     target: str | None
     summary: str
     detail: dict[str, Any]
@@ -530,6 +545,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             },
             error=job.error,
             warnings=job.warnings,
+            send_as_is=job.send_as_is,
             url=f"/api/jobs/{job.id}",
             created=job.created,
             started=job.started,
@@ -1059,7 +1075,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 "message": message,
                 "problem": error,
                 "problems": errors or [],
-                "rules": RULE_NAMES,
+                "rules": review_rules.TITLES,
+                "hints": NO_FIX_HINTS,
+                "hint": NO_FIX_HINT,
             },
             status_code=status_code,
         )
@@ -1233,41 +1251,43 @@ def create_app(config: ServiceConfig) -> FastAPI:
     async def api_review_audit(job_id: str, user: ApiUser) -> list[AuditInfo]:
         """Every change to the structure: who, when, what."""
         job = own_job(user, job_id)
-        return [
-            AuditInfo(
-                id=r.id,
-                who=r.who,
-                at=r.at,
-                action=r.action,
-                target=r.target,
-                summary=r.summary,
-                detail=r.detail,
-                version_before=r.version_before,
-                version_after=r.version_after,
-                job=r.job_id,
-            )
-            for r in store.audit_of(review_of(job).id)
-        ]
+        return [audit_info(r) for r in store.audit_of(review_of(job).id)]
+
+    @app.get("/api/jobs/{job_id}/audit")
+    async def api_job_audit(job_id: str, user: ApiUser) -> list[AuditInfo]:
+        """What was decided through this request: sent as is (the findings left as they
+        are), or the changes to its report's structure made from it."""
+        job = own_job(user, job_id)
+        return [audit_info(r) for r in store.audit_of_job(job.id)]
 
     return app
 
 
-#: The review's rules as the review page names them.
-RULE_NAMES = {
-    "heading-grade-line": "A grade read as a heading",
-    "heading-fragment": "Part of a sentence read as a heading",
-    "number-at-start": "A page number at a paragraph's start",
-    "split-by-page": "A paragraph split by a page break",
-    "glued-marker": "A footnote marker printed on to a word",
-    "number-in-heading": "A number read into a heading",
-    "two-contents": "Two contents lists",
-    "generic-with-grades": "Grades in a report of no known kind",
-    "unrecognised-character": "A character no font draws",
-    "long-running-head": "Text set aside as a running head",
-    "flattened-table": "A table flattened into lines",
-    "heading-as-paragraph": "A heading read as a paragraph",
-    "run-in-paragraph": "Two numbered paragraphs read as one",
+#: What to do about a finding no button puts right.
+NO_FIX_HINTS = {
+    "pending-changes": "No change to the structure puts this right: the changes are the "
+    "source's own. Check with its author that they are final, then send it as it is "
+    "(approve the structure below).",
 }
+NO_FIX_HINT = (
+    "No button can put this right: correct it under \u201cEdit the structure\u201d, or send it "
+    "as it is (approve the structure below)."
+)
+
+
+def audit_info(record: AuditRecord) -> AuditInfo:
+    return AuditInfo(
+        id=record.id,
+        who=record.who,
+        at=record.at,
+        action=record.action,
+        target=record.target,
+        summary=record.summary,
+        detail=record.detail,
+        version_before=record.version_before,
+        version_after=record.version_after,
+        job=record.job_id,
+    )
 
 
 class ReviewRefused(Exception):

@@ -49,7 +49,7 @@ def source_lines(path: Path) -> list[str] | None:
     """The source's lines as its reader numbered them (the findings' ``src``), or None for
     canonical XML, whose line numbers are of a text no longer at hand."""
     data = path.read_bytes()
-    reader = reader_for(None, str(path)).name
+    reader = reader_for(None, str(path), data).name  # as the conversion chose it
     if reader == "pdf":
         layouts, _ = pdf_reader.extract(data, name=path.name)
         return [line.text for line in pdf_reader.source_lines(layouts).lines]
@@ -80,7 +80,7 @@ def describe(root: etree._Element, lines: list[str] | None) -> list[dict[str, An
     """The review of a tree, each finding with what a person needs to act on it."""
     described = []
     for number, finding in enumerate(review.review(root), start=1):
-        element = _element(root, finding.element)
+        element = _concerned(root, finding)
         record: dict[str, Any] = {
             **finding.to_json(),
             "number": number,
@@ -92,6 +92,24 @@ def describe(root: etree._Element, lines: list[str] | None) -> list[dict[str, An
         record.pop("excerpt", None)
         described.append(record)
     return described
+
+
+def _concerned(root: etree._Element, finding: review.Finding) -> etree._Element | None:
+    """The element a finding is about: by its id; else the page furniture at its lines
+    (furniture has no id), else the title when the finding quotes it; None when it is about
+    the document as a whole (its tracked changes, say)."""
+    if finding.element is not None:
+        return _element(root, finding.element)
+    if finding.src:
+        for artifact in root.iterfind("artifacts/artifact"):
+            if artifact.get("src") == finding.src:
+                return artifact
+        return None
+    title = root.find("meta/title")
+    excerpt = finding.excerpt.rstrip("\u2026")
+    if title is not None and excerpt and review.reading_text(title).startswith(excerpt):
+        return title
+    return None
 
 
 def _element(root: etree._Element, ident: str | None) -> etree._Element | None:
@@ -121,6 +139,7 @@ def what(element: etree._Element) -> str:
     if tag == "artifact":
         return f"Page furniture ({str(element.get('reason', '')).replace('-', ' ')})"
     names = {
+        "figure": "Image",
         "title": "Title",
         "item": "List item",
         "note": "Footnote",
@@ -132,6 +151,8 @@ def what(element: etree._Element) -> str:
 
 
 def _text(element: etree._Element) -> str:
+    if element.tag == "figure":
+        return _figure_text(element)
     if element.tag in ("section", "list", "table"):
         heading = element.find("heading")
         text = review.reading_text(heading) if heading is not None else ""
@@ -141,6 +162,28 @@ def _text(element: etree._Element) -> str:
     if len(text) > MAX_BLOCK_CHARACTERS:
         text = text[: MAX_BLOCK_CHARACTERS - 1] + "\u2026"
     return text
+
+
+def _figure_text(figure: etree._Element) -> str:
+    """An image as a person checking it needs it: what the source called it, its caption,
+    and its description or that it has none."""
+    image = figure.find("image")
+    name = image.get("name") if image is not None else None
+    caption = figure.find("caption")
+    caption_text = review.reading_text(caption) if caption is not None else ""
+    description = " ".join((figure.findtext("description") or "").split())
+    parts = [f"\u201c{name}\u201d" if name else "An image"]
+    if image is None or image.get("ref") is None:
+        parts.append("(not kept in the copy: the source only linked to it)")
+    if caption_text:
+        parts.append(f"captioned \u201c{caption_text}\u201d")
+    if figure.get("decorative") == "true":
+        parts.append("marked decorative")
+    elif description:
+        parts.append(f"described as \u201c{description}\u201d")
+    else:
+        parts.append("with no description")
+    return " ".join(parts)
 
 
 def _blocks(
@@ -212,6 +255,22 @@ def _fix(root: etree._Element, finding: review.Finding) -> dict[str, Any] | None
         )
         headers = [["none", "No header row"], ["first-row", "The first row is the header"]]
         inputs.append(_choice("header", "Header", headers, detail.get("header", "none")))
+    elif fix.kind == "describe-image":
+        inputs.append(
+            {
+                "name": "description",
+                "label": "What the image shows",
+                "type": "textarea",
+                "value": detail.get("description", ""),
+                "hint": "Its description, read out in place of the image: a sentence or "
+                "two. Leave it empty for a decorative image.",
+            }
+        )
+        kinds = [
+            ["false", "It shows something (described above)"],
+            ["true", "It is decorative: it adds nothing to the text"],
+        ]
+        inputs.append(_choice("decorative", "The image", kinds, detail.get("decorative", "false")))
     elif fix.kind == "split-paragraph":
         inputs.append(
             {
@@ -351,7 +410,7 @@ def draw_preview(
     element = _element(root, focus)
     if element is not None and element.tag == "section" and element.find("heading") is not None:
         element = element.find("heading")
-    text = _text(element) if element is not None else ""
+    text = _search_text(element) if element is not None else ""
     # A short heading is found by what follows it too (its contents entry says it alone).
     following = _following(root, element) if element is not None else None
     search = [f"{text} {_text(following)}", text] if following is not None else [text]
@@ -368,16 +427,28 @@ def draw_preview(
         partial.replace(image)
     finally:
         document.close()
-    where = (
-        f"where the {what(element).lower()} now reads: \u201c{_short(text)}\u201d"
-        if (element is not None and text)
-        else "its first page"
-    )
+    if element is not None and element.tag == "figure":
+        where = f"where the image now stands: {_short(_figure_text(element))}"
+    elif element is not None and text:
+        where = f"where the {what(element).lower()} now reads: \u201c{_short(text)}\u201d"
+    else:
+        where = "its first page"
     return {
         "page": index + 1,
         "pages": pages,
         "alt": f"Page {index + 1} of {pages} of the large-print copy as it now stands, {where}.",
     }
+
+
+def _search_text(element: etree._Element) -> str:
+    """The words the copy prints for an element, to find its page: an image by its caption
+    (else its description); anything else by its text."""
+    if element.tag == "figure":
+        caption = element.find("caption")
+        if caption is not None and review.reading_text(caption):
+            return review.reading_text(caption)
+        return " ".join((element.findtext("description") or "").split())
+    return _text(element)
 
 
 def _following(root: etree._Element, element: etree._Element) -> etree._Element | None:

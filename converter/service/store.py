@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from converter.review import TITLES as RULE_TITLES
+
 JobStatus = Literal["queued", "running", "needs-review", "done", "failed"]
 ReviewStatus = Literal["in-review", "reviewed"]
 
@@ -65,7 +67,7 @@ CREATE TABLE IF NOT EXISTS reviews (
 );
 CREATE TABLE IF NOT EXISTS audit (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
-    review_id TEXT NOT NULL,
+    review_id TEXT,  -- NULL: a request's own record (sent as is, without a review)
     job_id TEXT,
     who TEXT NOT NULL,
     at REAL NOT NULL,
@@ -77,6 +79,7 @@ CREATE TABLE IF NOT EXISTS audit (
     version_after INTEGER
 );
 CREATE INDEX IF NOT EXISTS audit_review ON audit (review_id, id);
+CREATE INDEX IF NOT EXISTS audit_job ON audit (job_id, id);
 CREATE TABLE IF NOT EXISTS uploads (
     id TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -148,10 +151,10 @@ class Review:
 
 @dataclass
 class AuditRecord:
-    """Who changed what in a review, and when."""
+    """Who changed what in a review, or sent a copy as is, and when."""
 
     id: int
-    review_id: str
+    review_id: str | None  # None: a request sent as is, without a review
     job_id: str | None
     who: str
     at: float
@@ -259,6 +262,8 @@ class Store:
                     job.tree_sha256,
                 ),
             )
+            if job.status == "done" and job.send_as_is and job.tree_path is None and job.warnings:
+                _audit_sent_as_is(db, job.id, job.owner, job.warnings)
         return job
 
     def job(self, job_id: str) -> Job | None:
@@ -325,6 +330,18 @@ class Store:
                     job_id,
                 ),
             )
+            row = db.execute(
+                "SELECT owner, send_as_is, tree_path FROM jobs WHERE id = ?", (job_id,)
+            ).fetchone()
+            # Sent as is: made from the source as read (not a reviewed tree), findings and all.
+            if (
+                status == "done"
+                and warnings
+                and row is not None
+                and row["send_as_is"]
+                and row["tree_path"] is None
+            ):
+                _audit_sent_as_is(db, job_id, row["owner"], warnings)
 
     def hold_for_review(self, job_id: str, review_id: str, warnings: list[str]) -> None:
         """A job whose source needs its structure reviewed first: it waits for a person."""
@@ -515,7 +532,8 @@ class Store:
                 " updated = ? WHERE id = ?",
                 (who, now, now, review_id),
             )
-            remaining = len(json.loads(row["findings"]))
+            left = [_left_as_is(finding) for finding in json.loads(row["findings"])]
+            sent = f"sent as is with {len(left)} finding(s) left: {'; '.join(left)}" if left else ""
             _audit(
                 db,
                 review_id,
@@ -523,9 +541,9 @@ class Store:
                 who,
                 "approved",
                 None,
-                {"remaining": remaining},
-                f"Approved the structure at version {row['version']} ({remaining} finding(s) "
-                "left as they are); the copies are made from it.",
+                {"remaining": len(left), "left": left},
+                f"Approved the structure at version {row['version']}"
+                f"{f' and {sent}' if sent else ''}; the copies are made from it.",
                 row["version"],
                 row["version"],
                 now,
@@ -537,6 +555,14 @@ class Store:
         with self._lock:
             rows = self._db.execute(
                 "SELECT * FROM audit WHERE review_id = ? ORDER BY id", (review_id,)
+            ).fetchall()
+        return [_audit_record(row) for row in rows]
+
+    def audit_of_job(self, job_id: str) -> list[AuditRecord]:
+        """What was decided through one request: sent as is, or the changes made from it."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM audit WHERE job_id = ? ORDER BY id", (job_id,)
             ).fetchall()
         return [_audit_record(row) for row in rows]
 
@@ -625,9 +651,36 @@ def _audit_record(row: sqlite3.Row) -> AuditRecord:
     return AuditRecord(**values)
 
 
+def _left_as_is(finding: dict[str, Any]) -> str:
+    """A finding approved as it stands, as the audit trail names it: its rule and place."""
+    rule = str(finding.get("rule", ""))
+    title = RULE_TITLES.get(rule, rule)
+    src = finding.get("src")
+    where = f" ({finding.get('unit') or 'line'} {str(src).split('-')[0]})" if src else ""
+    return f"{title}{where}"
+
+
+def _audit_sent_as_is(db: sqlite3.Connection, job_id: str, who: str, warnings: list[str]) -> None:
+    """A request whose structure findings its requester chose to send as is, unreviewed."""
+    count = len(warnings)
+    _audit(
+        db,
+        None,
+        job_id,
+        who,
+        "sent-as-is",
+        None,
+        {"left": warnings},
+        f"Sent as is at the requester's choice, without a review: {count} structure "
+        f"finding{'' if count == 1 else 's'} left as {'it is' if count == 1 else 'they are'}.",
+        None,
+        None,
+    )
+
+
 def _audit(
     db: sqlite3.Connection,
-    review_id: str,
+    review_id: str | None,
     job_id: str | None,
     who: str,
     action: str,
