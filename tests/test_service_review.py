@@ -20,6 +20,7 @@ import pytest
 from conftest import FIXTURES, SAMPLE
 from lxml import etree
 from service_server import Server, make_server, wait_for_job
+from support import word
 
 from converter import fixes, review, tree
 
@@ -316,6 +317,52 @@ def correct_by_hand(data: bytes) -> bytes:
     paragraph.text = artifact.text
     artifact.getparent().remove(artifact)  # type: ignore[union-attr]
     return tree.serialize(root)
+
+
+def test_a_word_documents_image_described_and_its_tracked_changes_sent_as_is(
+    server: Server,
+) -> None:
+    """A Word source: its findings name paragraphs, not lines; the image gets the words a
+    person gives it; the tracked changes no button settles go out as is, on the record."""
+    with client(server, ALICE) as alice:
+        created = alice.post(
+            "/api/jobs",
+            json={"upload": upload(alice, "club.docx", word.feature_docx()), "formats": ["html"]},
+        )
+        job = wait_for_status(alice, created.json()["url"], "needs-review")
+        url = f"/api/jobs/{job['id']}/review"
+        state = alice.get(url).json()
+        assert {f["rule"] for f in state["findings"]} == {
+            "image-without-description",
+            "pending-changes",
+        }
+        image = next(f for f in state["findings"] if f["rule"] == "image-without-description")
+        assert image["unit"] == "paragraph" and image["line"].startswith("paragraph ")
+        assert image["source"] == []  # a Word document has no lines to show
+        assert "Picture 3" in image["blocks"][0]["text"]
+        page = alice.get(f"/jobs/{job['id']}/review").text
+        assert f"Paragraph {image['src'].split('-')[0]} of the document" in page
+        assert "An image without a description, paragraph" in page
+        # Neither a description nor the decorative mark: refused, nothing changed.
+        empty = alice.post(
+            f"{url}/fixes",
+            json={**fix_of(image, 1), "detail": {"description": " ", "decorative": "false"}},
+        )
+        assert empty.status_code == 422 and "write what the image shows" in empty.json()["error"]
+        described = alice.post(f"{url}/fixes", json=fix_of(image, 1))
+        assert described.status_code == 200, described.text
+        state = described.json()
+        assert [f["rule"] for f in state["findings"]] == ["pending-changes"]
+        assert state["preview"] is not None and "image" in state["preview"]["alt"]
+        approved = alice.post(f"{url}/approve", json={"version": state["version"]})
+        assert approved.status_code == 200, approved.text
+        done = wait_for_job(alice, created.json()["url"])
+        assert done["status"] == "done", done
+        html = alice.get(done["outputs"][0]["url"]).text  # type: ignore[index]
+        assert f'alt="{DESCRIPTION}"' in html
+        audit = alice.get(f"{url}/audit").json()
+        assert [r["action"] for r in audit] == ["review-started", "describe-image", "approved"]
+        assert audit[2]["detail"]["left"] == ["Tracked changes still pending"]
 
 
 def test_uploads_reviews_are_their_owners_alone(server: Server) -> None:
