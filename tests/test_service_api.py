@@ -157,13 +157,16 @@ def test_upload_a_word_document_then_convert(alice: httpx.Client) -> None:
     )
     assert upload.status_code == 201, upload.text
     assert upload.json()["title"] == "Parish services review"
+    request = {"upload": upload.json()["id"], "formats": ["html"]}
+    # Its image without a description and its tracked changes stop it for a review ...
+    held = wait_for_job(alice, alice.post("/api/jobs", json=request).json()["url"])
+    assert held["status"] == "needs-review", held
+    # ... unless it is sent as is.
     job = wait_for_job(
-        alice,
-        alice.post("/api/jobs", json={"upload": upload.json()["id"], "formats": ["html"]}).json()[
-            "url"
-        ],
+        alice, alice.post("/api/jobs", json={**request, "send_as_is": True}).json()["url"]
     )
-    assert job["status"] == "done"
+    assert job["status"] == "done", job
+    assert any("image-without-description" in line for line in job["warnings"])  # type: ignore[union-attr]
 
 
 def test_one_users_uploads_are_not_anothers(alice: httpx.Client, bob: httpx.Client) -> None:
