@@ -14,6 +14,7 @@ from dask_cluster import dask_cluster
 from lxml import etree
 from service_server import Server, make_server, wait_for_job
 
+from converter import parse, tree
 from converter.tree import schema_errors
 
 TOKENS = "alice:alice-token-0123456789,bob:bob-token-0123456789ab"
@@ -391,19 +392,20 @@ def test_on_a_dask_cluster_a_conversion_past_its_time_is_stopped(tmp_path: Path)
         try:
             nanny = processes[1].pid
             with httpx.Client(base_url=server.url, headers=ALICE, timeout=120) as client:
+                # Quick to read (canonical XML: no recovery) and long to render, on any
+                # machine: reading it as text took 2 s of the 4 here, and more under load.
                 long = "\n\n".join(
                     f"{i}. The panel reviewed the evidence again and found it sound."
                     for i in range(9000)
                 )
-                big = client.post(
-                    "/api/uploads",
-                    files={"file": ("long.txt", f"Long report\n\n{long}\n".encode())},
-                ).json()
+                report = tree.serialize(parse(f"Long report\n\n{long}\n".encode()).getroot())
+                big = client.post("/api/uploads", files={"file": ("long.xml", report)}).json()
+                assert "id" in big, big
                 tiny = client.post(
                     "/api/uploads", files={"file": ("short.txt", b"Short report\n\nAll well.\n")}
                 ).json()
                 runaway = client.post(
-                    "/api/jobs", json={"upload": big["id"], "formats": ["pdf"]}
+                    "/api/jobs", json={"upload": big["id"], "formats": ["pdf"], "send_as_is": True}
                 ).json()
                 # The nanny's worker process (not its resource tracker, which stays).
                 workers = {p for p in descendants(nanny) if "spawn_main" in command_line(p)}
