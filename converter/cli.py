@@ -58,7 +58,7 @@ def option_flags(command: Callable[..., Any]) -> Callable[..., Any]:
         if kind is bool:
             flag = {"help": text, "is_flag": True}
         elif kind is Path:
-            flag["type"] = click.Path(dir_okay=False, path_type=Path)
+            flag["type"] = click.Path(dir_okay=setting.folder, path_type=Path)
         else:
             flag["type"] = kind
         if option.default is not None and kind is not bool:

@@ -44,6 +44,7 @@ class Setting:
     step: float | None = None  # the form's number step
     choices: Callable[[], Sequence[str | int]] | None = None  # a closed list of values
     service: bool = True  # offered by the web service (its form and JSON API)
+    folder: bool = False  # a path option that may name a folder as well as a file
 
 
 def _setting(default: Any, setting: Setting | None = None, *, fingerprint: bool = True) -> Any:
@@ -234,6 +235,19 @@ class Options:
             service=False,  # a path on the server: never the service's to name
         ),
     )
+    fixes: Path | None = _setting(
+        None,
+        Setting(
+            "--fixes",
+            "Apply reviewed structure fixes: a patch file (report.fixes.json) or a corrected "
+            "canonical XML of the source, refused if the source has changed since; for a "
+            "batch, a folder of patch files named like the sources (2021/report.fixes.json).",
+            "fixes",
+            metavar="PATH",
+            service=False,  # the service keeps each report's reviewed structure itself
+            folder=True,
+        ),
+    )
     max_input_bytes: int = _setting(64 * 1024 * 1024)  # set by whoever runs the converter
     extra: dict[str, Any] = _setting(dict)  # for third-party writers
 
@@ -261,8 +275,9 @@ class Options:
             for f in dataclasses.fields(self)
             if f.metadata["fingerprint"]
         }
-        if self.reference_docx is not None:
-            values["reference_docx"] = str(self.reference_docx)
+        for name in ("reference_docx", "fixes"):
+            if values.get(name) is not None:
+                values[name] = str(values[name])
         return json.dumps(values, sort_keys=True, default=str)
 
     @classmethod

@@ -18,7 +18,7 @@ from typing import Literal
 
 from lxml import etree
 
-from converter import check, readers, review, writers
+from converter import check, fixes, readers, review, tree, writers
 from converter.errors import ConverterError, InputError, OutputError, UsageError
 from converter.options import Options
 from converter.transforms import summary as summary_transform
@@ -60,6 +60,10 @@ class Conversion:
     seconds: float = 0.0
     #: What the structure review found probably wrong in the tree (all outputs share it).
     findings: list[review.Finding] = field(default_factory=list)
+    #: The reviewed fixes applied to the tree (a patch file or corrected tree), if any.
+    fixes: Path | None = None
+    #: Nothing was written: the review found something and the tree awaits a person.
+    held: bool = False
     # The exceptions behind the failures, for the Python API to raise and --verbose to show.
     # Kept in this process only: a batch sends the records, not these, between processes.
     exceptions: list[BaseException] = field(default_factory=list, repr=False, compare=False)
@@ -169,11 +173,15 @@ def convert(
     options: Options | None = None,
     *,
     source_format: str | None = None,
+    hold_for_review: Path | None = None,
 ) -> Conversion:
     """Read ``source`` once and produce every output in ``outputs``.
 
     Never raises for a bad document or a failing writer: each failure is one record (and
-    the source's own failure, every record), so one format never stops another.
+    the source's own failure, every record), so one format never stops another.  With
+    ``options.fixes`` the reviewed fixes are applied to the tree first.  With
+    ``hold_for_review``, a tree the structure review finds anything in is written there
+    (canonical XML) instead of any output, for a person to review (``Conversion.held``).
     """
     options = options or Options()
     outputs = list(outputs)
@@ -189,6 +197,8 @@ def convert(
         root = readers.read(
             loaded.data, name=loaded.name, format=source_format, max_bytes=options.max_input_bytes
         )
+        if options.fixes is not None:
+            root, conversion.fixes = with_fixes(root, options.fixes, loaded, conversion.sha256)
     except Exception as error:
         if conversion.sha256 is None and isinstance(source, os.PathLike | str):
             conversion.sha256 = _file_sha256(source)  # a refused huge file: still known
@@ -201,6 +211,19 @@ def convert(
         conversion.seconds = time.perf_counter() - started
         return conversion
     conversion.findings = review.review(root)
+    if hold_for_review is not None and conversion.findings:
+        # Held for a person: the tree they will review is all that is written.
+        try:
+            write_atomically(hold_for_review, tree.serialize(root))
+            conversion.held = True
+        except Exception as error:
+            conversion.error = describe(error, conversion.source)
+            conversion.exceptions.append(error)
+            conversion.outputs = [
+                OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
+            ]
+        conversion.seconds = time.perf_counter() - started
+        return conversion
     if options.strict and conversion.findings:
         # --strict: a copy whose structure is in doubt is not written at all.
         conversion.error = (
@@ -218,6 +241,27 @@ def convert(
         conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
     conversion.seconds = time.perf_counter() - started
     return conversion
+
+
+def with_fixes(
+    root: etree._Element, path: Path, loaded: Loaded, sha256: str
+) -> tuple[etree._Element, Path | None]:
+    """The tree with a source's reviewed fixes applied, and the file they came from: a
+    patch file of fixes, a corrected canonical tree of the source, or a folder holding
+    ``<stem>.fixes.json`` (None when it holds none for this source).  Fixes made for other
+    bytes than these are refused (FixError): the source has changed since its review."""
+    if path.is_dir():
+        path = path / f"{stem_of(loaded.name)}.fixes.json"
+        if not path.is_file():
+            return root, None
+    if path.suffix.lower() == ".xml":
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise fixes.FixError(f"cannot be read ({error.strerror})", source=str(path)) from None
+        return fixes.corrected_tree(data, name=str(path), source_sha256=sha256), path
+    fixes.apply_patch(root, fixes.Patch.load(path), source=str(path))
+    return root, path
 
 
 class _Trees:

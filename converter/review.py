@@ -405,6 +405,79 @@ def flattened_table(root: etree._Element) -> Iterator[Finding]:
         run = [p] if figures and p is not None else []
 
 
+def heading_as_paragraph(root: etree._Element) -> Iterator[Finding]:
+    """A paragraph whose whole text is an entry of the document's own contents list, where no
+    heading says it: a heading that recovery took for a paragraph."""
+    entries = {
+        _contents_entry(reading_text(item))
+        for item in root.iterfind(".//section[@role='contents']//item")
+    }
+    entries.discard("")
+    if not entries:
+        return
+    headings = {_contents_entry(reading_text(h)): h for h in root.iterfind("body//heading")}
+    # The level the contents' other entries have as headings (sections directly in the body
+    # are level 1): the level this one probably had.
+    levels = [
+        _level(heading)
+        for text, heading in headings.items()
+        if text in entries and _parent(heading, "role") != "contents"
+    ]
+    level = max(set(levels), key=levels.count) if levels else 1
+    for p in root.iterfind("body//p"):
+        text = _contents_entry(reading_text(p))
+        if (
+            text not in entries
+            or text in headings
+            or p.xpath("ancestor::section[@role='contents']")
+        ):
+            continue
+        container = p.getparent()
+        here = _level(p) if container is not None and container.tag == "section" else 0
+        yield _finding(
+            "heading-as-paragraph",
+            f"the paragraph '{reading_text(p)}' is an entry of the document's contents but no "
+            "heading: probably a heading read as a paragraph",
+            p,
+            Fix("paragraph-to-heading", p.get("id"), {"level": str(min(level, here + 1))}),
+        )
+
+
+def _contents_entry(text: str) -> str:
+    """A contents entry or heading as compared: no page number or leader dots, case folded."""
+    return re.sub(r"[\s.\u2026]*\d*\s*$", "", text).casefold()
+
+
+def _level(element: etree._Element) -> int:
+    """The level of the section an element is in (1: a section directly in the body)."""
+    return max(1, sum(1 for a in element.iterancestors() if a.tag == "section"))
+
+
+def run_in_paragraph(root: etree._Element) -> Iterator[Finding]:
+    """A numbered paragraph holding the next one's number after a sentence ("... in May.
+    12 The council ..."), when no paragraph has that number: two paragraphs read as one."""
+    body = root.find("body")
+    if body is None:
+        return
+    numbers = {p.get("n") for p in root.iter("p") if p.get("n")}
+    for p in body.iter("p"):
+        number = p.get("n") or ""
+        if not number.isdigit() or str(int(number) + 1) in numbers:
+            continue
+        following = str(int(number) + 1)
+        text = reading_text(p)
+        match = re.search(rf"(?<=[.!?])\s+({following})\.?\s+(?=[A-Z])", text)
+        if match:
+            at = " ".join(text[match.start(1) :].split()[:5])
+            yield _finding(
+                "run-in-paragraph",
+                f"paragraph {number} holds the number {following} after a sentence, and no "
+                f"paragraph is numbered {following}: probably two paragraphs read as one",
+                p,
+                Fix("split-paragraph", p.get("id"), {"at": at, "n": following}),
+            )
+
+
 def _figure_lines(p: etree._Element) -> bool:
     words = reading_text(p).split()
     return bool(words) and all(_FIGURE.match(word) for word in words)
@@ -461,9 +534,31 @@ RULES: tuple[Rule, ...] = (
     unrecognised_characters,
     long_running_head,
     flattened_table,
+    heading_as_paragraph,
+    run_in_paragraph,
     image_without_description,
     pending_changes,
 )
+
+
+#: Each rule as a person checking a copy names it (the review page, the audit trail).
+TITLES = {
+    "heading-grade-line": "A grade read as a heading",
+    "heading-fragment": "Part of a sentence read as a heading",
+    "number-at-start": "A page number at a paragraph's start",
+    "split-by-page": "A paragraph split by a page break",
+    "glued-marker": "A footnote marker printed on to a word",
+    "number-in-heading": "A number read into a heading",
+    "two-contents": "Two contents lists",
+    "generic-with-grades": "Grades in a report of no known kind",
+    "unrecognised-character": "A character no font draws",
+    "long-running-head": "Text set aside as a running head",
+    "flattened-table": "A table flattened into lines",
+    "heading-as-paragraph": "A heading read as a paragraph",
+    "run-in-paragraph": "Two numbered paragraphs read as one",
+    "image-without-description": "An image without a description",
+    "pending-changes": "Tracked changes still pending",
+}
 
 
 #: What ``src`` numbers in a tree read from each kind of source, where it is not lines.

@@ -32,11 +32,12 @@ def test_every_setting_is_a_cli_flag_with_its_default() -> None:
 
 
 def test_the_service_model_has_every_service_option_and_no_other() -> None:
-    fields = set(JobRequest.model_fields) - {"report", "upload", "formats"}
+    # send_as_is is the request's own choice (stop for a structure review or not), no option.
+    fields = set(JobRequest.model_fields) - {"report", "upload", "formats", "send_as_is"}
     assert fields == {name for name, setting in offered() if setting.service}
     # The ones the service used to drop are there.
     assert {"margin_mm", "braille_cells", "braille_lines", "line_spacing"} <= fields
-    assert not {"reference_docx", "check", "trace", "max_input_bytes"} & fields
+    assert not {"reference_docx", "check", "trace", "max_input_bytes", "fixes"} & fields
 
 
 def test_fingerprint_has_every_field_that_changes_an_output() -> None:
@@ -53,6 +54,7 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "summary": True,
         "trace": True,
         "reference_docx": Path("ref.docx"),
+        "fixes": Path("report.fixes.json"),
         "max_input_bytes": 1024,
         "extra": {"plug-in": 1},
     }

@@ -14,7 +14,7 @@ from lxml import etree
 
 from converter import parse, pipeline
 from converter.options import Options
-from converter.review import RULES, Finding, review, summary_line
+from converter.review import RULES, TITLES, Finding, review, summary_line
 
 PLANTED = FIXTURES / "xml" / "review-planted.xml"
 
@@ -31,6 +31,8 @@ PLANTED_FAULTS = {
     "unrecognised-character": "para-6",
     "long-running-head": None,
     "flattened-table": "para-8",
+    "heading-as-paragraph": "para-17",
+    "run-in-paragraph": "p-11",
     "image-without-description": "figure-1",
     "pending-changes": None,
 }
@@ -51,6 +53,8 @@ def test_every_rule_has_a_planted_case(planted: list[Finding]) -> None:
     assert rules == set(PLANTED_FAULTS)
     # Each rule function contributes at least one of them.
     assert len(RULES) == len({rule.__name__ for rule in RULES})
+    # ... and each has the title the review page and the audit trail give it.
+    assert set(TITLES) == rules
 
 
 @pytest.mark.parametrize("rule", sorted(PLANTED_FAULTS))
@@ -90,6 +94,8 @@ def test_suggested_fixes(planted: list[Finding]) -> None:
     assert fixes["number-at-start"] == "mark-furniture"
     assert fixes["glued-marker"] == "attach-footnote"
     assert fixes["flattened-table"] == "lines-to-table"
+    assert fixes["heading-as-paragraph"] == "paragraph-to-heading"
+    assert fixes["run-in-paragraph"] == "split-paragraph"
     json.dumps([f.to_json() for f in planted])  # findings travel as JSON (batch, service)
 
 
@@ -136,9 +142,9 @@ def test_cli_one_line_then_the_list_with_verbose(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "structure warning" in line]
     assert len(warnings) == 1
-    assert warnings[0].startswith("convert: warning: ") and "14 structure warnings" in warnings[0]
+    assert warnings[0].startswith("convert: warning: ") and "16 structure warnings" in warnings[0]
     verbose = _cli(str(PLANTED), "--to", "xml", "-o", str(tmp_path), "--verbose")
-    assert verbose.stderr.count("[") >= 14 and "suggested fix: join-next" in verbose.stderr
+    assert verbose.stderr.count("[") >= 16 and "suggested fix: join-next" in verbose.stderr
 
 
 def test_cli_strict_exit_codes(tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -20,6 +21,9 @@ TOKENS = "alice:alice-token-0123456789,bob:bob-token-0123456789ab"
 ALICE = {"Authorization": "Bearer alice-token-0123456789"}
 BOB = {"Authorization": "Bearer bob-token-0123456789ab"}
 TEXT = b"Private notes of a visit\n\nSummary\n\nThe visit went well.\n"
+#: A report of alice's whose structure waits for her review (the planted findings).
+PLANTED = (Path(__file__).parent / "fixtures" / "xml" / "review-planted.xml").read_bytes()
+REVIEWED = PLANTED.replace(b"Review of the effectiveness", b"Private notes on the effectiveness")
 
 
 @pytest.fixture(scope="module")
@@ -47,17 +51,23 @@ def sign_in(server: Server, name: str, token: str) -> httpx.Client:
 
 @pytest.fixture(scope="module")
 def alices(server: Server) -> dict[str, str]:
-    """An upload and a finished job of alice's."""
+    """An upload and a finished job of alice's, and a job of hers waiting for review."""
     with httpx.Client(base_url=server.url, headers=ALICE, timeout=120) as client:
         upload = client.post("/api/uploads", files={"file": ("private.txt", TEXT)}).json()
         job = client.post("/api/jobs", json={"upload": upload["id"], "formats": ["xml"]}).json()
         wait_for_job(client, job["url"])
-    return {"upload": upload["id"], "job": job["id"]}
+        held = client.post("/api/uploads", files={"file": ("private.xml", REVIEWED)}).json()
+        review = client.post("/api/jobs", json={"upload": held["id"], "formats": ["xml"]}).json()
+        deadline = time.monotonic() + 240
+        while client.get(review["url"]).json()["status"] != "needs-review":
+            assert time.monotonic() < deadline, "the planted job never reached needs-review"
+            time.sleep(0.3)
+    return {"upload": upload["id"], "job": job["id"], "review": review["id"]}
 
 
 def routes(ids: dict[str, str]) -> list[tuple[str, str, dict[str, object]]]:
     """Every page and endpoint, naming alice's upload and job (uploads of one's own notes)."""
-    job, upload = ids["job"], ids["upload"]
+    job, upload, held = ids["job"], ids["upload"], ids["review"]
     own = b"Someone's own notes\n\nSummary\n\nNothing of anyone else's.\n"
     form = {"upload": upload, "formats": "xml"}
     return [
@@ -77,6 +87,26 @@ def routes(ids: dict[str, str]) -> list[tuple[str, str, dict[str, object]]]:
         ("GET", f"/api/jobs/{job}/outputs/xml", {}),
         ("POST", "/api/uploads", {"files": {"file": ("x.txt", own)}}),
         ("POST", "/api/jobs", {"json": {"upload": upload, "formats": ["xml"]}}),
+        # The structure review of alice's held job: its pages, forms and API.
+        ("GET", f"/jobs/{held}/review", {}),
+        ("GET", f"/jobs/{held}/review/history", {}),
+        ("GET", f"/jobs/{held}/review/structure", {}),
+        ("GET", f"/jobs/{held}/review/preview.png", {}),
+        ("POST", f"/jobs/{held}/review/fixes", {"data": {"kind": "join-next", "target": "para-1"}}),
+        ("POST", f"/jobs/{held}/review/structure", {"files": {"file": ("s.xml", b"<report/>")}}),
+        ("POST", f"/jobs/{held}/review/approve", {"data": {"version": "1"}}),
+        ("GET", f"/api/jobs/{held}/review", {}),
+        ("GET", f"/api/jobs/{held}/review/audit", {}),
+        ("GET", f"/api/jobs/{held}/audit", {}),
+        ("GET", f"/api/jobs/{held}/review/fixes", {}),
+        ("GET", f"/api/jobs/{held}/review/structure", {}),
+        (
+            "POST",
+            f"/api/jobs/{held}/review/fixes",
+            {"json": {"kind": "join-next", "target": "para-1"}},
+        ),
+        ("PUT", f"/api/jobs/{held}/review/structure", {"content": b"<report/>"}),
+        ("POST", f"/api/jobs/{held}/review/approve", {"json": {}}),
     ]
 
 
@@ -110,12 +140,12 @@ def test_another_persons_credentials_reach_nothing_of_alices(
             response = bob.request(method, path, **body)  # type: ignore[arg-type]
             assert b"Private notes" not in response.content and b"private" not in response.content
             named = f"{path} {body}"
-            if alices["job"] not in named and alices["upload"] not in named:  # a listing
-                assert alices["job"] not in response.text
-                assert alices["upload"] not in response.text
+            mine = [alices[k] for k in ("job", "upload", "review")]
+            if not any(ident in named for ident in mine):  # a listing
+                assert all(ident not in response.text for ident in mine)
             if path == "/api/uploads":
                 assert response.status_code == 201  # an upload of bob's own
-            elif alices["job"] in named or alices["upload"] in named or method == "POST":
+            elif any(ident in named for ident in mine) or method == "POST":
                 # Not found, or (a page's form, without its token) refused: never done.
                 assert response.status_code in (403, 404), (method, path, response.status_code)
             else:

@@ -41,6 +41,7 @@ class Entry:
     error: str | None = None  # failed: the source's own error (bad input), kept until it changes
     check_passed: bool | None = None
     warnings: list[str] | None = None  # the structure review's findings when it was made
+    fixes_sha256: str | None = None  # of the reviewed fixes applied (--fixes), if any
 
 
 def options_key(fingerprint: str) -> str:

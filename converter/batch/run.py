@@ -19,7 +19,7 @@ from converter.batch.executors import Executor, make_executor
 from converter.batch.manifest import Entry, Manifest, file_sha256, output_unchanged
 from converter.batch.progress import Progress
 from converter.batch.task import Task, TaskResult
-from converter.errors import ConverterError
+from converter.errors import ConverterError, UsageError
 from converter.options import Options
 from converter.version import __version__
 
@@ -119,6 +119,7 @@ class _Plan:
     tasks: list[Task] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)  # skipped, refused, clashing
     sources: dict[str, Source] = field(default_factory=dict)  # task key -> source
+    fixes: dict[str, str | None] = field(default_factory=dict)  # task key -> its fixes' hash
 
 
 def run_batch(
@@ -140,6 +141,11 @@ def run_batch(
 ) -> BatchReport:
     """Convert every source under ``roots`` to every format, mirrored into ``out_dir``."""
     progress = progress or Progress()
+    if options.fixes is not None and not options.fixes.is_dir():
+        raise UsageError(
+            f"--fixes {options.fixes}: a batch takes a folder of patch files named like its "
+            "sources (2021/report.txt: FOLDER/2021/report.fixes.json)"
+        )
     out_dir.mkdir(parents=True, exist_ok=True)
     _remove_partial_files(out_dir)  # left by a worker killed outright in an earlier run
     manifest = Manifest.load(out_dir)
@@ -165,7 +171,14 @@ def run_batch(
         with executor:
             for result in executor.run(plan.tasks):
                 finished.add(result.key)
-                records = _record(result, plan.sources[result.key], out_dir, options_key, manifest)
+                records = _record(
+                    result,
+                    plan.sources[result.key],
+                    out_dir,
+                    options_key,
+                    manifest,
+                    plan.fixes[result.key],
+                )
                 report.records.extend(records)
                 failure = next((r.error for r in records if r.status == "failed"), None)
                 progress.advance(result.failed, f"failed: {failure}" if failure else None)
@@ -209,6 +222,11 @@ def _plan(
     for source in wanted:
         key = str(source.relative)
         hasher = _SourceHash(source.path)
+        patch = fixes_for(options.fixes, source.relative)
+        try:
+            fixes_sha256 = file_sha256(patch) if patch is not None else None
+        except OSError:
+            fixes_sha256 = ""  # unreadable: the conversion says why; never taken as unchanged
         outputs: list[tuple[str, str]] = []
         for fmt in formats:
             name = _output_name(source, fmt, options)
@@ -227,15 +245,29 @@ def _plan(
             if (
                 not force
                 and entry is not None
+                and entry.fixes_sha256 == fixes_sha256
                 and _unchanged(entry, key, fmt, options_key, hasher, path)
             ):
                 plan.records.append(_skipped(entry, key, name))
                 continue
             outputs.append((fmt, str(path)))
         if outputs:
-            plan.tasks.append(Task(str(source.path), tuple(outputs), options, source_format, key))
+            task_options = options.replace(fixes=patch) if options.fixes is not None else options
+            plan.tasks.append(
+                Task(str(source.path), tuple(outputs), task_options, source_format, key)
+            )
             plan.sources[key] = source
+            plan.fixes[key] = fixes_sha256
     return plan
+
+
+def fixes_for(folder: Path | None, relative: PurePosixPath) -> Path | None:
+    """A source's patch file in a batch's folder of fixes: named like the source, with
+    ``.fixes.json`` for its extension (2021/report.txt: FOLDER/2021/report.fixes.json)."""
+    if folder is None:
+        return None
+    patch = folder / relative.with_suffix(".fixes.json")
+    return patch if patch.is_file() else None
 
 
 def _output_name(source: Source, fmt: str, options: Options) -> str:
@@ -305,7 +337,12 @@ def _skipped(entry: Entry, key: str, name: str) -> Record:
 
 
 def _record(
-    result: TaskResult, source: Source, out_dir: Path, options_key: str, manifest: Manifest
+    result: TaskResult,
+    source: Source,
+    out_dir: Path,
+    options_key: str,
+    manifest: Manifest,
+    fixes_sha256: str | None,
 ) -> list[Record]:
     """The report's records of one task, each also written to the manifest's journal."""
     records: list[Record] = []
@@ -346,6 +383,7 @@ def _record(
                 output_mtime_ns=mtime_ns,
                 check_passed=check_passed if isinstance(check_passed, bool) else None,
                 warnings=list(result.warnings) or None,
+                fixes_sha256=fixes_sha256,
             )
             manifest.record(name, entry)
         elif result.deterministic and result.source_sha256 is not None:
@@ -360,6 +398,7 @@ def _record(
                 options_key,
                 result.version,
                 error=output.error,
+                fixes_sha256=fixes_sha256,
             )
             manifest.record(name, entry)
         else:

@@ -26,6 +26,9 @@ class Task:
     options: Options
     source_format: str | None = None
     key: str = ""  # the caller's name for the task (the source's relative path in a batch)
+    #: Where to put the tree, and write nothing else, when the structure review finds
+    #: anything (the service's "needs review"); None converts whatever the review finds.
+    hold_for_review: str | None = None
 
 
 @dataclass
@@ -44,6 +47,9 @@ class TaskResult:
     worker_peak_rss_kb: int = 0  # that worker's peak resident memory so far
     #: The structure review's findings, one line each ("line 33, page 2: ...").
     warnings: list[str] = field(default_factory=list)
+    #: The same findings as records (Finding.to_json()), for a person to act on.
+    findings: list[dict[str, object]] = field(default_factory=list)
+    held: bool = False  # nothing written: the tree awaits review (Task.hold_for_review)
 
     @property
     def failed(self) -> bool:
@@ -59,7 +65,11 @@ def convert_task(task: Task) -> TaskResult:
     started = time.perf_counter()
     targets = [(fmt, Path(path)) for fmt, path in task.outputs]
     conversion = pipeline.convert(
-        Path(task.source), targets, task.options, source_format=task.source_format
+        Path(task.source),
+        targets,
+        task.options,
+        source_format=task.source_format,
+        hold_for_review=Path(task.hold_for_review) if task.hold_for_review else None,
     )
     result = TaskResult(
         task.key,
@@ -72,6 +82,8 @@ def convert_task(task: Task) -> TaskResult:
         deterministic=conversion.deterministic,
         worker=_worker_name(),
         warnings=[f"[{f.rule}] {f.line()}" for f in conversion.findings],
+        findings=[f.to_json() for f in conversion.findings],
+        held=conversion.held,
     )
     return _finish(result, started)
 

@@ -9,7 +9,7 @@ import hashlib
 import shutil
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -23,16 +23,24 @@ from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
 
+from converter import fixes, profiles, readers, writers
 from converter import options as options_module
-from converter import profiles, readers, writers
+from converter import review as review_rules
 from converter.errors import ConverterError
 from converter.options import Options, Setting
-from converter.service import auth, names, worker
+from converter.service import auth, names, reviewing, worker
 from converter.service.config import ServiceConfig
 from converter.service.guard import Guard
 from converter.service.library import Library, Report
-from converter.service.runner import Busy, JobRunner, WorkFailed, new_job, owner_folder
-from converter.service.store import Job, Store, Upload, new_id
+from converter.service.runner import (
+    Busy,
+    JobRunner,
+    WorkFailed,
+    new_job,
+    options_from_record,
+    owner_folder,
+)
+from converter.service.store import AuditRecord, Conflict, Job, Review, Store, Upload, new_id
 from converter.version import __version__
 
 HERE = Path(__file__).parent
@@ -84,6 +92,13 @@ class JobSource(BaseModel):
     report: str | None = Field(None, description="A library report id (GET /api/reports)")
     upload: str | None = Field(None, description="An upload id (POST /api/uploads)")
     formats: list[str] = Field(..., min_length=1, description="Output formats, e.g. ['pdf', 'brf']")
+    send_as_is: bool = Field(
+        False,
+        description="Make the copies without stopping for a structure review. Otherwise a "
+        "report whose recovered structure the review finds anything wrong in waits at status "
+        "'needs-review' until a person has reviewed it (GET .../review); a report reviewed "
+        "before is made from its reviewed structure either way.",
+    )
 
 
 def _option_fields() -> dict[str, Any]:
@@ -115,9 +130,22 @@ class OutputInfo(BaseModel):
     check: dict[str, Any] | None
 
 
+class ReviewSummary(BaseModel):
+    id: str
+    status: str = Field(description="in-review, or reviewed")
+    findings: int = Field(description="What the review finds in the structure as it now stands")
+    started_by: str
+    reviewed_by: str | None = None
+    reviewed_at: float | None = None
+    url: str = Field(description="The review itself (findings, fixes, history)")
+
+
 class JobInfo(BaseModel):
     id: str
-    status: str
+    status: str = Field(
+        description="queued, running, needs-review (waiting for a person to review the "
+        "report's structure), done or failed"
+    )
     source: str
     formats: list[str]
     options: dict[str, Any]
@@ -127,6 +155,17 @@ class JobInfo(BaseModel):
         default_factory=list,
         description="What the structure review found probably wrong in the report's recovered "
         "structure, one line each (rule, source line and page, what)",
+    )
+    review: ReviewSummary | None = Field(
+        None,
+        description="The structure review this request waits for, or whose reviewed "
+        "structure its copies were made from",
+    )
+    send_as_is: bool = Field(
+        False,
+        description="Asked for without stopping for a structure review: the copies are "
+        "made from the source as read, its findings left as they are (recorded at "
+        "GET .../audit)",
     )
     url: str
     created: float = Field(description="When it was asked for (seconds since 1970)")
@@ -140,6 +179,117 @@ class ReportInfo(BaseModel):
     subject: str
     dates: str
     name: str
+    review: ReviewSummary | None = Field(
+        None, description="Its structure review: reviewed (by whom, when) or in progress"
+    )
+
+
+class BlockInfo(BaseModel):
+    what: str = Field(description="What the recovered block is: 'Heading, level 2', 'Paragraph'")
+    text: str
+    id: str
+
+
+class SuggestedFix(BaseModel):
+    kind: str = Field(description="One of: " + ", ".join(fixes.KINDS))
+    label: str = Field(description="What the fix does, as its button says")
+    target: str | None = Field(description="The id of the element it changes (null: the title)")
+    src: str | None = Field(description="The target's source lines, to send back with the fix")
+    detail: dict[str, str] = Field(
+        description="The fix's values, to send back (changed if need be)"
+    )
+    inputs: list[dict[str, Any]] = Field(
+        description="The values a person may set first: name, label, type, choices, value"
+    )
+
+
+class FindingInfo(BaseModel):
+    number: int
+    rule: str
+    message: str
+    line: str = Field(description="The finding in one line: where, then what")
+    element: str | None = Field(None, description="The id of the element concerned (null: meta)")
+    src: str | None = Field(None, description="Its source lines, 'first-last'")
+    unit: str | None = Field(
+        None,
+        description="What src counts where it is not lines: 'paragraph' (a Word or "
+        "OpenDocument source), 'block' (a web page)",
+    )
+    page: str | None = None
+    source: list[list[Any]] = Field(
+        description="The source lines concerned, as [line number, text] (empty for a source "
+        "in canonical XML)"
+    )
+    blocks: list[BlockInfo] = Field(description="The blocks recovered from them")
+    fix: SuggestedFix | None = Field(
+        None, description="The suggested fix (null: edit the structure instead)"
+    )
+
+
+class ReviewInfo(BaseModel):
+    id: str
+    status: str = Field(description="in-review, or reviewed (its tree makes every later copy)")
+    version: int = Field(description="1 for the structure as recovered, one more per change")
+    source: str
+    started_by: str
+    reviewed_by: str | None
+    reviewed_at: float | None
+    updated: float
+    findings: list[FindingInfo]
+    preview: dict[str, Any] | None = Field(
+        None, description="The page of the copy that shows the last change: url, page, alt"
+    )
+    structure_url: str = Field(description="GET: the canonical XML; PUT: a corrected one")
+    fixes_url: str = Field(description="POST a fix (FixRequest); GET the fixes as a patch file")
+    approve_url: str
+    audit_url: str
+
+
+class FixRequest(BaseModel):
+    """One fix to a report's structure: usually a finding's suggested fix, sent back."""
+
+    kind: str = Field(description="One of: " + ", ".join(fixes.KINDS))
+    target: str | None = Field(
+        None,
+        description="The id of the element to change (a finding's fix.target; null: the title)",
+    )
+    detail: dict[str, str] = Field(
+        default_factory=dict,
+        description="The fix's values (a finding's fix.detail): level (paragraph-to-heading), "
+        "grade (set-grade), columns and header (lines-to-table), at and n (split-paragraph), "
+        "text and reason (mark-furniture), marker (attach-footnote), characters "
+        "(remove-character), last (lines-to-table), description or decorative ('true') "
+        "(describe-image)",
+    )
+    src: str | None = Field(
+        None,
+        description="The target's source lines as the finding gave them: refused if the "
+        "element no longer covers them",
+    )
+    version: int | None = Field(
+        None, description="The review's version the fix was chosen at: refused (409) if changed"
+    )
+
+
+class ApproveRequest(BaseModel):
+    version: int | None = Field(
+        None, description="The version approved: refused (409) if it has changed since"
+    )
+
+
+class AuditInfo(BaseModel):
+    id: int
+    who: str
+    at: float = Field(description="When (seconds since 1970)")
+    action: str = Field(
+        description="A fix's kind, or review-started, structure-uploaded, approved, sent-as-is"
+    )
+    target: str | None
+    summary: str
+    detail: dict[str, Any]
+    version_before: int | None
+    version_after: int | None
+    job: str | None
 
 
 class UploadInfo(BaseModel):
@@ -155,6 +305,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
     library = Library(config.library)
     runner = JobRunner(store, config)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.filters["when"] = _when
+    # One change at a time to each review (a second waits, then meets the new version).
+    review_locks: dict[str, asyncio.Lock] = {}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -294,12 +447,24 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 raise HTTPException(422, f"unknown format {name!r}; choose from {', '.join(known)}")
         options = options_from(values)
         source = source_of(owner, values.report, values.upload)
+        # The library's reviews are shared by all staff; an upload's are its owner's alone.
+        scope = "library" if isinstance(source, Report) else owner_folder(owner)
+        review = store.review_for(scope, source.sha256)
         if isinstance(source, Report):
-            job = new_job(
-                owner, source.path.name, str(source.path), source.sha256, formats, options
-            )
+            name, path = source.path.name, str(source.path)
         else:
-            job = new_job(owner, source.name, source.path, source.sha256, formats, options)
+            name, path = source.name, source.path
+        job = new_job(
+            owner,
+            name,
+            path,
+            source.sha256,
+            formats,
+            options,
+            scope=scope,
+            send_as_is=values.send_as_is,
+            review=review,
+        )
         try:
             return runner.submit(job)
         except Busy as busy:
@@ -354,8 +519,23 @@ def create_app(config: ServiceConfig) -> FastAPI:
             shutil.rmtree(folder, ignore_errors=True)
             raise
 
+    def review_summary(review: Review | None, job: Job | None = None) -> ReviewSummary | None:
+        if review is None:
+            return None
+        return ReviewSummary(
+            id=review.id,
+            status=review.status,
+            findings=len(review.findings),
+            started_by=review.started_by,
+            reviewed_by=review.reviewed_by,
+            reviewed_at=review.reviewed_at,
+            url=f"/api/jobs/{job.id}/review" if job is not None else "",
+        )
+
     def job_info(job: Job) -> JobInfo:
+        review = store.review(job.review_id) if job.review_id else None
         return JobInfo(
+            review=review_summary(review, job),
             id=job.id,
             status=job.status,
             source=job.source_name,
@@ -365,6 +545,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             },
             error=job.error,
             warnings=job.warnings,
+            send_as_is=job.send_as_is,
             url=f"/api/jobs/{job.id}",
             created=job.created,
             started=job.started,
@@ -397,13 +578,15 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def index(request: Request, user: PageUser, q: str = "") -> HTMLResponse:
-        reports = await run_in_threadpool(library.search, q)
+        reviews = store.reviews_in("library")
+        reports = await run_in_threadpool(library.search, q, reviewed(reviews))
         return render(
             request,
             "index.html",
             {
                 "title": "Request an accessible copy of a report",
                 "reports": reports,
+                "reviews": reviews,
                 "query": q,
                 "uploads": store.uploads_of(user),
                 "max_mb": config.max_upload_bytes // 1048576,
@@ -466,6 +649,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
             "groups": sorted(groups.items(), key=lambda group: group[0] != "Content"),
             "preview": preview,
             "chosen_formats": chosen.get("formats", ["pdf"]),
+            "send_as_is": chosen.get("send_as_is") == "on",
         }
 
     def form_request(form: dict[str, Any]) -> JobSource:
@@ -480,6 +664,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
                 report=form.get("report") or None,
                 upload=form.get("upload") or None,
                 formats=form.get("formats") or [],
+                send_as_is=form.get("send_as_is") == "on",
                 **values,
             )
         except ValueError as error:
@@ -510,7 +695,8 @@ def create_app(config: ServiceConfig) -> FastAPI:
         check_form_token(request, form.get(auth.FORM_FIELD))
         values = form_request(form)
         source = await run_in_threadpool(source_of, user, values.report, values.upload)
-        preview_values = values.model_copy(update={"formats": ["pdf"]})
+        # A preview is a look, not a copy sent: it never stops for a review.
+        preview_values = values.model_copy(update={"formats": ["pdf"], "send_as_is": True})
         job = await run_in_threadpool(start_job, user, preview_values)
         # The runner stops the conversion at its limit: wait a little longer than that.
         deadline = time.monotonic() + config.max_seconds + 30
@@ -564,8 +750,11 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get("/jobs/{job_id}", response_class=HTMLResponse, include_in_schema=False)
     async def job_page(request: Request, job_id: str, user: PageUser) -> HTMLResponse:
         job = own_job(user, job_id)
+        review = store.review(job.review_id) if job.review_id else None
         return render(
-            request, "job.html", {"title": "Your request", "job": job, "labels": FORMAT_LABELS}
+            request,
+            "job.html",
+            {"title": "Your request", "job": job, "labels": FORMAT_LABELS, "review": review},
         )
 
     @app.get("/jobs/{job_id}/files/{fmt}", include_in_schema=False)
@@ -639,9 +828,17 @@ def create_app(config: ServiceConfig) -> FastAPI:
         user: ApiUser, q: Annotated[str, Query(max_length=200)] = ""
     ) -> list[ReportInfo]:
         """Reports in the library, searched by title, body inspected or date."""
-        reports = await run_in_threadpool(library.search, q)
+        reviews = store.reviews_in("library")
+        reports = await run_in_threadpool(library.search, q, reviewed(reviews))
         return [
-            ReportInfo(id=r.id, title=r.title, subject=r.subject, dates=r.dates, name=r.name)
+            ReportInfo(
+                id=r.id,
+                title=r.title,
+                subject=r.subject,
+                dates=r.dates,
+                name=r.name,
+                review=review_summary(reviews.get(r.sha256)),
+            )
             for r in reports
         ]
 
@@ -672,7 +869,472 @@ def create_app(config: ServiceConfig) -> FastAPI:
         """Liveness (no access token needed)."""
         return {"status": "ok", "version": __version__}
 
+    # -- structure reviews ----------------------------------------------------------------
+
+    def review_of(job: Job) -> Review:
+        review = store.review(job.review_id) if job.review_id else None
+        if review is None:
+            raise HTTPException(404, "this request has no structure review")
+        return review
+
+    def check_open(review: Review, version: int | None) -> None:
+        if review.status != "in-review":
+            raise HTTPException(
+                409, f"this structure was reviewed by {review.reviewed_by}: it can no longer change"
+            )
+        if version is not None and version != review.version:
+            raise HTTPException(
+                409,
+                f"the structure has changed since version {version} (it is at version "
+                f"{review.version} now): look at it again",
+            )
+
+    def review_options(job: Job) -> Options:
+        """The job's print options, for the preview of a change."""
+        try:
+            return options_from_record(job.options).replace(check=False)
+        except ConverterError:
+            return Options()
+
+    async def change_review(
+        user: str,
+        job: Job,
+        version: int | None,
+        action: str,
+        target: str | None,
+        detail: dict[str, Any],
+        work: Any,
+        *arguments: Any,
+    ) -> AuditRecord:
+        """Make a new version of a review's tree on a worker (``work(tree, *arguments,
+        new tree, lines, options, preview)``), then record it and who made it."""
+        review = review_of(job)
+        lock = review_locks.setdefault(review.id, asyncio.Lock())
+        async with lock:
+            review = review_of(job)
+            check_open(review, version)
+            folder = runner.review_folder(review.id)
+            new = review.version + 1
+            target_path = folder / f"tree-{new}.xml"
+            preview_path = folder / f"preview-{new}.png"
+            try:
+                future = runner.call(
+                    "change",
+                    work,
+                    *arguments,
+                    str(target_path),
+                    str(folder / reviewing.LINES_NAME),
+                    review_options(job),
+                    str(preview_path),
+                )
+            except Busy as busy:
+                raise too_busy(busy) from None
+            state: reviewing.ReviewState = await on_worker(future)
+            if state.error is not None:
+                target_path.unlink(missing_ok=True)
+                raise ReviewRefused(state.error, state.errors)
+            preview = {**state.preview, "version": new} if state.preview else None
+            try:
+                return await run_in_threadpool(
+                    lambda: store.change_review(
+                        review.id,
+                        review.version,
+                        tree_path=str(target_path),
+                        tree_sha256=state.tree_sha256,
+                        findings=state.findings,
+                        preview=preview,
+                        who=user,
+                        job_id=job.id,
+                        action=action,
+                        target=target,
+                        detail=detail,
+                        summary=state.summary,
+                    )
+                )
+            except Conflict as conflict:
+                raise HTTPException(409, str(conflict)) from None
+
+    async def apply_fix(user: str, job: Job, fix: fixes.Fix, version: int | None) -> AuditRecord:
+        review = review_of(job)
+        return await change_review(
+            user,
+            job,
+            version,
+            fix.kind,
+            fix.target,
+            fix.to_json(),
+            reviewing.apply_fix,
+            review.tree_path,
+            fix.to_json(),
+        )
+
+    async def save_structure(user: str, job: Job, file: Any, version: int | None) -> AuditRecord:
+        """Take a corrected canonical XML (streamed to the review's folder, then checked on
+        a worker); the file is removed whatever comes of it."""
+        review = review_of(job)
+        check_open(review, version)
+        upload = runner.review_folder(review.id) / f"upload-{new_id()}.xml"
+        try:
+            with open(upload, "wb") as stream:
+                if isinstance(file, bytes):
+                    stream.write(file)
+                else:
+                    while chunk := await file.read(1 << 16):
+                        stream.write(chunk)
+            return await change_review(
+                user,
+                job,
+                version,
+                "structure-uploaded",
+                None,
+                {"sha256": hashlib.sha256(upload.read_bytes()).hexdigest()},
+                reviewing.replace_tree,
+                str(upload),
+                review.source_sha256,
+            )
+        finally:
+            upload.unlink(missing_ok=True)
+
+    def fix_from(record: FixRequest | dict[str, Any]) -> fixes.Fix:
+        values = record.model_dump() if isinstance(record, FixRequest) else record
+        try:
+            return fixes.Fix(
+                str(values.get("kind", "")),
+                values.get("target") or None,
+                {str(k): str(v) for k, v in (values.get("detail") or {}).items()},
+                values.get("src") or None,
+            )
+        except fixes.FixError as error:
+            raise HTTPException(422, error.message) from None
+
+    def review_info(job: Job, review: Review) -> ReviewInfo:
+        base = f"/api/jobs/{job.id}/review"
+        preview = None
+        if review.preview:
+            preview = {
+                **review.preview,
+                "url": f"/jobs/{job.id}/review/preview.png?version={review.preview['version']}",
+            }
+        return ReviewInfo(
+            id=review.id,
+            status=review.status,
+            version=review.version,
+            source=review.source_name,
+            started_by=review.started_by,
+            reviewed_by=review.reviewed_by,
+            reviewed_at=review.reviewed_at,
+            updated=review.updated,
+            findings=[FindingInfo(**finding) for finding in review.findings],
+            preview=preview,
+            structure_url=f"{base}/structure",
+            fixes_url=f"{base}/fixes",
+            approve_url=f"{base}/approve",
+            audit_url=f"{base}/audit",
+        )
+
+    def patch_of(review: Review) -> fixes.Patch:
+        """The review's fixes as a patch file for the command line (none may be a whole new
+        structure: that is the canonical XML's to carry)."""
+        records = store.audit_of(review.id)
+        if any(r.action == "structure-uploaded" for r in records):
+            raise HTTPException(
+                409,
+                "the structure was corrected as a whole (edit the structure): download the "
+                "canonical XML and give it to --fixes instead",
+            )
+        changes = [fixes.Fix.from_json(r.detail) for r in records if r.action in fixes.KINDS]
+        return fixes.Patch(review.source_name, review.source_sha256, tuple(changes))
+
+    def structure_response(job: Job, review: Review) -> FileResponse:
+        stem = names.file_stem(job.source_name)
+        return FileResponse(
+            review.tree_path,
+            media_type="application/xml",
+            filename=f"{stem}.structure-v{review.version}.xml",
+        )
+
+    # pages
+
+    def review_page(
+        request: Request,
+        job: Job,
+        review: Review,
+        *,
+        message: str | None = None,
+        error: str | None = None,
+        errors: list[str] | None = None,
+        status_code: int = 200,
+    ) -> HTMLResponse:
+        return render(
+            request,
+            "review.html",
+            {
+                "title": "Review the structure",
+                "job": job,
+                "review": review,
+                "message": message,
+                "problem": error,
+                "problems": errors or [],
+                "rules": review_rules.TITLES,
+                "hints": NO_FIX_HINTS,
+                "hint": NO_FIX_HINT,
+            },
+            status_code=status_code,
+        )
+
+    @app.get("/jobs/{job_id}/review", response_class=HTMLResponse, include_in_schema=False)
+    async def review_get(
+        request: Request, job_id: str, user: PageUser, changed: int | None = None
+    ) -> HTMLResponse:
+        job = own_job(user, job_id)
+        review = review_of(job)
+        message = None
+        if changed is not None:
+            record = store.audit_entry(changed)
+            if record is not None and record.review_id == review.id:
+                left = len(review.findings)
+                message = f"{record.summary} {left} finding{'' if left == 1 else 's'} left."
+        return review_page(request, job, review, message=message)
+
+    @app.post("/jobs/{job_id}/review/fixes", include_in_schema=False)
+    async def review_fix_form(request: Request, job_id: str, user: PageUser) -> Response:
+        form = await read_form(request)
+        check_form_token(request, form.get(auth.FORM_FIELD))
+        job = own_job(user, job_id)
+        detail = {k[len("detail_") :]: v for k, v in form.items() if k.startswith("detail_")}
+        fix = fix_from({**form, "detail": detail})
+        try:
+            record = await apply_fix(user, job, fix, _version(form.get("version")))
+        except (ReviewRefused, HTTPException) as problem:
+            error, errors, code = _problem(problem)
+            review = review_of(job)
+            return review_page(request, job, review, error=error, errors=errors, status_code=code)
+        return RedirectResponse(f"/jobs/{job.id}/review?changed={record.id}", status_code=303)
+
+    @app.post("/jobs/{job_id}/review/structure", include_in_schema=False)
+    async def review_structure_form(
+        request: Request,
+        job_id: str,
+        user: PageUser,
+        file: Annotated[UploadFile, File()],
+        form_token: Annotated[str, Form()] = "",
+        version: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_form_token(request, form_token)
+        job = own_job(user, job_id)
+        try:
+            record = await save_structure(user, job, file, _version(version))
+        except (ReviewRefused, HTTPException) as problem:
+            error, errors, code = _problem(problem)
+            review = review_of(job)
+            return review_page(request, job, review, error=error, errors=errors, status_code=code)
+        return RedirectResponse(f"/jobs/{job.id}/review?changed={record.id}", status_code=303)
+
+    @app.post("/jobs/{job_id}/review/approve", include_in_schema=False)
+    async def review_approve_form(request: Request, job_id: str, user: PageUser) -> Response:
+        form = await read_form(request)
+        check_form_token(request, form.get(auth.FORM_FIELD))
+        job = own_job(user, job_id)
+        review = review_of(job)
+        try:
+            check_open(review, _version(form.get("version")))
+            await run_in_threadpool(runner.approve, review, review.version, user, job.id)
+        except (Conflict, HTTPException) as problem:
+            error, errors, code = _problem(problem)
+            return review_page(request, job, review_of(job), error=error, status_code=code)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    @app.get("/jobs/{job_id}/review/structure", include_in_schema=False)
+    async def review_structure_download(job_id: str, user: PageUser) -> FileResponse:
+        job = own_job(user, job_id)
+        return structure_response(job, review_of(job))
+
+    @app.get("/jobs/{job_id}/review/preview.png", include_in_schema=False)
+    async def review_preview(job_id: str, user: PageUser) -> FileResponse:
+        job = own_job(user, job_id)
+        review = review_of(job)
+        if not review.preview:
+            raise HTTPException(404, "no change has been previewed yet")
+        image = runner.review_folder(review.id) / f"preview-{review.preview['version']}.png"
+        if not image.is_file():
+            raise HTTPException(404, "the preview is no longer kept")
+        return FileResponse(image, media_type="image/png")
+
+    @app.get("/jobs/{job_id}/review/history", response_class=HTMLResponse, include_in_schema=False)
+    async def review_history(request: Request, job_id: str, user: PageUser) -> HTMLResponse:
+        job = own_job(user, job_id)
+        review = review_of(job)
+        return render(
+            request,
+            "history.html",
+            {
+                "title": "Changes to the structure",
+                "job": job,
+                "review": review,
+                "records": store.audit_of(review.id),
+            },
+        )
+
+    # the JSON API
+
+    @app.get("/api/jobs/{job_id}/review")
+    async def api_review(job_id: str, user: ApiUser) -> ReviewInfo:
+        """The structure review a request waits for (status needs-review) or was made from:
+        each finding with its source lines, the blocks recovered from them and its
+        suggested fix."""
+        job = own_job(user, job_id)
+        return review_info(job, review_of(job))
+
+    @app.post("/api/jobs/{job_id}/review/fixes")
+    async def api_review_fix(job_id: str, values: FixRequest, user: ApiUser) -> ReviewInfo:
+        """Apply one fix (a finding's suggested fix, or any fix of the same kinds) to the
+        structure: 422 with the reason if it cannot be applied, 409 if the structure changed
+        since ``version``."""
+        job = own_job(user, job_id)
+        try:
+            await apply_fix(user, job, fix_from(values), values.version)
+        except ReviewRefused as refused:
+            raise HTTPException(422, refused.message) from None
+        return review_info(job, review_of(job))
+
+    @app.get("/api/jobs/{job_id}/review/fixes")
+    async def api_review_patch(job_id: str, user: ApiUser) -> Response:
+        """The fixes made so far, as a patch file for ``convert SOURCE --fixes FILE``."""
+        job = own_job(user, job_id)
+        patch = patch_of(review_of(job))
+        stem = names.file_stem(job.source_name)
+        return Response(
+            patch.dumps(),
+            media_type="application/json",
+            headers={"content-disposition": f'attachment; filename="{stem}.fixes.json"'},
+        )
+
+    @app.get("/api/jobs/{job_id}/review/structure")
+    async def api_review_structure(job_id: str, user: ApiUser) -> FileResponse:
+        """The structure as it now stands: canonical XML, to correct by hand."""
+        job = own_job(user, job_id)
+        return structure_response(job, review_of(job))
+
+    @app.put("/api/jobs/{job_id}/review/structure")
+    async def api_review_structure_put(
+        job_id: str, request: Request, user: ApiUser, version: int | None = None
+    ) -> ReviewInfo:
+        """Replace the structure with a corrected canonical XML (the request's body): 422
+        with every schema error listed (``errors``) if it is not valid, or if it is of
+        another source."""
+        job = own_job(user, job_id)
+        body = await request.body()
+        try:
+            await save_structure(user, job, body, version)
+        except ReviewRefused as refused:
+            return JSONResponse(  # type: ignore[return-value]
+                {"error": refused.message, "errors": refused.errors}, status_code=422
+            )
+        return review_info(job, review_of(job))
+
+    @app.post("/api/jobs/{job_id}/review/approve")
+    async def api_review_approve(
+        job_id: str, user: ApiUser, values: ApproveRequest | None = None
+    ) -> JobInfo:
+        """Approve the structure as it stands: the copies of every request waiting for it,
+        and of every later request for the same report, are made from it."""
+        job = own_job(user, job_id)
+        review = review_of(job)
+        check_open(review, values.version if values else None)
+        try:
+            await run_in_threadpool(runner.approve, review, review.version, user, job.id)
+        except Conflict as conflict:
+            raise HTTPException(409, str(conflict)) from None
+        return job_info(store.job(job.id) or job)
+
+    @app.get("/api/jobs/{job_id}/review/audit")
+    async def api_review_audit(job_id: str, user: ApiUser) -> list[AuditInfo]:
+        """Every change to the structure: who, when, what."""
+        job = own_job(user, job_id)
+        return [audit_info(r) for r in store.audit_of(review_of(job).id)]
+
+    @app.get("/api/jobs/{job_id}/audit")
+    async def api_job_audit(job_id: str, user: ApiUser) -> list[AuditInfo]:
+        """What was decided through this request: sent as is (the findings left as they
+        are), or the changes to its report's structure made from it."""
+        job = own_job(user, job_id)
+        return [audit_info(r) for r in store.audit_of_job(job.id)]
+
     return app
+
+
+#: What to do about a finding no button puts right.
+NO_FIX_HINTS = {
+    "pending-changes": "No change to the structure puts this right: the changes are the "
+    "source's own. Check with its author that they are final, then send it as it is "
+    "(approve the structure below).",
+}
+NO_FIX_HINT = (
+    "No button can put this right: correct it under \u201cEdit the structure\u201d, or send it "
+    "as it is (approve the structure below)."
+)
+
+
+def audit_info(record: AuditRecord) -> AuditInfo:
+    return AuditInfo(
+        id=record.id,
+        who=record.who,
+        at=record.at,
+        action=record.action,
+        target=record.target,
+        summary=record.summary,
+        detail=record.detail,
+        version_before=record.version_before,
+        version_after=record.version_after,
+        job=record.job_id,
+    )
+
+
+class ReviewRefused(Exception):
+    """A change to a review's structure that a worker refused: why, and every problem."""
+
+    def __init__(self, message: str, errors: list[str]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.errors = errors
+
+
+def reviewed(reviews: dict[str, Review]) -> Callable[[Report], str]:
+    """What the library search may match of each report's review: 'reviewed by alice'."""
+
+    def words(report: Report) -> str:
+        review = reviews.get(report.sha256)
+        if review is None:
+            return "not reviewed"
+        if review.status == "reviewed":
+            return f"reviewed by {review.reviewed_by}"
+        return f"being reviewed started by {review.started_by}"
+
+    return words
+
+
+def _problem(problem: Exception) -> tuple[str, list[str], int]:
+    """(message, list of problems, HTTP status) of a refused change, for its page."""
+    if isinstance(problem, ReviewRefused):
+        return problem.message, problem.errors, 422
+    if isinstance(problem, HTTPException):
+        return str(problem.detail), [], problem.status_code
+    return str(problem), [], 409
+
+
+def _version(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def _when(seconds: float | None) -> str:
+    """A time as people read it: '3 March 2025 at 14:05' (the server's local time)."""
+    if seconds is None:
+        return ""
+    moment = time.localtime(seconds)
+    return time.strftime(f"{moment.tm_mday} %B %Y at %H:%M", moment)
 
 
 def _local_path(target: str) -> str:

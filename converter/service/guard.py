@@ -9,6 +9,7 @@ Content-Length) is cut off at the limit like any other.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from html import escape
 from urllib.parse import quote, urlsplit
@@ -26,6 +27,8 @@ from converter.service.store import Store
 PUBLIC_PATHS = frozenset({"/api/health", "/sign-in", "/sign-out", "/openapi.json"})
 PUBLIC_PREFIXES = ("/static/",)
 UPLOAD_PATHS = frozenset({"/uploads", "/api/uploads"})
+#: A corrected structure (canonical XML) sent for a request's review: as large as an upload.
+STRUCTURE_PATH = re.compile(r"/(?:api/)?jobs/[A-Za-z0-9_-]{1,64}/review/structure")
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CONTENT_SECURITY_POLICY = "; ".join(
     (
@@ -95,7 +98,7 @@ class Guard:
             # The application failed on the body we cut off: our refusal is the answer.
 
     def body_limit(self, path: str) -> int:
-        if path in UPLOAD_PATHS:
+        if is_upload(path):
             return self.config.max_upload_bytes + UPLOAD_OVERHEAD_BYTES
         return MAX_FORM_BYTES
 
@@ -125,7 +128,7 @@ class Guard:
             raise HTTPException(403, "this request came from another site and is refused")
 
     def _too_large(self, path: str, limit: int) -> Response:
-        if path in UPLOAD_PATHS:
+        if is_upload(path):
             message = (
                 f"the upload is larger than the {self.config.max_upload_bytes // 1048576} MB limit"
             )
@@ -141,6 +144,11 @@ def host_name(header: str) -> str:
     if header.startswith("["):
         return header[1 : header.find("]")] if "]" in header else header
     return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") <= 1 else header
+
+
+def is_upload(path: str) -> bool:
+    """A path that takes a file: its body may be as large as an upload."""
+    return path in UPLOAD_PATHS or STRUCTURE_PATH.fullmatch(path) is not None
 
 
 def _public(path: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,10 @@ class Report:
     when: str  # ISO date of the inspection's start, for sorting
     sha256: str
 
-    def matches(self, query: str) -> bool:
-        text = " ".join((self.title, self.subject, self.dates, self.when, self.name)).casefold()
+    def matches(self, query: str, more: str = "") -> bool:
+        """Whether every term of the query is in the report's facts (or ``more`` about it)."""
+        text = " ".join((self.title, self.subject, self.dates, self.when, self.name, more))
+        text = text.casefold()
         return all(term in text for term in query.casefold().split())
 
 
@@ -105,9 +108,13 @@ class Library:
             found.append(report)
         return found
 
-    def search(self, query: str) -> list[Report]:
+    def search(self, query: str, more: Callable[[Report], str] | None = None) -> list[Report]:
+        """The reports matching every term of ``query``, in their facts or in what ``more``
+        says of each (who reviewed it)."""
         reports = self.reports()
-        return [r for r in reports if r.matches(query)] if query.strip() else reports
+        if not query.strip():
+            return reports
+        return [r for r in reports if r.matches(query, more(r) if more else "")]
 
     def get(self, report_id: str) -> Report | None:
         return next((r for r in self.reports() if r.id == report_id), None)

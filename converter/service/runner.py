@@ -32,11 +32,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from converter import pipeline, writers
-from converter.batch.task import Task, TaskResult, convert_task
+from converter.batch.task import Task, TaskResult
 from converter.options import Options
-from converter.service import names, processes, worker
+from converter.service import names, processes, reviewing, worker
 from converter.service.config import ServiceConfig
-from converter.service.store import Job, Store, new_id
+from converter.service.store import Job, Review, Store, new_id
 from converter.version import __version__
 
 log = logging.getLogger("converter.service")
@@ -45,8 +45,14 @@ TASKS_PER_WORKER = 100  # then a fresh process: what a long-lived renderer gathe
 WARM_UP_SECONDS = 120  # a new worker that has not started by then is killed and made again
 TICK_SECONDS = 0.1  # how often running work is looked at (its time and memory)
 
-Kind = Literal["convert", "read", "preview"]
-DOING = {"convert": "the conversion", "read": "reading it", "preview": "making the preview"}
+Kind = Literal["convert", "read", "preview", "change"]
+DOING = {
+    "convert": "the conversion",
+    "read": "reading it",
+    "preview": "making the preview",
+    "change": "changing the structure",
+}
+HELD_TREE = "recovered.xml"  # a held job's tree, in its output folder, until its review takes it
 
 
 class Busy(Exception):
@@ -63,11 +69,18 @@ def owner_folder(owner: str) -> str:
 
 
 def cache_key(
-    owner: str, source_name: str, source_sha256: str, formats: list[str], options: Options
+    owner: str,
+    source_name: str,
+    source_sha256: str,
+    formats: list[str],
+    options: Options,
+    tree: str = "",
 ) -> str:
     """Identical requests share their outputs only when they are the same person's, of the
     same bytes under the same name: an output carries its source's name, and another
-    person's copy would tell them what someone else converted."""
+    person's copy would tell them what someone else converted.  ``tree`` says what the
+    copies are made from: the SHA-256 of a reviewed tree, "as-is" for the source as read
+    whatever its review finds, or "" for the source once its review finds nothing."""
     text = "\0".join(
         (
             owner,
@@ -75,6 +88,7 @@ def cache_key(
             source_sha256,
             ",".join(formats),
             options.fingerprint(),
+            tree,
             __version__,
         )
     )
@@ -297,7 +311,10 @@ class JobRunner:
 
     def submit(self, job: Job) -> Job:
         """Record a job (or Busy); reuse the outputs of an identical finished one (the same
-        person's) when they still exist."""
+        person's) when they still exist.  A job waiting for its source's structure review
+        is recorded and waits (it takes no place among the jobs in progress)."""
+        if job.status == "needs-review":
+            return self.store.add_job(job)
         with self._lock:
             self._admit()
             earlier = self.store.finished_job_for(job.cache_key)
@@ -421,9 +438,20 @@ class JobRunner:
             (fmt, str(folder / pipeline.output_name(stem, writers.get(fmt), options)))
             for fmt in job.formats
         )
-        task = Task(source=job.source_path, outputs=outputs, options=options, key=job.id)
+        hold = None
+        if job.tree_path is not None:  # made from the tree staff reviewed
+            options = options.replace(fixes=Path(job.tree_path))
+        elif not job.send_as_is:  # stopped for review if the review finds anything
+            hold = str(folder / HELD_TREE)
+        task = Task(
+            source=job.source_path,
+            outputs=outputs,
+            options=options,
+            key=job.id,
+            hold_for_review=hold,
+        )
         self.store.mark_running(job.id)
-        return Work("convert", convert_task, (task,), folder=folder, job_id=job.id)
+        return Work("convert", reviewing.convert_job, (task,), folder=folder, job_id=job.id)
 
     def _collect(self, index: int, entry: Running) -> None:
         place = self._workers[index]
@@ -483,6 +511,9 @@ class JobRunner:
         if job is None:
             return
         public = _Public(job, self.output_folder(job), self.config)
+        if result.held:
+            self._held(job, result, [public.text(line) or "" for line in result.warnings])
+            return
         outputs = [
             {
                 "format": o.format,
@@ -501,6 +532,71 @@ class JobRunner:
         )
         warnings = [public.text(line) or "" for line in result.warnings]
         self.store.finish(job_id, "failed" if failed else "done", outputs, message, warnings)
+
+    # -- structure reviews ----------------------------------------------------------------
+
+    def review_folder(self, review_id: str) -> Path:
+        return self.config.data_dir / "reviews" / review_id
+
+    def _held(self, job: Job, result: TaskResult, warnings: list[str]) -> None:
+        """A conversion stopped for review: its source's review starts with the tree it
+        recovered (or, when one has started meanwhile, the job joins that one)."""
+        held = self.output_folder(job) / HELD_TREE
+        review_id = new_id()
+        folder = self.review_folder(review_id)
+        folder.mkdir(parents=True, exist_ok=True)
+        tree_path = folder / "tree-1.xml"
+        held.replace(tree_path)
+        lines = held.with_name(reviewing.LINES_NAME)
+        if lines.exists():
+            lines.replace(folder / reviewing.LINES_NAME)
+        now = time.time()
+        review = self.store.add_review(
+            Review(
+                id=review_id,
+                scope=job.scope,
+                source_sha256=job.source_sha256,
+                source_name=job.source_name,
+                status="in-review",
+                version=1,
+                tree_path=str(tree_path),
+                tree_sha256=hashlib.sha256(tree_path.read_bytes()).hexdigest(),
+                findings=result.findings,
+                preview=None,
+                started_by=job.owner,
+                created=now,
+                updated=now,
+            ),
+            job.owner,
+            job.id,
+        )
+        if review.id != review_id:  # this source's review had begun: the new tree is not needed
+            shutil.rmtree(folder, ignore_errors=True)
+        self.store.hold_for_review(job.id, review.id, warnings)
+        if review.status == "reviewed":  # finished while this job ran: made from its tree
+            self.queue_reviewed(review)
+
+    def approve(
+        self, review: Review, expected_version: int | None, who: str, job_id: str
+    ) -> Review:
+        """A person approves a review's tree: every job waiting for it is made from it."""
+        approved = self.store.approve_review(review.id, expected_version, who, job_id)
+        self.queue_reviewed(approved)
+        return approved
+
+    def queue_reviewed(self, review: Review) -> None:
+        for job in self.store.jobs_of_review(review.id, "needs-review"):
+            options = options_from_record(job.options)
+            key = cache_key(
+                job.owner,
+                job.source_name,
+                job.source_sha256,
+                job.formats,
+                options,
+                review.tree_sha256,
+            )
+            self.store.queue_with_tree(job.id, review.id, review.tree_path, review.tree_sha256, key)
+        self._wake.set()
 
 
 class _Public:
@@ -542,8 +638,15 @@ def new_job(
     source_sha256: str,
     formats: list[str],
     options: Options,
+    *,
+    scope: str = "",
+    send_as_is: bool = False,
+    review: Review | None = None,
 ) -> Job:
-    return Job(
+    """A job for a source, given its structure review so far: made from the reviewed tree
+    when there is one, waiting for the review in progress unless sent as is, else queued
+    (and stopped for review if the review finds anything)."""
+    job = Job(
         id=new_id(),
         owner=owner,
         source_name=source_name,
@@ -551,6 +654,21 @@ def new_job(
         source_sha256=source_sha256,
         formats=formats,
         options=options_record(options),
-        cache_key=cache_key(owner, source_name, source_sha256, formats, options),
+        cache_key="",
         status="queued",
+        scope=scope,
+        send_as_is=send_as_is,
     )
+    tree = "as-is" if send_as_is else ""
+    if review is not None and review.status == "reviewed":
+        job.review_id, job.tree_path, job.tree_sha256 = (
+            review.id,
+            review.tree_path,
+            review.tree_sha256,
+        )
+        tree = review.tree_sha256
+    elif review is not None and not send_as_is:
+        job.review_id, job.status = review.id, "needs-review"
+        job.warnings = [str(finding.get("line", "")) for finding in review.findings]
+    job.cache_key = cache_key(owner, source_name, source_sha256, formats, options, tree)
+    return job
