@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -417,6 +416,8 @@ def _convert_one(
         ]
     conversion = pipeline.convert(data, targets, options, source_format=fmt)
     if verbose:
+        import traceback
+
         for error in conversion.exceptions:
             traceback.print_exception(error)
     if conversion.findings and not options.strict:

@@ -5,23 +5,25 @@ per output.  The Python API, the CLI, batch and the web service all convert thro
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import tempfile
 import time
-import traceback
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from lxml import etree
 
-from converter import check, fixes, readers, review, tree, writers
+from converter import fixes, readers, review, tree, writers
 from converter.errors import ConverterError, InputError, OutputError, UsageError
 from converter.options import Options
-from converter.transforms import summary as summary_transform
+
+# The checks and the summary are imported where they are used: a conversion that neither
+# checks nor makes a summary (most of them) does not pay for their imports.
+if TYPE_CHECKING:
+    from converter.transforms import summary as summary_transform
 
 Source = str | bytes | os.PathLike[str]
 Status = Literal["converted", "failed"]
@@ -277,6 +279,8 @@ class _Trees:
         if self._summary_error is not None:
             raise self._summary_error
         if self._summary is None:
+            from converter.transforms import summary as summary_transform
+
             try:
                 planned = summary_transform.summary_of(self.root)
                 planned.tree  # noqa: B018 - make (and validate) the tree now, once
@@ -305,6 +309,8 @@ def _produce(
             remove_leftovers(path)
             write_atomically(path, payload)
             if writer.summary and options.trace:
+                from converter.transforms import summary as summary_transform
+
                 trace = summary_transform.trace_path(path)
                 write_atomically(trace, trees.summary().trace_json())
                 companions.append(trace)
@@ -333,6 +339,8 @@ def _produce(
 
 
 def _check(path: Path, fmt: str, options: Options, source: etree._Element) -> dict[str, object]:
+    from converter import check
+
     try:
         return check.check_file(path, options, fmt=fmt, source=source).to_json()
     except ConverterError as error:  # no checks for this format (a plug-in's) yet
@@ -368,8 +376,15 @@ def write_atomically(path: Path, payload: bytes) -> None:
 def remove_leftovers(path: Path) -> None:
     """Remove the temporary files a process killed mid-write (SIGKILL, out of memory) left
     for this output: whoever writes it now owns it."""
-    for leftover in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
-        leftover.unlink(missing_ok=True)
+    prefix = f".{path.name}."  # write_atomically's names: .NAME.RANDOM.part
+    try:
+        entries = list(os.scandir(path.parent))
+    except OSError:  # no such folder yet, or none we may list: then nothing was left there
+        return
+    for entry in entries:
+        name = entry.name
+        if name.startswith(prefix) and name.endswith(".part") and len(name) >= len(prefix) + 5:
+            Path(entry.path).unlink(missing_ok=True)
 
 
 def _umask() -> int:
@@ -388,6 +403,8 @@ def describe(error: BaseException, source: str | None) -> str:
         if source and not error.source:
             error.source = source
         return str(error)
+    import traceback  # only when something failed
+
     where = traceback.extract_tb(error.__traceback__)[-1:] if error.__traceback__ else []
     place = f" at {Path(where[0].filename).name}:{where[0].lineno}" if where else ""
     text = " ".join(str(error).split())

@@ -347,7 +347,8 @@ def unrecognised_characters(root: etree._Element) -> Iterator[Finding]:
     replacement character): a glyph of the source's own fonts, meaning unknown."""
     for element in [*root.iterfind("meta/title"), *_body_blocks(root)]:
         text = reading_text(element)
-        odd = sorted({ch for ch in text if _unrecognised(ch)})
+        # Each distinct character once, and none at all in an ASCII text (most of them).
+        odd = [] if text.isascii() else sorted(ch for ch in set(text) if _unrecognised(ch))
         if odd:
             names = ", ".join(f"U+{ord(ch):04X}" for ch in odd)
             yield _finding(

@@ -6,7 +6,6 @@ import hashlib
 import importlib
 import io
 import re
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -96,6 +95,8 @@ def detect(data: bytes) -> str | None:
 
 
 def _zip_holds_word(data: bytes) -> bool:
+    import zipfile  # only for a zip: a text source never pays for it
+
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = set(archive.namelist())

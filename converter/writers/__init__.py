@@ -1,16 +1,16 @@
 """The writer registry: every output format by name, plus the `converter.writers` entry points.
 
 A writer is a function ``write(tree, options) -> bytes`` in its own module.  Modules are
-imported on first use so that a cheap format never pays for an expensive one's imports.
+imported on first use so that a cheap format never pays for an expensive one's imports, and
+the installed packages' entry points (importlib.metadata reads every package's metadata) are
+read only when a name is not built in or the whole list is asked for.
 """
 
 from __future__ import annotations
 
-import functools
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib.metadata import entry_points
 
 from lxml import etree
 
@@ -64,18 +64,34 @@ _BUILT_IN = (
 )
 
 
-@functools.cache
+#: The writers known so far: the built-in ones, then, once read, those of installed plug-ins.
+_WRITERS: dict[str, Writer] = {writer.name: writer for writer in _BUILT_IN}
+_plugins_read = False
+
+
 def registry() -> dict[str, Writer]:
     """Every writer by name: the built-in ones, then those of installed plug-ins."""
-    writers: dict[str, Writer] = {}
-    for writer in _BUILT_IN:
-        _add(writers, writer)
+    _read_plugins()
+    return _WRITERS
+
+
+def _read_plugins() -> None:
+    """Add the writers of the `converter.writers` entry points, once.  A plug-in that reuses
+    a name is refused whenever they are read (a list of formats, `all`, a name not built in);
+    a conversion to a built-in format does not read them, and gets the built-in writer."""
+    global _plugins_read
+    if _plugins_read:
+        return
+    from importlib.metadata import entry_points
+
+    found: dict[str, Writer] = dict(_WRITERS)
     for entry_point in entry_points(group="converter.writers"):
         writer = entry_point.load()
         if not isinstance(writer, Writer):
             raise UsageError(f"entry point {entry_point.name!r} is not a converter Writer")
-        _add(writers, writer)
-    return writers
+        _add(found, writer)
+    _WRITERS.update(found)
+    _plugins_read = True
 
 
 def _add(writers: dict[str, Writer], writer: Writer) -> None:
@@ -90,10 +106,11 @@ def formats() -> list[str]:
 
 
 def get(name: str) -> Writer:
-    writers = registry()
-    if name not in writers:
-        raise UsageError(f"unknown format {name!r}; choose from {', '.join(writers)} or all")
-    return writers[name]
+    if name not in _WRITERS:
+        _read_plugins()
+    if name not in _WRITERS:
+        raise UsageError(f"unknown format {name!r}; choose from {', '.join(_WRITERS)} or all")
+    return _WRITERS[name]
 
 
 def parse_format_list(text: str) -> list[str]:
