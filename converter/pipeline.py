@@ -56,6 +56,9 @@ class Conversion:
     sha256: str | None = None  # of the bytes read (None when they could not be read)
     size: int | None = None
     mtime_ns: int | None = None  # a file's modification time
+    ctime_ns: int | None = None  # its change time (any change to it, times included)
+    inode: int | None = None
+    read_ns: int | None = None  # when it was read (wall clock, just before its stat)
     outputs: list[OutputRecord] = field(default_factory=list)
     error: str | None = None  # the source itself failed, and every output with it
     deterministic: bool = False  # that failure is the input's own: same bytes, same error
@@ -84,6 +87,9 @@ class Loaded:
     name: str
     size: int
     mtime_ns: int | None = None
+    ctime_ns: int | None = None
+    inode: int | None = None
+    read_ns: int | None = None
 
 
 def load(source: Source, max_bytes: int | None = None) -> Loaded:
@@ -102,13 +108,17 @@ def load(source: Source, max_bytes: int | None = None) -> Loaded:
     try:
         if path.is_dir():
             raise InputError("is a folder, not a file", source=str(path))
+        read_ns = time.time_ns()
         stat = path.stat()
         if max_bytes is not None and stat.st_size > max_bytes:
             raise InputError(
                 f"is {stat.st_size / 1048576:.0f} MB, over the limit of {max_bytes / 1048576:.0f} MB",
                 source=str(path),
             )
-        return Loaded(path.read_bytes(), str(path), stat.st_size, stat.st_mtime_ns)
+        data = path.read_bytes()
+        return Loaded(
+            data, str(path), stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino, read_ns
+        )
     except FileNotFoundError:
         raise InputError("no such file", source=str(path)) from None
     except PermissionError:
@@ -194,7 +204,8 @@ def convert(
     try:
         loaded = load(source, options.max_input_bytes)
         conversion.source, conversion.size = loaded.name, loaded.size
-        conversion.mtime_ns = loaded.mtime_ns
+        conversion.mtime_ns, conversion.ctime_ns = loaded.mtime_ns, loaded.ctime_ns
+        conversion.inode, conversion.read_ns = loaded.inode, loaded.read_ns
         conversion.sha256 = hashlib.sha256(loaded.data).hexdigest()
         root = readers.read(
             loaded.data, name=loaded.name, format=source_format, max_bytes=options.max_input_bytes

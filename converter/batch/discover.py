@@ -62,7 +62,9 @@ def discover(
                 if relative.suffix.lower() not in SOURCE_EXTENSIONS:
                     continue
                 selected = _wanted(relative, include, exclude)
-                if selected and not path.resolve().is_relative_to(top):
+                # os.walk does not follow links to folders: only a link itself can lead out
+                # (resolving every file would cost a readlink per folder of its path).
+                if selected and path.is_symlink() and not path.resolve().is_relative_to(top):
                     refused.append((str(prefix / relative), f"a link to a file outside {root}"))
                     continue
                 sources.append(Source(path, prefix / relative, selected))
@@ -80,16 +82,26 @@ def _wanted(relative: PurePosixPath, include: tuple[str, ...], exclude: tuple[st
     return not any(matches(pattern) for pattern in exclude)
 
 
-def output_path(out_dir: Path, relative: PurePosixPath) -> Path:
+def output_path(
+    out_dir: Path, relative: PurePosixPath, folders: dict[PurePosixPath, Path] | None = None
+) -> Path:
     """The path of an output inside ``out_dir``, refusing any that would land outside it.
 
     ``relative`` comes from a library's file names (or a web upload): an absolute path, a
     ``..`` part, or a folder in OUT_DIR that is a link to elsewhere would all write outside.
+    ``folders`` (relative folder -> the folder it resolves to) saves resolving the same
+    folder again for each of its outputs: a planner passes one for a whole batch.
     """
     if relative.is_absolute() or any(part in ("", ".", "..") for part in relative.parts):
         raise UsageError(f"{relative}: not a plain relative path; refused")
-    top = out_dir.resolve()
+    folders = {} if folders is None else folders
+    top = folders.get(PurePosixPath())
+    if top is None:
+        top = folders[PurePosixPath()] = out_dir.resolve()
     target = top.joinpath(*relative.parts)
-    if not target.parent.resolve().is_relative_to(top):
+    parent = folders.get(relative.parent)
+    if parent is None:
+        parent = folders[relative.parent] = target.parent.resolve()
+    if not parent.is_relative_to(top):
         raise UsageError(f"{relative}: would be written outside {out_dir}; refused")
     return target

@@ -10,13 +10,20 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from converter import pipeline, writers
 from converter.batch.discover import Source, discover, output_path
 from converter.batch.executors import Executor, make_executor
-from converter.batch.manifest import Entry, Manifest, file_sha256, output_unchanged
+from converter.batch.manifest import (
+    Entry,
+    Manifest,
+    file_sha256,
+    output_unchanged,
+    source_unchanged_by_stat,
+)
 from converter.batch.progress import Progress
 from converter.batch.task import Task, TaskResult
 from converter.errors import ConverterError, UsageError
@@ -110,8 +117,29 @@ class BatchReport:
             "interrupted": self.interrupted,
             "exit_code": self.exit_code,
             "counts": dict(sorted(counts.items())),
-            "outputs": [asdict(record) for record in self.records],
+            "outputs": [record_json(record) for record in self.records],
         }
+
+
+#: The fields of a Record, in order (asdict deep-copies: slow for thousands of records).
+_RECORD_FIELDS = tuple(f.name for f in fields(Record))
+
+
+def record_json(record: Record) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in _RECORD_FIELDS}
+
+
+def report_text(data: dict[str, Any]) -> str:
+    """The report as JSON text, one output a line: each line encoded by json's C encoder
+    (indent= would use its pure Python one, many times slower on a large library)."""
+    lines = []
+    for key, value in data.items():
+        if key == "outputs":
+            records = ",\n".join(f"  {json.dumps(record)}" for record in value)
+            lines.append(f' "outputs": [\n{records}\n ]')
+        else:
+            lines.append(f" {json.dumps(key)}: {json.dumps(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 @dataclass
@@ -199,7 +227,7 @@ def run_batch(
     manifest.save()
     report.finished = time.time()
     target = report_path or out_dir / REPORT_NAME
-    pipeline.write_atomically(target, json.dumps(report.to_json(), indent=1).encode("utf-8"))
+    pipeline.write_atomically(target, report_text(report.to_json()).encode("utf-8"))
     return report
 
 
@@ -216,9 +244,15 @@ def _plan(
     plan = _Plan()
     names: dict[str, list[str]] = {}  # output -> the sources that would write it
     wanted = [source for source in sources if source.selected]
-    for source in wanted:
-        for fmt in formats:
-            names.setdefault(_output_name(source, fmt, options), []).append(str(source.relative))
+    # Each output's name, made once: (source, format) -> name.
+    named = {
+        (source.relative, fmt): _output_name(source, fmt, options)
+        for source in wanted
+        for fmt in formats
+    }
+    for (relative, _), name in named.items():
+        names.setdefault(name, []).append(str(relative))
+    folders: dict[PurePosixPath, Path] = {}  # resolved once per output folder
     for source in wanted:
         key = str(source.relative)
         hasher = _SourceHash(source.path)
@@ -229,7 +263,7 @@ def _plan(
             fixes_sha256 = ""  # unreadable: the conversion says why; never taken as unchanged
         outputs: list[tuple[str, str]] = []
         for fmt in formats:
-            name = _output_name(source, fmt, options)
+            name = named[(source.relative, fmt)]
             if len(names[name]) > 1:
                 clash = " and ".join(names[name])
                 plan.records.append(
@@ -237,18 +271,20 @@ def _plan(
                 )
                 continue
             try:
-                path = output_path(out_dir, PurePosixPath(name))
+                path = output_path(out_dir, PurePosixPath(name), folders)
             except ConverterError as error:
                 plan.records.append(Record(key, fmt, name, "failed", error=str(error)))
                 continue
             entry = manifest.entries.get(name)
-            if (
-                not force
-                and entry is not None
-                and entry.fixes_sha256 == fixes_sha256
-                and _unchanged(entry, key, fmt, options_key, hasher, path)
-            ):
-                plan.records.append(_skipped(entry, key, name))
+            kept = (
+                _unchanged(entry, key, fmt, options_key, hasher, path)
+                if not force and entry is not None and entry.fixes_sha256 == fixes_sha256
+                else None
+            )
+            if kept is not None:
+                if kept is not entry:  # the same content under a new stat: trusted next time
+                    manifest.record(name, kept)
+                plan.records.append(_skipped(kept, key, name))
                 continue
             outputs.append((fmt, str(path)))
         if outputs:
@@ -276,16 +312,18 @@ def _output_name(source: Source, fmt: str, options: Options) -> str:
 
 
 class _SourceHash:
-    """A source's size, time and (only when those changed) hash, read once per source."""
+    """A source's stat and (only when the stat cannot be trusted) hash, read once per source."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._stat: os.stat_result | None = None
         self._sha256: str | None = None
+        self.read_ns = 0  # when the stat was taken (wall clock, just before it)
 
     def stat(self) -> os.stat_result | None:
         if self._stat is None:
             try:
+                self.read_ns = time.time_ns()
                 self._stat = os.stat(self.path)
             except OSError:
                 return None
@@ -302,21 +340,34 @@ class _SourceHash:
 
 def _unchanged(
     entry: Entry, key: str, fmt: str, options_key: str, source: _SourceHash, path: Path
-) -> bool:
+) -> Entry | None:
+    """The manifest's entry when the output need not be made again (with the source's new
+    stat when only that changed), else None.  The source is hashed only when its stat
+    cannot be trusted (manifest.source_unchanged_by_stat)."""
     if (entry.source, entry.format, entry.options, entry.version) != (
         key,
         fmt,
         options_key,
         __version__,
     ):
-        return False
+        return None
     stat = source.stat()
-    if stat is None:
-        return False
-    same_file = stat.st_size == entry.source_size and stat.st_mtime_ns == entry.source_mtime_ns
-    if not same_file and source.sha256() != entry.source_sha256:
-        return False
-    return entry.status == "failed" or output_unchanged(entry, path)
+    if stat is None or stat.st_size != entry.source_size:
+        return None
+    kept = entry
+    if not source_unchanged_by_stat(entry, stat):
+        if source.sha256() != entry.source_sha256:
+            return None
+        kept = replace(
+            entry,
+            source_mtime_ns=stat.st_mtime_ns,
+            source_ctime_ns=stat.st_ctime_ns,
+            source_inode=stat.st_ino,
+            source_read_ns=source.read_ns,
+        )
+    if entry.status == "failed" or output_unchanged(entry, path):
+        return kept
+    return None
 
 
 def _skipped(entry: Entry, key: str, name: str) -> Record:
@@ -384,6 +435,9 @@ def _record(
                 check_passed=check_passed if isinstance(check_passed, bool) else None,
                 warnings=list(result.warnings) or None,
                 fixes_sha256=fixes_sha256,
+                source_ctime_ns=result.source_ctime_ns,
+                source_inode=result.source_inode,
+                source_read_ns=result.source_read_ns,
             )
             manifest.record(name, entry)
         elif result.deterministic and result.source_sha256 is not None:
@@ -399,6 +453,9 @@ def _record(
                 result.version,
                 error=output.error,
                 fixes_sha256=fixes_sha256,
+                source_ctime_ns=result.source_ctime_ns,
+                source_inode=result.source_inode,
+                source_read_ns=result.source_read_ns,
             )
             manifest.record(name, entry)
         else:

@@ -50,6 +50,10 @@ class TaskResult:
     #: The same findings as records (Finding.to_json()), for a person to act on.
     findings: list[dict[str, object]] = field(default_factory=list)
     held: bool = False  # nothing written: the tree awaits review (Task.hold_for_review)
+    # The rest of the source's stat when it was read (manifest.Entry: when to trust it).
+    source_ctime_ns: int | None = None
+    source_inode: int | None = None
+    source_read_ns: int | None = None
 
     @property
     def failed(self) -> bool:
@@ -84,6 +88,9 @@ def convert_task(task: Task) -> TaskResult:
         warnings=[f"[{f.rule}] {f.line()}" for f in conversion.findings],
         findings=[f.to_json() for f in conversion.findings],
         held=conversion.held,
+        source_ctime_ns=conversion.ctime_ns,
+        source_inode=conversion.inode,
+        source_read_ns=conversion.read_ns,
     )
     return _finish(result, started)
 
