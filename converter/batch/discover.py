@@ -89,8 +89,8 @@ def output_path(
 
     ``relative`` comes from a library's file names (or a web upload): an absolute path, a
     ``..`` part, or a folder in OUT_DIR that is a link to elsewhere would all write outside.
-    ``folders`` (relative folder -> the folder it resolves to) saves resolving the same
-    folder again for each of its outputs: a planner passes one for a whole batch.
+    ``folders`` (the relative folders already checked, and OUT_DIR resolved) saves resolving
+    the same folder again for each of its outputs: a planner passes one for a whole batch.
     """
     if relative.is_absolute() or any(part in ("", ".", "..") for part in relative.parts):
         raise UsageError(f"{relative}: not a plain relative path; refused")
@@ -99,9 +99,8 @@ def output_path(
     if top is None:
         top = folders[PurePosixPath()] = out_dir.resolve()
     target = top.joinpath(*relative.parts)
-    parent = folders.get(relative.parent)
-    if parent is None:
-        parent = folders[relative.parent] = target.parent.resolve()
-    if not parent.is_relative_to(top):
-        raise UsageError(f"{relative}: would be written outside {out_dir}; refused")
+    if relative.parent not in folders:
+        if not target.parent.resolve().is_relative_to(top):
+            raise UsageError(f"{relative}: would be written outside {out_dir}; refused")
+        folders[relative.parent] = target.parent  # checked: inside
     return target
