@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from converter.check import jvm
 from converter.errors import DependencyError
 
 JAXB_RUNTIME = Path("/usr/share/java/jaxb-runtime.jar")
@@ -53,8 +54,7 @@ def _engine_jar() -> Path | None:
 
 
 def _cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "converter" / "verapdf"
+    return jvm.cache_dir("verapdf")
 
 
 def _compiled_class() -> Path:
@@ -71,36 +71,7 @@ def _classpath() -> str:
 
 def _compile() -> None:
     """Compile the packaged Java source into the cache, when it changed (first use)."""
-    source = resources.files("converter.check").joinpath("java", f"{CLASS_NAME}.java")
-    text = source.read_bytes()
-    folder = _cache_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp = folder / f"{CLASS_NAME}.java"
-    if _compiled_class().exists() and stamp.exists() and stamp.read_bytes() == text:
-        return
-    # Compile in a private folder then rename, so parallel first uses do not clash.
-    work = folder / f"build-{os.getpid()}"
-    work.mkdir(exist_ok=True)
-    (work / f"{CLASS_NAME}.java").write_bytes(text)
-    done = subprocess.run(
-        [
-            "javac",
-            "-nowarn",
-            "-d",
-            str(work),
-            "-cp",
-            _classpath(),
-            str(work / f"{CLASS_NAME}.java"),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise DependencyError(f"cannot compile the veraPDF checker: {done.stderr.strip()[:500]}")
-    os.replace(work / f"{CLASS_NAME}.class", _compiled_class())
-    os.replace(work / f"{CLASS_NAME}.java", stamp)
-    shutil.rmtree(work, ignore_errors=True)
+    jvm.compile_class(CLASS_NAME, _classpath(), _cache_dir())
 
 
 class Validator:
