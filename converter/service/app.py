@@ -65,6 +65,9 @@ CHOICE_LABELS: dict[str, dict[str | int, str]] = {
     "braille_grade": {2: "Grade 2 (contracted)", 1: "Grade 1 (uncontracted)"},
 }
 SELECT_OPTIONS = ("profile",)  # shown as a list box; other closed lists as radio buttons
+#: How often a preview request looks whether its PDF is made: the person waits for it, and a
+#: look is one small query.
+PREVIEW_POLL_SECONDS = 0.05
 
 
 def choice_label(option: str, value: str | int) -> str:
@@ -701,7 +704,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         # The runner stops the conversion at its limit: wait a little longer than that.
         deadline = time.monotonic() + config.max_seconds + 30
         while job.status in ("queued", "running") and time.monotonic() < deadline:
-            await asyncio.sleep(0.25)
+            await asyncio.sleep(PREVIEW_POLL_SECONDS)
             job = store.job(job.id) or job
         context = form_context(source, values.report, values.upload, None, form)
         if job.status != "done":

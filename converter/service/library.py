@@ -82,6 +82,7 @@ class Library:
     def __init__(self, folder: Path | None) -> None:
         self.folder = folder.resolve() if folder else None
         self._cache: dict[Path, tuple[tuple[int, int], Report]] = {}
+        self._paths: dict[str, Path] = {}  # report id -> its file, as last listed
         self._lock = threading.Lock()
 
     def reports(self) -> list[Report]:
@@ -95,18 +96,24 @@ class Library:
                 or path.is_symlink()
             ):
                 continue
-            stat = path.stat()
-            stamp = (stat.st_size, stat.st_mtime_ns)
-            with self._lock:
-                cached = self._cache.get(path)
-            if cached is None or cached[0] != stamp:
-                report = describe(path, path.relative_to(self.folder).as_posix())
-                with self._lock:
-                    self._cache[path] = (stamp, report)
-            else:
-                report = cached[1]
-            found.append(report)
+            found.append(self._described(path))
+        with self._lock:
+            self._paths = {report.id: report.path for report in found}
         return found
+
+    def _described(self, path: Path) -> Report:
+        """The report of a file: described again only when its size or time changed."""
+        assert self.folder is not None
+        stat = path.stat()
+        stamp = (stat.st_size, stat.st_mtime_ns)
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        report = describe(path, path.relative_to(self.folder).as_posix())
+        with self._lock:
+            self._cache[path] = (stamp, report)
+        return report
 
     def search(self, query: str, more: Callable[[Report], str] | None = None) -> list[Report]:
         """The reports matching every term of ``query``, in their facts or in what ``more``
@@ -117,4 +124,15 @@ class Library:
         return [r for r in reports if r.matches(query, more(r) if more else "")]
 
     def get(self, report_id: str) -> Report | None:
+        """One report by id.  A report listed before is looked up by its own file alone (a
+        page of the service asks for it on every request: the library may hold thousands);
+        one not listed, or whose file has gone or changed kind, lists the library again."""
+        with self._lock:
+            path = self._paths.get(report_id)
+        if path is not None and self.folder is not None:
+            try:
+                if path.is_file() and not path.is_symlink():
+                    return self._described(path)
+            except OSError:
+                pass
         return next((r for r in self.reports() if r.id == report_id), None)

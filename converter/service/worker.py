@@ -34,6 +34,31 @@ def start(server_pid: int | None) -> None:
 
     for name in writers.formats():
         writers.get(name).load()
+    _warm_up_preview()
+
+
+#: What the warm-up renders: enough for WeasyPrint to load its fonts and lay out a page.
+WARM_UP_TEXT = b"Warm-up\n\nA heading\n\nA line of text to lay out.\n"
+
+
+def _warm_up_preview() -> None:
+    """Render a small document to PDF and its first page to an image, as a preview does: a
+    writer module imports WeasyPrint only when it renders, and the first render also loads
+    the fonts and WeasyPrint's own stylesheets.  Paid here, while the worker waits, the
+    first preview (the first PDF) costs what every later one does."""
+    import pypdfium2
+
+    from converter import writers
+
+    try:
+        root = pipeline.read(WARM_UP_TEXT, format="txt")
+        document = pypdfium2.PdfDocument(writers.get("pdf").write(root, Options()))
+        try:
+            document[0].render(scale=PREVIEW_SCALE).to_pil()
+        finally:
+            document.close()
+    except ConverterError:
+        pass  # the first real conversion meets the same problem and reports it
 
 
 def ready() -> int:
@@ -91,6 +116,9 @@ def read_upload(path: str, options: Options) -> ReadResult:
     return ReadResult(title=title or None)
 
 
+PREVIEW_SCALE = 0.75  # of 72 dpi: an A4 page 446 pixels wide
+
+
 def render_preview(pdf_path: str, image_path: str) -> str:
     """The first page of a PDF as a PNG image beside it (written whole, then renamed)."""
     import pypdfium2
@@ -101,7 +129,7 @@ def render_preview(pdf_path: str, image_path: str) -> str:
     partial = target.with_suffix(".part.png")
     document = pypdfium2.PdfDocument(pdf_path)
     try:
-        bitmap = document[0].render(scale=0.75)
+        bitmap = document[0].render(scale=PREVIEW_SCALE)
         bitmap.to_pil().save(partial)
         partial.replace(target)
     finally:
