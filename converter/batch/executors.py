@@ -268,7 +268,7 @@ class DaskExecutor(Executor):
         self.retries = retries
         self.client = Client(address, set_as_default=False, timeout=timeout)
         self.workers = max(1, sum(self.client.nthreads().values()))
-        self._futures: list[Any] = []
+        self._futures: dict[Any, Any] = {}  # Dask key -> future, of the tasks not yet done
 
     def run(
         self, tasks: Iterable[Task], function: TaskFunction = convert_task
@@ -286,7 +286,7 @@ class DaskExecutor(Executor):
                 return False
             future = self.client.submit(function, task, pure=False, retries=self.retries)
             in_flight[future.key] = task
-            self._futures.append(future)
+            self._futures[future.key] = future
             completed.add(future)
             return True
 
@@ -294,7 +294,7 @@ class DaskExecutor(Executor):
             pass
         for future in completed:
             task = in_flight.pop(future.key)
-            self._futures = [f for f in self._futures if f.key != future.key]
+            self._futures.pop(future.key, None)
             try:
                 yield future.result()
             except Exception as error:  # KilledWorker, or a task that cannot be sent
@@ -308,8 +308,8 @@ class DaskExecutor(Executor):
 
     def stop(self) -> None:
         if self._futures:
-            self.client.cancel(self._futures)
-            self._futures = []
+            self.client.cancel(list(self._futures.values()))
+            self._futures = {}
         self.client.close()
 
 
