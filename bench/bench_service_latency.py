@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from timing import load
+from timing import load, tree_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "ofsted-ilacs-warwickshire-2021.txt"
@@ -96,13 +96,20 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                 preview(client, report["id"], 18)  # warm: a preview made once
                 request_page = f"/request?report={report['id']}"
                 asyncio.run(hammer(server.url, request_page, args.clients, args.clients))
+                cpu = tree_cpu(server.pid)
                 page, page_errors = asyncio.run(
                     hammer(server.url, request_page, args.requests, args.clients)
                 )
+                page_cpu, cpu = (tree_cpu(server.pid) - cpu) / args.requests, tree_cpu(server.pid)
                 files, file_errors = asyncio.run(
                     hammer(server.url, download, args.requests, args.clients)
                 )
-                fresh = [preview(client, report["id"], 19 + n) for n in range(args.previews)]
+                download_cpu = (tree_cpu(server.pid) - cpu) / args.requests
+                fresh, fresh_cpu = [], []
+                for n in range(args.previews):
+                    cpu = tree_cpu(server.pid)
+                    fresh.append(preview(client, report["id"], 19 + n))
+                    fresh_cpu.append(tree_cpu(server.pid) - cpu)
                 again = preview(client, report["id"], 19)  # made before: its PDF is kept
         finally:
             server.stop()
@@ -112,7 +119,10 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "download": files,
         "download_errors": file_errors,
         "preview_fresh": fresh,
+        "preview_fresh_cpu": fresh_cpu,
         "preview_again": again,
+        "page_cpu": page_cpu,
+        "download_cpu": download_cpu,
         "load": load(),
     }
 
@@ -144,21 +154,27 @@ def main() -> None:
                 raise SystemExit(f"{label} failed:\n{done.stderr[-3000:]}")
             results[label].append(json.loads(done.stdout.splitlines()[-1]))
             print(f"  {label}: round done; {results[label][-1]['load']}", flush=True)
-    print(f"{'':8} {'measure':34} {'p50 ms':>8} {'p90 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    print(
+        f"{'':8} {'measure':24} {'p50 ms':>7} {'p90 ms':>7} {'p99 ms':>7} {'errors':>6} "
+        f"{'server CPU ms/request':>22}"
+    )
     for label, rounds in results.items():
         for name, key in (("request page", "page"), ("cached download (PDF)", "download")):
             values = [v for r in rounds for v in r[key]]
             errors = sum(r[f"{key}_errors"] for r in rounds)
+            cpu = statistics.median(r[f"{key}_cpu"] for r in rounds)
             print(
-                f"{label:8} {name:34} {percentile(values, 0.5) * 1000:8.0f} "
-                f"{percentile(values, 0.9) * 1000:8.0f} {percentile(values, 0.99) * 1000:8.0f} "
-                f"{errors:7d}"
+                f"{label:8} {name:24} {percentile(values, 0.5) * 1000:7.0f} "
+                f"{percentile(values, 0.9) * 1000:7.0f} {percentile(values, 0.99) * 1000:7.0f} "
+                f"{errors:6d} {cpu * 1000:22.2f}"
             )
         fresh = [v for r in rounds for v in r["preview_fresh"]]
+        fresh_cpu = [v for r in rounds for v in r["preview_fresh_cpu"]]
         again = [r["preview_again"] for r in rounds]
         print(
             f"{label:8} first preview image, new copy: median {statistics.median(fresh):.2f} s "
-            f"(all: {', '.join(f'{v:.2f}' for v in fresh)}); a copy made before: median "
+            f"wall, {statistics.median(fresh_cpu):.2f} s CPU of the server and its workers "
+            f"(all: {', '.join(f'{v:.2f}' for v in fresh)} s); a copy made before: median "
             f"{statistics.median(again):.2f} s"
         )
     print(f"at end: {load()}")

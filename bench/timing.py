@@ -90,3 +90,31 @@ def load() -> str:
     """The load averages (1, 5, 15 minutes) and the number of cores, as `uptime` gives them."""
     one, five, fifteen = os.getloadavg()
     return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def tree_cpu(root: int) -> float:
+    """CPU seconds used so far by a process and every process below it (those still running,
+    and, through their parents' counts, those they waited for): for a server whose work is
+    done by worker processes, the CPU a request cost whatever the machine's load."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stream:
+                fields = stream.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(entry)
+        parents[pid] = int(fields[1])
+        used[pid] = sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    members, todo = {root}, [root]
+    while todo:
+        parent = todo.pop()
+        for pid, its_parent in parents.items():
+            if its_parent == parent and pid not in members:
+                members.add(pid)
+                todo.append(pid)
+    return sum(used.get(pid, 0) for pid in members) / ticks
