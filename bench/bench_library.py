@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -29,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from timing import load, run_child
+from timing import load, run_child, tree_cpu
 
 REPO = Path(__file__).resolve().parents[1]
 TESTS = REPO / "tests"
@@ -108,11 +109,14 @@ def child_throughput(args: argparse.Namespace) -> dict[str, Any]:
     from converter import writers
 
     rates: dict[str, float] = {}
+    cpu: dict[str, float] = {}
     for fmt in writers.parse_format_list("all"):
+        before = tree_cpu(os.getpid())  # this process, its pool and the workers it reaped
         report, wall, _ = _batch(args.library, args.work / fmt, [fmt], jobs=2, force=True)
         assert report.counts()["converted"] == args.throughput_documents, report.counts()
         rates[fmt] = args.throughput_documents / wall
-    return {"rates": rates, "load": load()}
+        cpu[fmt] = (tree_cpu(os.getpid()) - before) / args.throughput_documents
+    return {"rates": rates, "cpu": cpu, "load": load()}
 
 
 CHILDREN = {"rerun": child_rerun, "dask": child_dask, "throughput": child_throughput}
@@ -236,10 +240,21 @@ def report_throughput(results: dict[str, list[Any]], count: int, args: argparse.
     )
     labels = list(results)
     formats = list(results[labels[0]][0]["rates"])
-    print(f"{'format':8} " + " ".join(f"{label:>8}" for label in labels))
+    print(
+        f"{'format':8} "
+        + " ".join(f"{label + ' docs/s':>14}" for label in labels)
+        + " "
+        + " ".join(f"{label + ' CPU s/doc':>17}" for label in labels)
+    )
     for fmt in formats:
         rates = [statistics.median(r["rates"][fmt] for r in results[label]) for label in labels]
-        print(f"{fmt:8} " + " ".join(f"{rate:8.2f}" for rate in rates))
+        cpus = [statistics.median(r["cpu"][fmt] for r in results[label]) for label in labels]
+        print(
+            f"{fmt:8} "
+            + " ".join(f"{rate:14.2f}" for rate in rates)
+            + " "
+            + " ".join(f"{cpu:17.3f}" for cpu in cpus)
+        )
     for label in labels:
         print(f"{label}: loads {[r['load'] for r in results[label]]}")
 
