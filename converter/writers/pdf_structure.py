@@ -40,16 +40,26 @@ def repair(data: bytes, fragments: list[tuple[str, int]], *, merge_tables: bool 
     """Merge split tables (unless told not to: a control for the tests), scope header cells,
     and turn marked content outside the structure tree into artifacts."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        merged = _merge_tables(pdf, fragments) if merge_tables else []
-        _scope_header_cells(pdf)
-        decorative = _decorative_figures(pdf)
-        artifacts = _orphans_to_artifacts(pdf, decorative)
+        # The structure tree is walked once, and again only after a repair that moved
+        # elements in it (a merged table, a decorative figure taken out): each walk visits
+        # every element, and the repairs that only set attributes leave it as it was.
+        elements = struct_elements(pdf)
+        merged = _merge_tables(elements, fragments) if merge_tables else []
+        if merged:
+            elements = struct_elements(pdf)
+        _scope_header_cells(elements)
+        decorative = _decorative_figures(elements)
+        if decorative:
+            elements = struct_elements(pdf)
+        artifacts = _orphans_to_artifacts(pdf, elements, decorative)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
     return Repaired(out.getvalue(), merged, artifacts)
 
 
-def _merge_tables(pdf: pikepdf.Pdf, fragments: list[tuple[str, int]]) -> list[str]:
+def _merge_tables(
+    elements: list[pikepdf.Dictionary], fragments: list[tuple[str, int]]
+) -> list[str]:
     """Make each table split over pages one Table structure element again.
 
     WeasyPrint tags every page's fragment of a table as its own Table, each with the
@@ -58,7 +68,7 @@ def _merge_tables(pdf: pikepdf.Pdf, fragments: list[tuple[str, int]]) -> list[st
     an artifact, as a repeated header should) and their cells' /Headers point at the first
     fragment's header cells.
     """
-    tables = [e for e in struct_elements(pdf) if e.get("/S") == "/Table"]
+    tables = [e for e in elements if e.get("/S") == "/Table"]
     if len(tables) != len(fragments):
         raise OutputError(
             f"found {len(tables)} Table structure elements for {len(fragments)} table fragments"
@@ -115,10 +125,10 @@ def _adopt(
     _rename_headers(element, renamed)
 
 
-def _scope_header_cells(pdf: pikepdf.Pdf) -> None:
+def _scope_header_cells(elements: list[pikepdf.Dictionary]) -> None:
     """Give every TH a /Scope (WeasyPrint writes none): Column in a THead, else Row, as our
     XHTML translator only makes body header cells for row headers."""
-    for table in (e for e in struct_elements(pdf) if e.get("/S") == "/Table"):
+    for table in (e for e in elements if e.get("/S") == "/Table"):
         head = _child(table, "/THead")
         in_head = {cell.objgen for cell in _descendants(head)} if head is not None else set()
         for cell in _descendants(table):
@@ -209,11 +219,11 @@ def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
     return found
 
 
-def _decorative_figures(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
+def _decorative_figures(elements: list[pikepdf.Dictionary]) -> set[tuple[int, int]]:
     """A decorative image (an img with an empty alt) is not content: its Figure leaves the
     structure tree, so that its drawing becomes a layout artifact, as PDF/UA asks."""
     detached = set()
-    for element in struct_elements(pdf):
+    for element in elements:
         if element.get("/S") == "/Figure" and not str(element.get("/Alt", "")).strip():
             _detach(element)
             detached.add(element.objgen)
@@ -221,12 +231,14 @@ def _decorative_figures(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
 
 
 def _orphans_to_artifacts(
-    pdf: pikepdf.Pdf, layout: AbstractSet[tuple[int, int]] = frozenset()
+    pdf: pikepdf.Pdf,
+    elements: list[pikepdf.Dictionary],
+    layout: AbstractSet[tuple[int, int]] = frozenset(),
 ) -> int:
     """Marked content whose structure element hangs off no tree (WeasyPrint's running heads
     and page numbers in margin boxes, decorative images: ``layout``) becomes /Artifact, as
-    PDF/UA requires."""
-    reachable = {element.objgen for element in struct_elements(pdf)}
+    PDF/UA requires.  ``elements``: the tree's elements (struct_elements)."""
+    reachable = {element.objgen for element in elements}
     root = pdf.Root.StructTreeRoot
     nums = root.ParentTree.Nums
     orphans: dict[int, dict[int, str]] = defaultdict(dict)  # page index -> MCID -> kind
@@ -248,13 +260,16 @@ def _orphans_to_artifacts(
     return count
 
 
+_BDC = pikepdf.Operator("BDC")  # compared as an object: no string made per instruction
+
+
 def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: dict[int, str]) -> int:
     instructions = pikepdf.parse_content_stream(page)
     changed = 0
-    rewritten = []
+    rewritten: list[pikepdf.ContentStreamInstruction | tuple[Any, Any]] = []
     for instruction in instructions:
         operands, operator = instruction.operands, instruction.operator
-        if str(operator) == "BDC" and len(operands) == 2:
+        if operator == _BDC and len(operands) == 2:
             properties = operands[1]
             if (
                 isinstance(properties, pikepdf.Dictionary)
@@ -267,7 +282,9 @@ def _mark_as_artifacts(pdf: pikepdf.Pdf, page: pikepdf.Page, mcids: dict[int, st
                 )
                 changed += 1
                 continue
-        rewritten.append(pikepdf.ContentStreamInstruction(operands, operator))
+        # Operands and operator as such (no instruction object made for each in Python):
+        # written again as a new instruction's would be, numbers normalised (352. -> 352).
+        rewritten.append((operands, operator))
     if changed != len(mcids):
         raise OutputError(
             f"found {changed} of {len(mcids)} untagged marked-content sequences on a page"
