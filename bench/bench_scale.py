@@ -4,11 +4,14 @@ share, and the memory of each worker and of the validators it keeps running, doc
 document: the 50th and the last within 10% of each other.
 
     .venv/bin/python bench/bench_scale.py [--documents 500] [--formats all] [--jobs 2]
-        [--sections 2,3] [--save results.json]
+        [--sections 2,3] [--save rows.jsonl]
+    .venv/bin/python bench/bench_scale.py --report rows.jsonl
 
 Prints a line every 25 documents (a long run can be followed, and cut short), then the
-tables.  Times are wall seconds inside the workers (the load is printed beside them); the
-validators' share is the checks' seconds over the tasks' seconds.
+tables.  --save writes each document's row as it finishes (a run cut short keeps what it
+did); --report makes the tables from such a file.  Times are wall seconds inside the
+workers (the load is printed beside them); the validators' share is the checks' seconds
+over the tasks' seconds.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from support.synthetic import write_library  # noqa: E402  (tests/support: a tes
 
 from converter import writers  # noqa: E402
 from converter.batch.executors import PoolExecutor  # noqa: E402
-from converter.batch.task import Task, TaskResult, convert_task  # noqa: E402
+from converter.batch.task import OutputRecord, Task, TaskResult, convert_task  # noqa: E402
 from converter.options import Options  # noqa: E402
 
 PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
@@ -95,7 +98,14 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--sections", default="2,3")
     parser.add_argument("--save", type=Path)
+    parser.add_argument("--report", type=Path, help="the tables of a --save file, and stop")
     args = parser.parse_args()
+    if args.report:
+        lines = args.report.read_text().splitlines()
+        rows = [row_from_json(json.loads(line)) for line in lines if line.strip()]
+        formats = [output.format for output in rows[0].result.outputs]
+        report(rows, formats, sum(r.result.seconds for r in rows) / args.jobs, args)
+        return
     formats = writers.parse_format_list(args.formats)
     sections = tuple(int(n) for n in args.sections.split(","))
     print(
@@ -119,11 +129,15 @@ def main() -> None:
             for index, path in enumerate(good)
         ]
         started = time.perf_counter()
+        saved = open(args.save, "w") if args.save else None  # noqa: SIM115
         with PoolExecutor(args.jobs) as executor:
             for item in executor.run(tasks, measured_task):  # type: ignore[arg-type]
                 if isinstance(item, TaskResult):  # lost with its worker: no memory measured
                     item = Measured(item, 0, 0, 0)  # type: ignore[unreachable]
                 rows.append(item)  # type: ignore[arg-type]
+                if saved is not None:
+                    saved.write(json.dumps(row_json(item)) + "\n")  # type: ignore[arg-type]
+                    saved.flush()
                 if len(rows) % 25 == 0 or len(rows) == len(tasks):
                     print(
                         f"  {len(rows):4d} documents, {time.perf_counter() - started:7.0f} s; "
@@ -133,7 +147,37 @@ def main() -> None:
                         flush=True,
                     )
         seconds = time.perf_counter() - started
+        if saved is not None:
+            saved.close()
     report(rows, formats, seconds, args)
+
+
+def row_json(row: Measured) -> dict[str, Any]:
+    return {
+        "key": row.result.key,
+        "seconds": row.result.seconds,
+        "worker": row.result.worker,
+        "worker_rss_kb": row.worker_rss_kb,
+        "worker_peak_kb": row.worker_peak_kb,
+        "validators_rss_kb": row.validators_rss_kb,
+        "load": load(),
+        "outputs": [
+            {"format": o.format, "status": o.status, "seconds": o.seconds, "check": o.check}
+            for o in row.result.outputs
+        ],
+    }
+
+
+def row_from_json(data: dict[str, Any]) -> Measured:
+    result = TaskResult(data["key"], "", None, None, None, seconds=data["seconds"])
+    result.worker = data["worker"]
+    result.outputs = [
+        OutputRecord(o["format"], None, o["status"], o["seconds"], check=o["check"])
+        for o in data["outputs"]
+    ]
+    return Measured(
+        result, data["worker_rss_kb"], data["worker_peak_kb"], data["validators_rss_kb"]
+    )
 
 
 def report(rows: list[Measured], formats: list[str], seconds: float, args: Any) -> None:
@@ -199,31 +243,6 @@ def report(rows: list[Measured], formats: list[str], seconds: float, args: Any) 
                 f"{name}: document 50 {at_50 / 1024:.0f} MB, document {len(rows)} "
                 f"{at_end / 1024:.0f} MB: {growth:+.1f}% ({verdict})"
             )
-    if args.save:
-        args.save.write_text(
-            json.dumps(
-                [
-                    {
-                        "key": row.result.key,
-                        "seconds": row.result.seconds,
-                        "worker": row.result.worker,
-                        "worker_rss_kb": row.worker_rss_kb,
-                        "worker_peak_kb": row.worker_peak_kb,
-                        "validators_rss_kb": row.validators_rss_kb,
-                        "outputs": [
-                            {
-                                "format": o.format,
-                                "status": o.status,
-                                "seconds": o.seconds,
-                                "check": o.check,
-                            }
-                            for o in row.result.outputs
-                        ],
-                    }
-                    for row in rows
-                ]
-            )
-        )
 
 
 if __name__ == "__main__":
