@@ -211,22 +211,38 @@ def to_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option(
     "--profile",
-    default="large-18",
-    show_default=True,
-    help="The profile the outputs were made with.",
+    metavar="NAME",
+    help="The profile the outputs were made with. Default: what each file records "
+    "(PDF and DOCX carry their profile and colours), else large-18.",
 )
 @click.option(
     "--font-size", type=float, metavar="PT", help="The body size the outputs were made with."
 )
+@click.option(
+    "--colours", "--colors", "colours", metavar="SCHEME", help="The colour scheme they use."
+)
 def check_command(
-    files: Sequence[Path], as_json: bool, profile: str, font_size: float | None
+    files: Sequence[Path],
+    as_json: bool,
+    profile: str | None,
+    font_size: float | None,
+    colours: str | None,
 ) -> None:
     """Check the accessibility of output FILES (PDF, EPUB, DOCX, HTML, BRF, PEF, summary, XML)."""
     from converter import check
 
     try:
-        options = Options(profile=profile, font_size=font_size)
-        reports = [check.check_file(path, options) for path in files]
+        reports = []
+        for path in files:
+            options: Options | None = None
+            if profile or font_size or colours:
+                base = check.options_of(path)
+                given = {"profile": profile, "font_size": font_size, "colours": colours}
+                changes = {name: value for name, value in given.items() if value}
+                if profile and not font_size:
+                    changes["font_size"] = None  # the profile's own size
+                options = base.replace(**changes)
+            reports.append(check.check_file(path, options))
     except ConverterError as error:
         fail(str(error), error.exit_code)
     if as_json:
