@@ -156,6 +156,25 @@ def styles_xml() -> str:
             rpr="<w:b/><w:bCs/>",
         ),
         paragraph_style("Footer", "footer", ppr='<w:spacing w:before="240" w:after="0"/>'),
+        # The contents page: its heading is not itself in the outline (level 9, as Word's),
+        # its entries a step in per level, the page number after a dotted tab at the right.
+        paragraph_style(
+            "TOCHeading",
+            "TOC Heading",
+            based_on="Heading1",
+            next_style="BodyText",
+            ppr='<w:outlineLvl w:val="9"/>',
+        ),
+        *(
+            paragraph_style(
+                f"TOC{level}",
+                f"toc {level}",
+                next_style="BodyText",
+                ppr='<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9638"/></w:tabs>'
+                f'<w:spacing w:before="0" w:after="120"/><w:ind w:left="{360 * (level - 1)}"/>',
+            )
+            for level in (1, 2, 3)
+        ),
         # Emphasis is bold, never italic (UKAAF): em and strong both read as bold.
         character_style("Strong", "Strong", "<w:b/><w:bCs/>"),
         character_style("Emphasis", "Emphasis", "<w:b/><w:bCs/>"),
@@ -224,7 +243,9 @@ def footer_xml() -> str:
     return (
         f'{XML_DECLARATION}<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
         '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr><w:r><w:t xml:space="preserve">Page </w:t></w:r>'
-        '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>'
+        '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        '<w:r><w:t xml:space="preserve"> of </w:t></w:r>'
+        '<w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>'
     )
 
 

@@ -143,6 +143,7 @@ def prepare(root: Element) -> Element:
     _drawable(arranged)
     taken = {str(e.get("id")) for e in arranged.iter() if e.get("id")}
     _unbracket_links(arranged)
+    _first_print_page(arranged)
     _title_opening(arranged, taken)
     _title_back(arranged, taken)
     _mark_addresses(arranged)
@@ -195,6 +196,20 @@ def _unbracket_links(root: Element) -> None:
         link.tail = (link.tail or "")[1:]
 
 
+def _first_print_page(root: Element) -> None:
+    """The text before the first print page break sat on the page before it: mark that
+    page too (page lists and braille page indicators otherwise start at page 2)."""
+    body = root.find("body")
+    first = next(root.iter("pagebreak"), None)
+    if body is None or first is None or not first.get("page", "").isdigit():
+        return
+    number = int(first.get("page", "0"))
+    if number < 2:
+        return
+    marker = etree.Element("pagebreak", page=str(number - 1))
+    body.insert(0, marker)
+
+
 def _heading_texts(container: Element) -> set[str]:
     return {
         one_line(canonical.text_content(h)).casefold()
@@ -217,7 +232,12 @@ def _title_opening(root: Element, taken: set[str]) -> None:
             opening.append(child)
     if len(opening) == len([c for c in body if isinstance(c.tag, str)]):
         return  # no section follows: the whole body is one part (a letter, a note)
-    if all(block.tag == "pagebreak" for block in opening):
+    # Print page breaks at either end belong between the parts, not inside the opening.
+    while opening and opening[0].tag == "pagebreak":
+        opening.pop(0)
+    while opening and opening[-1].tag == "pagebreak":
+        opening.pop()
+    if not opening:
         return
     used = _heading_texts(body)
     text = next((h for h in OPENING_HEADINGS if h.casefold() not in used), OPENING_HEADINGS[0])
@@ -225,9 +245,6 @@ def _title_opening(root: Element, taken: set[str]) -> None:
     heading = etree.SubElement(section, "heading", id=unique_id("overview-heading", taken))
     heading.text = text
     opening[0].addprevious(section)
-    # A print page break that ends the opening belongs between it and what follows.
-    while opening and opening[-1].tag == "pagebreak":
-        opening.pop()
     section.extend(opening)
 
 

@@ -88,3 +88,11 @@ def write(root: etree._Element, options: Options) -> bytes:
     for name, value in facts.PrintFacts.of(options).values().items():
         etree.SubElement(head, "meta", name=f"converter:{name}", content=value)
     return xhtml.serialize_html(document.html)
+
+
+def describe(payload: bytes, options: Options) -> str:
+    profile = profiles.print_profile(options)
+    return (
+        f"accessible HTML (WCAG 2.2 AA), {profile.label} {profile.font_size:g} pt, "
+        f"{edition.colour_words(profile.colours)}"
+    )

@@ -130,9 +130,11 @@ class XhtmlTranslator:
     image_source: ImageSource = data_url
     # Note id -> the ids given to its references, in order (a note links back to the first).
     noteref_ids: dict[str, list[str]] = field(default_factory=dict)
-    # Heading text (case-folded, without note markers) -> id: a source contents entry links
-    # to the section it names.
-    heading_ids: dict[str, str] = field(default_factory=dict)
+    # Heading words (case-folded, without note markers) -> the ids of the headings with
+    # them, in order: a source contents entry links to the section it names (the second
+    # "Executive summary" to the second such section).
+    heading_ids: dict[str, list[str]] = field(default_factory=dict)
+    _entries_seen: dict[str, int] = field(default_factory=dict)
     _noterefs_seen: dict[str, int] = field(default_factory=dict)
 
     # -- dispatch -------------------------------------------------------------------------
@@ -233,9 +235,13 @@ class XhtmlTranslator:
         """Wrap a contents entry's text in a link to the heading it names, if one does."""
         if item.find("a") is not None or item.find("ol") is not None or item.find("ul") is not None:
             return
-        target = self.heading_ids.get(entry_key(_text(item)))
-        if target is None:
+        key = entry_key(_text(item))
+        targets = self.heading_ids.get(key, [])
+        seen = self._entries_seen.get(key, 0)
+        self._entries_seen[key] = seen + 1
+        if not targets:
             return
+        target = targets[min(seen, len(targets) - 1)]
         link = etree.Element("a", href=f"#{target}")
         link.text, item.text = item.text, None
         for child in list(item):
@@ -581,14 +587,14 @@ def noteref_ids(root: Element, taken: set[str]) -> dict[str, list[str]]:
     return found
 
 
-def heading_ids(root: Element) -> dict[str, str]:
-    """Section headings by their words (the first of equal ones), for contents entries."""
-    found: dict[str, str] = {}
+def heading_ids(root: Element) -> dict[str, list[str]]:
+    """Section headings' ids by their words, in document order, for contents entries."""
+    found: dict[str, list[str]] = {}
     for section in root.iter("section"):
         heading = section.find("heading")
         if heading is None or section.get("role") == "contents" or not heading.get("id"):
             continue
-        found.setdefault(entry_key(heading_text(heading)), str(heading.get("id")))
+        found.setdefault(entry_key(heading_text(heading)), []).append(str(heading.get("id")))
     return found
 
 
