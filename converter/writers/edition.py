@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from lxml import etree
 
@@ -73,7 +73,6 @@ class TitlePage:
     dates: tuple[str, ...] = ()
     edition: str = ""
     origin: str = ""
-    lines: tuple[str, ...] = field(default=())
 
     def facts(self) -> list[str]:
         """The lines under the title and subtitle."""
@@ -86,10 +85,18 @@ def title_page(root: Element, edition: str) -> TitlePage:
     meta = root.find("meta")
     assert meta is not None
     title = one_line(meta.findtext("title")) or "Untitled"
+    subtitle = one_line(meta.findtext("subtitle"))
+    # A subtitle that gives the inspection dates already (as some reports' do) is not
+    # repeated by a dates line of our own.
+    dates = [
+        line
+        for line in date_lines(meta)
+        if not (line.startswith("Inspection dates") and "inspection date" in subtitle.casefold())
+    ]
     return TitlePage(
         title=title,
-        subtitle=one_line(meta.findtext("subtitle")),
-        dates=tuple(date_lines(meta)),
+        subtitle=subtitle,
+        dates=tuple(dates),
         edition=edition,
         origin=origin(root),
     )

@@ -54,7 +54,7 @@ def encode(root: etree._Element, document: braille.BrailleDocument) -> bytes:
         cols=str(document.cells),
         rows=str(document.lines_per_page),
         rowgap="0",
-        duplex="false",
+        duplex="true" if document.duplex else "false",
     )
     section = etree.SubElement(volume, f"{{{PEF_NS}}}section")
     for page in document.pages:
