@@ -266,7 +266,9 @@ def check_command(
             if profile or font_size or colours:
                 base = check.options_of(path)
                 given = {"profile": profile, "font_size": font_size, "colours": colours}
-                changes = {name: value for name, value in given.items() if value}
+                changes: dict[str, str | float | None] = {
+                    name: value for name, value in given.items() if value
+                }
                 if profile and not font_size:
                     changes["font_size"] = None  # the profile's own size
                 options = base.replace(**changes)

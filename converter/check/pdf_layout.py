@@ -85,9 +85,9 @@ def placement_findings(
         left, bottom, right, top = glyph.box
         x0, y0, x1, y1 = trim_boxes[glyph.page]
         where = f"page {glyph.page + 1}: {glyph.character!r} at x {left:.0f}-{right:.0f}"
-        if left < x0 - TOLERANCE or right > x1 + TOLERANCE or bottom < y0 - TOLERANCE:
-            findings.append(f"{where}, y {bottom:.0f}-{top:.0f}: outside the trim box")
-        elif top > y1 + TOLERANCE:
+        outside_x = left < x0 - TOLERANCE or right > x1 + TOLERANCE
+        outside_y = bottom < y0 - TOLERANCE or top > y1 + TOLERANCE
+        if outside_x or outside_y:
             findings.append(f"{where}, y {bottom:.0f}-{top:.0f}: outside the trim box")
         elif left < x0 + margin - overhang or right > x1 - margin + overhang:
             findings.append(f"{where} pt: in the margin (text area {margin:.0f}-{x1 - margin:.0f})")
@@ -144,7 +144,9 @@ def body_size_findings(
             continue
         role = block_role(element)
         if role in BODY_ROLES and abs(size - body_size) > 0.05:
-            findings.append(f"page {page + 1}: {role[1:]} text at {size:g} pt, not {body_size:g} pt")
+            findings.append(
+                f"page {page + 1}: {role[1:]} text at {size:g} pt, not {body_size:g} pt"
+            )
         elif role in HEADING_ROLES and size < body_size - 0.05:
             findings.append(
                 f"page {page + 1}: {role[1:]} at {size:g} pt, below the body size {body_size:g} pt"
@@ -176,7 +178,5 @@ def title_page_findings(
             if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
                 stack.append(kid)
     if pages - {0}:
-        return [
-            f"the title page runs on to page {max(pages) + 1}: a title page must fit one page"
-        ]
+        return [f"the title page runs on to page {max(pages) + 1}: a title page must fit one page"]
     return []

@@ -484,9 +484,7 @@ class Layout:
         if heading is not None:
             anchor = heading.get("id")
             if depth <= 1:
-                self.contents.append(
-                    ContentsEntry(xhtml.heading_text(heading), depth, anchor)
-                )
+                self.contents.append(ContentsEntry(xhtml.heading_text(heading), depth, anchor))
             if depth == 0:
                 flat = _Inline()
                 _flatten(heading, flat, self.translator)
@@ -497,9 +495,7 @@ class Layout:
             else:
                 lines = self.text_lines(heading, 0, 2)
             self.add(
-                Block(
-                    lines, blank_before=True, blank_after=True, keep_with_next=2, anchor=anchor
-                )
+                Block(lines, blank_before=True, blank_after=True, keep_with_next=2, anchor=anchor)
             )
         for child in section:
             if child.tag != "heading":
@@ -629,9 +625,7 @@ class Layout:
         if self.source_contents is not None:
             heading = xhtml.heading_text(self.source_contents.find("heading"))  # type: ignore[arg-type]
             entries = self.source_entries()
-        blocks = [
-            Block(centred(self.translator.translate(heading), self.width), blank_after=True)
-        ]
+        blocks = [Block(centred(self.translator.translate(heading), self.width), blank_after=True)]
         for entry in entries:
             page = anchors.get(entry.anchor or "")
             number = braille_number(page) if page is not None else ""

@@ -191,9 +191,7 @@ def _unbracket_links(root: Element) -> None:
         if parent is None:
             continue
         preceding = before.tail if before is not None else parent.text
-        if not (preceding or "").rstrip(" ").endswith("<") or not (link.tail or "").startswith(
-            ">"
-        ):
+        if not (preceding or "").rstrip(" ").endswith("<") or not (link.tail or "").startswith(">"):
             continue
         trimmed = (preceding or "").rstrip(" ")[:-1]
         if before is not None:

@@ -146,7 +146,11 @@ def custom_properties(facts: PrintFacts) -> bytes:
     )
     for pid, (name, value) in enumerate(facts.values().items(), start=2):
         prop = etree.SubElement(
-            root, f"{{{CUSTOM_NS}}}property", fmtid=CUSTOM_FMTID, pid=str(pid), name=DOCX_NAMES[name]
+            root,
+            f"{{{CUSTOM_NS}}}property",
+            fmtid=CUSTOM_FMTID,
+            pid=str(pid),
+            name=DOCX_NAMES[name],
         )
         etree.SubElement(prop, f"{{{VT_NS}}}lpwstr").text = value
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
@@ -155,14 +159,16 @@ def custom_properties(facts: PrintFacts) -> bytes:
 def read_docx(source: Path | bytes) -> PrintFacts | None:
     """The facts of a DOCX file (a path, or the package's bytes)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as archive:
+        with zipfile.ZipFile(
+            io.BytesIO(source) if isinstance(source, bytes) else source
+        ) as archive:
             data = archive.read(CUSTOM_PART)
         root = etree.fromstring(data, canonical.safe_parser())
     except (OSError, KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
         return None
     by_label = {label: name for name, label in DOCX_NAMES.items()}
     values = {
-        by_label[str(prop.get("name"))]: "".join(prop.itertext()).strip()
+        by_label[str(prop.get("name"))]: "".join(str(t) for t in prop.itertext()).strip()
         for prop in root.iterfind(f"{{{CUSTOM_NS}}}property")
         if prop.get("name") in by_label
     }

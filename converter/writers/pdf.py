@@ -204,7 +204,9 @@ def render(
         if alone:
             # A table taller than a page, kept whole, left its caption behind: let those
             # tables flow from where they start (rows whole, header repeated).
-            flowing = "".join(f'table[id="{table_id}"] {{ break-inside: auto; }}' for table_id in alone)
+            flowing = "".join(
+                f'table[id="{table_id}"] {{ break-inside: auto; }}' for table_id in alone
+            )
             stylesheet = CSS(string=css + flowing, url_fetcher=fetcher, font_config=fonts)
             document = HTML(string=html_text, url_fetcher=fetcher).render(
                 font_config=fonts, stylesheets=[stylesheet], pdf_variant=variant

@@ -155,8 +155,9 @@ def _structure_destinations(pdf: pikepdf.Pdf) -> int:
     pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
     finder = _ElementFinder(pdf)
     count = 0
-    names = pdf.Root.get("/Names", {}).get("/Dests") if "/Names" in pdf.Root else None
-    if names is not None and "/Names" in names:
+    catalog_names = pdf.Root.get("/Names")
+    names = catalog_names.get("/Dests") if isinstance(catalog_names, pikepdf.Dictionary) else None
+    if isinstance(names, pikepdf.Dictionary) and "/Names" in names:
         flat = names.Names
         for i in range(1, len(flat), 2):
             destination = flat[i]
@@ -171,12 +172,12 @@ def _structure_destinations(pdf: pikepdf.Pdf) -> int:
         item = stack.pop()
         if not isinstance(item, pikepdf.Dictionary):
             continue
-        destination = item.get("/Dest")
-        if isinstance(destination, pikepdf.Array):
+        target = item.get("/Dest")
+        if isinstance(target, pikepdf.Array):
             item.A = pikepdf.Dictionary(
                 S=pikepdf.Name.GoTo,
-                D=destination,
-                SD=_structure_destination(destination, pages, finder),
+                D=target,
+                SD=_structure_destination(target, pages, finder),
             )
             del item.Dest
             count += 1
@@ -201,8 +202,9 @@ class _ElementFinder:
         self.parents: dict[int, pikepdf.Array] = {}
         nums = pdf.Root.StructTreeRoot.ParentTree.Nums
         for i in range(0, len(nums), 2):
-            if isinstance(nums[i + 1], pikepdf.Array):
-                self.parents[int(nums[i])] = nums[i + 1]
+            value = nums[i + 1]
+            if isinstance(value, pikepdf.Array):
+                self.parents[int(nums[i])] = value
         self.origins: dict[int, list[tuple[float, float, int]]] = {}
 
     def page_origins(self, page: int) -> list[tuple[float, float, int]]:
@@ -222,7 +224,9 @@ class _ElementFinder:
                 if element is not None:
                     return element
         document = self.pdf.Root.StructTreeRoot.K
-        return document[0] if isinstance(document, pikepdf.Array) else document
+        found = document[0] if isinstance(document, pikepdf.Array) else document
+        assert isinstance(found, pikepdf.Dictionary)
+        return found
 
     def _element(self, page: int, mcid: int) -> pikepdf.Dictionary | None:
         parents = self.parents.get(page)
@@ -233,6 +237,7 @@ class _ElementFinder:
             return None  # an artifact
         while isinstance(element.get("/P"), pikepdf.Dictionary):
             parent = element.P
+            assert isinstance(parent, pikepdf.Dictionary)
             if parent.get("/Type") == "/StructTreeRoot" or parent.get("/S") == "/Document":
                 break
             inline = element.get("/S") in _INLINE_ROLES
@@ -246,7 +251,7 @@ class _ElementFinder:
 def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
     """(x, y, MCID) of the first glyph of each marked-content sequence with text, in
     default user space."""
-    identity = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    identity: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
     ctm, stack = identity, []
     text_matrix = identity
     marks: list[int | None] = []
@@ -261,8 +266,8 @@ def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
             ctm = _multiply(_matrix(operands), ctm)
         elif op == "BDC":
             properties = operands[1]
-            mcid = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
-            marks.append(int(mcid) if mcid is not None else None)
+            raw = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+            marks.append(int(raw) if raw is not None else None)
         elif op == "BMC":
             marks.append(None)
         elif op == "EMC":
@@ -273,10 +278,10 @@ def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
         elif op == "Tm":
             text_matrix = _matrix(operands)
         elif op in ("Tj", "TJ", "'", '"'):
-            mcid = next((m for m in reversed(marks) if m is not None), None)
-            if mcid is not None and mcid not in found:
+            current = next((m for m in reversed(marks) if m is not None), None)
+            if current is not None and current not in found:
                 _, _, _, _, x, y = _multiply(text_matrix, ctm)
-                found[mcid] = (x, y)
+                found[current] = (x, y)
     return [(x, y, mcid) for mcid, (x, y) in found.items()]
 
 

@@ -101,7 +101,9 @@ def describe(payload: bytes, options: Options) -> str:
         names = archive.namelist()
         notes = 0
         if "word/footnotes.xml" in names:
-            footnotes = etree.fromstring(archive.read("word/footnotes.xml"), canonical.safe_parser())
+            footnotes = etree.fromstring(
+                archive.read("word/footnotes.xml"), canonical.safe_parser()
+            )
             notes = sum(1 for note in footnotes if note.get(qn("w:type")) is None)
     fonts = any(name.endswith(".odttf") for name in names)
     parts = [f"Word document (Office Open XML), {profile.label} {profile.font_size:g} pt"]
@@ -130,4 +132,3 @@ def _open_reference(options: Options) -> DocxDocument:
     if document.part.content_type != MEDIA_TYPE + ".main+xml":
         raise InputError("is not a Word (.docx) document (a template or macro file?)", source=name)
     return document
-

@@ -698,7 +698,6 @@ def column_widths(
     return [m + int(room * e / sum(extra)) for m, e in zip(minimum, extra, strict=True)]
 
 
-
 @dataclass
 class _Slot:
     cell: Element | None

@@ -113,11 +113,17 @@ def _relate(rels: Element, rel_type: str, target: str) -> str:
     return rel_id
 
 
-def _content_type(parts: dict[str, bytes], *, part: str = "", extension: str = "", kind: str) -> None:
+def _content_type(
+    parts: dict[str, bytes], *, part: str = "", extension: str = "", kind: str
+) -> None:
     types = _xml(parts["[Content_Types].xml"])
     if extension:
-        if not any(d.get("Extension") == extension for d in types.iterfind(f"{{{TYPES_NS}}}Default")):
-            types.insert(0, etree.Element(f"{{{TYPES_NS}}}Default", Extension=extension, ContentType=kind))
+        if not any(
+            d.get("Extension") == extension for d in types.iterfind(f"{{{TYPES_NS}}}Default")
+        ):
+            types.insert(
+                0, etree.Element(f"{{{TYPES_NS}}}Default", Extension=extension, ContentType=kind)
+            )
     else:
         for existing in types.iterfind(f"{{{TYPES_NS}}}Override"):
             if existing.get("PartName") == f"/{part}":
@@ -187,7 +193,10 @@ def _add_footnotes(parts: dict[str, bytes], footnotes: list[Element]) -> None:
     """word/footnotes.xml with Word's two separators and our notes; hyperlinks inside the
     notes get their relationships in the footnotes part too."""
     root = etree.Element(w("footnotes"), nsmap={"w": W_NS, "r": R_NS})
-    for number, kind, mark in ((-1, "separator", "separator"), (0, "continuationSeparator", "continuationSeparator")):
+    for number, kind, mark in (
+        (-1, "separator", "separator"),
+        (0, "continuationSeparator", "continuationSeparator"),
+    ):
         separator = etree.SubElement(root, w("footnote"))
         separator.set(w("type"), kind)
         separator.set(w("id"), str(number))
@@ -216,7 +225,8 @@ def _add_footnotes(parts: dict[str, bytes], footnotes: list[Element]) -> None:
         for rel in document_rels:
             if rel.get("Id") in used:
                 # Every attribute copied: Id, Type, Target, TargetMode.
-                etree.SubElement(rels, f"{{{RELS_NS}}}Relationship", dict(rel.attrib))
+                attributes = {str(k): str(v) for k, v in rel.attrib.items()}
+                etree.SubElement(rels, f"{{{RELS_NS}}}Relationship", attributes)
         parts[_rels_name(target)] = _bytes(rels)
     parts[target] = _bytes(root)
 

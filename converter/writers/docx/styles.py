@@ -278,7 +278,7 @@ def page_colour(profile: PrintProfile) -> Element:
     rect = etree.SubElement(
         picture,
         f"{{{VML_NS}}}rect",
-        nsmap={"v": VML_NS, "o": OFFICE_NS, "w10": WORD_VML_NS},  # type: ignore[dict-item]
+        nsmap={"v": VML_NS, "o": OFFICE_NS, "w10": WORD_VML_NS},
     )
     rect.set("id", "PageColour")
     rect.set(
