@@ -303,7 +303,7 @@ class BodyBuilder:
             in_head = index < len(head_rows)
             tr = etree.SubElement(tbl, qn("w:tr"))
             tr_pr = etree.SubElement(tr, qn("w:trPr"))
-            if in_head or self.short_row(row, column_width):
+            if in_head or self.short_row(row, widths):
                 # A short row is kept whole on its page.  A tall one may break: LibreOffice
                 # drops the rest of a table after a cantSplit row that does not fit.
                 etree.SubElement(tr_pr, qn("w:cantSplit"))
@@ -331,14 +331,17 @@ class BodyBuilder:
                 tc.append(self.make_paragraph(role, segments))
         self.flush_into_next(tbl)
 
-    def short_row(self, row: list[_Slot], column_width: int) -> bool:
+    def short_row(self, row: list[_Slot], widths: list[int]) -> bool:
         """Whether a row's tallest cell takes three lines or fewer at the print size."""
-        characters = max(1.0, column_width / 20 / (0.5 * self.profile.font_size))
-        lines = [
-            len(one_line(canonical.text_content(slot.cell))) / slot.colspan / characters
-            for slot in row
-            if slot.cell is not None
-        ]
+        lines: list[float] = []
+        column = 0
+        for slot in row:
+            room = sum(widths[column : column + slot.colspan]) - CELL_PADDING_TWIPS
+            column += slot.colspan
+            if slot.cell is None:
+                continue
+            text = one_line(canonical.text_content(slot.cell))
+            lines.append(glyphs.text_width(text, self.profile.font_size) * 20 / max(room, 1))
         return max(lines, default=0.0) <= 3
 
     def header_for(self, rows: list[Element]) -> Element:
