@@ -789,6 +789,16 @@ def layout(root: Element, options: Options) -> BrailleDocument:
     return Layout(edition.prepare(root), options, code).run()
 
 
+def describe_pages(pages: int, options: Options) -> str:
+    """One line on a braille copy of ``pages`` pages, for the terminal."""
+    grade = "contracted" if options.braille_grade == 2 else "uncontracted"
+    sides = ", interpoint" if options.duplex else ""
+    return (
+        f"{pages} braille pages, grade {options.braille_grade} ({grade}), "
+        f"{options.braille_cells} x {options.braille_lines}{sides}"
+    )
+
+
 # -- output encodings ---------------------------------------------------------------------
 
 # North American ASCII braille (the BRF character set): the character for each of the 64
