@@ -169,7 +169,8 @@ class BrailleDocument:
     cells: int
     lines_per_page: int
     pages: list[Page] = field(default_factory=list)
-    translator_calls: int = 0
+    translator_calls: int = 0  # for the text
+    preliminary_calls: int = 0  # for the title page, transcriber's notes and contents
     duplex: bool = False  # interpoint: pages alternate right and left
 
 
@@ -672,6 +673,7 @@ class Layout:
             for child in container if container is not None else ():
                 self.visit(child, 0)
         document = BrailleDocument(self.code, self.width, self.options.braille_lines)
+        document.translator_calls = self.translator.calls
         room = document.lines_per_page - 1
         body, anchors = flow(self.blocks, room)
         added = [
@@ -695,7 +697,7 @@ class Layout:
         for number, lines in enumerate(_recto(body, duplex), start=1):
             document.pages.append(_numbered(str(number), lines, self.width))
         document.duplex = duplex
-        document.translator_calls = self.translator.calls
+        document.preliminary_calls = self.translator.calls - document.translator_calls
         return document
 
 
