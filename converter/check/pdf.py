@@ -42,6 +42,18 @@ class PageContent:
 
 
 def check(path: Path, options: Options) -> list[CheckResult]:
+    """Our own checks, then veraPDF against the PDF/UA part the file claims."""
+    results = own_checks(path, options)
+    if any(r.name == "pdf-readable" for r in results):
+        return results
+    with pikepdf.open(path) as pdf:
+        part = ua_part(pdf)
+    return [*results, verapdf_result(path, part)]
+
+
+def own_checks(path: Path, options: Options) -> list[CheckResult]:
+    """Structure, what a reader sees (glyphs, colours, sizes, the title page): every check
+    but veraPDF's, cheap enough to run over every profile, scheme and paper."""
     profile = profiles.print_profile(options)
     started = time.perf_counter()
     try:
@@ -92,7 +104,7 @@ def check(path: Path, options: Options) -> list[CheckResult]:
             CheckResult.of(
                 "pdf-title-page",
                 "UKAAF: the title page on one page",
-                pdf_layout.title_page_findings(elements, pages_of),
+                pdf_layout.title_page_findings(document_kids(pdf), pages_of),
             ),
         ]
     drawn, trim_boxes = pdf_layout.glyphs(path)
@@ -109,12 +121,10 @@ def check(path: Path, options: Options) -> list[CheckResult]:
         ),
     ]
     seconds = time.perf_counter() - started
-    results = [
+    return [
         CheckResult(r.name, r.standard, r.status, r.details, seconds / len(results))
         for r in results
     ]
-    results.append(verapdf_result(path, part))
-    return results
 
 
 def ua_part(pdf: pikepdf.Pdf) -> int:
@@ -135,6 +145,19 @@ def verapdf_result(path: Path, part: int = 1) -> CheckResult:
     if not result.compliant and not findings:
         findings = ["not compliant (no rule named)"]
     return CheckResult.of(name, standard, findings, seconds=result.seconds)
+
+
+def document_kids(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The top-level structure elements (the Document element's kids, or the root's)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return []
+    kids = root.get("/K")
+    top = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    if len(top) == 1 and isinstance(top[0], pikepdf.Dictionary) and top[0].get("/S") == "/Document":
+        inner = top[0].get("/K")
+        top = list(inner) if isinstance(inner, pikepdf.Array) else [inner]
+    return [kid for kid in top if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
 
 
 def mcid_elements(pdf: pikepdf.Pdf) -> dict[tuple[int, int], pikepdf.Dictionary]:

@@ -157,26 +157,34 @@ def body_size_findings(
 
 
 def title_page_findings(
-    elements: list[pikepdf.Dictionary], pages_of: dict[tuple[int, int], list[int]]
+    document_kids: list[pikepdf.Dictionary], pages_of: dict[tuple[int, int], list[int]]
 ) -> list[str]:
-    """The title page on one page: the document title (the first H1) and everything in the
-    block around it has its content on the first page.  ``pages_of`` maps a structure
-    element to the pages of its own marked content."""
-    title = next((e for e in elements if e.get("/S") == "/H1"), None)
-    if title is None:
-        return ["no H1: the title page has no title"]
-    block = title.get("/P")
-    if not isinstance(block, pikepdf.Dictionary) or block.get("/S") in ("/Document", None):
-        block = title
+    """The title page on one page.  The title block is the first of the document's
+    top-level structure elements (the first H1 in it) and, where it ran on, the fragments
+    of the same kind after it up to the next part (one holding any other heading, or of
+    another kind): every one's content must be on the first page.  ``pages_of`` maps a
+    structure element to the pages of its own marked content."""
+    if not document_kids or not any(e.get("/S") == "/H1" for e in _descendants(document_kids[0])):
+        return ["no title: the first part of the document holds no H1"]
+    kind = document_kids[0].get("/S")
+    block = [document_kids[0]]
+    for kid in document_kids[1:]:
+        roles = {str(e.get("/S")) for e in _descendants(kid)}
+        if kid.get("/S") != kind or roles & (HEADING_ROLES - {"/H1"}):
+            break
+        block.append(kid)
     pages: set[int] = set()
-    stack = [block]
-    while stack:
-        element = stack.pop()
+    for element in (e for fragment in block for e in _descendants(fragment)):
         pages.update(pages_of.get(element.objgen, []))
-        kids = element.get("/K")
-        for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
-            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
-                stack.append(kid)
     if pages - {0}:
         return [f"the title page runs on to page {max(pages) + 1}: a title page must fit one page"]
     return []
+
+
+def _descendants(element: pikepdf.Dictionary) -> list[pikepdf.Dictionary]:
+    found = [element]
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            found.extend(_descendants(kid))
+    return found
