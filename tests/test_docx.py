@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -123,12 +124,19 @@ def tree_units(root: etree._Element) -> list[list[str]]:
     in reading order; a block's nested blocks are units of their own."""
     units = []
     blocks = ("title", "subtitle", "heading", "p", "item", "caption", "cell", "note")
+    # A cited note is a Word footnote, at the foot of its page: not in the text's order.
+    cited = {ref.get("ref") for ref in root.iter("noteref")}
     for part in ("meta/title", "meta/subtitle", "body", "back"):
         for top in root.iterfind(part):
             for element in top.iter(*blocks):
+                if element.tag == "note" and element.get("id") in cited:
+                    continue
                 own = [element.text or ""]
                 for child in element:
-                    if child.tag not in ("list", "table", "note"):
+                    if child.tag == "noteref":
+                        # A Word footnote reference: "[note N]", Word numbering in order.
+                        own.append(" ")
+                    elif child.tag not in ("list", "table", "note"):
                         own.append("".join(str(t) for t in child.itertext()))
                     own.append(child.tail or "")
                 found = words("".join(own))
@@ -142,8 +150,13 @@ def test_libreoffice_pdf_holds_every_word_of_the_tree_in_order(checked, job_id: 
     source = next(job[1] for job in JOBS if job[0] == job_id)
     _, _, pdf = checked[job_id]
     root = parse(source).getroot()
-    findings = docx_check.words_in_order(tree_units(root), docx_check.pdf_words(pdf))
+    found = docx_check.pdf_words(pdf)
+    findings = docx_check.words_in_order(tree_units(root), found)
     assert not findings
+    # Footnotes: each cited note's words, in order, somewhere in LibreOffice's pages.
+    cited = {ref.get("ref") for ref in root.iter("noteref")}
+    for note in (n for n in root.iter("note") if n.get("id") in cited):
+        assert not docx_check.words_in_order([words("".join(note.itertext()))], found)
 
 
 def test_corpus_is_in_the_matrix_when_present() -> None:
@@ -752,3 +765,25 @@ def test_the_docx_carries_its_print_facts() -> None:
     custom = parts(write(FEATURES, options))["docProps/custom.xml"]
     names = {p.get("name") for p in custom}
     assert {"Print profile", "Colour scheme", "Font size (point)"} <= names
+
+
+def test_a_font_substituted_by_libreoffice_is_caught(tmp_path: Path) -> None:
+    """Negative control: the embedded fonts unreadable (their key changed, so they do not
+    de-obfuscate), LibreOffice draws the text in a fallback font, and the round trip says so."""
+    data = write(FEATURES)
+    broken = tmp_path / "wrong-font-key.docx"
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            payload = source.read(name)
+            if name == "word/fontTable.xml":
+                payload = re.sub(
+                    rb'w:fontKey="\{[0-9A-F-]+\}"',
+                    b'w:fontKey="{00000000-0000-0000-0000-000000000000}"',
+                    payload,
+                )
+            target.writestr(name, payload)
+    [result] = [
+        r for r in docx_check.check(broken, Options()) if r.name == "libreoffice-pdf-roundtrip"
+    ]
+    assert result.status == "fail"
+    assert any("not the embedded font" in detail for detail in result.details)
