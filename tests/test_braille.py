@@ -411,7 +411,7 @@ def test_transcribers_notes_and_tables(sample_document: braille.BrailleDocument)
     notes = back_translated(sample_document, sample_document.pages[1])
     assert notes.startswith("p2 Transcriber")
     assert "Tables are set out row by row" in notes
-    assert "\"Overview\" and \"About this document\" were added" in notes  # UEB quotes
+    assert '"Overview" and "About this document" were added' in notes  # UEB quotes
     text = " ".join(back_translated(sample_document, page) for page in sample_document.pages)
     # The table under its caption (never just "Table") and a transcriber's note in UEB's
     # transcriber's note indicators.

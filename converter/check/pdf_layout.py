@@ -99,13 +99,14 @@ def placement_findings(
 def colour_findings(found: list[Glyph], profile: PrintProfile) -> list[str]:
     """Text in a colour that is neither the scheme's text colour nor its link colour."""
     allowed = {_rgb(profile.foreground): "text", _rgb(profile.link): "link"}
+    named = " or ".join(dict.fromkeys((profile.foreground, profile.link)))
     findings: list[str] = []
     for glyph in found:
         if glyph.colour not in allowed:
             colour = "#{:02x}{:02x}{:02x}".format(*glyph.colour)
             findings.append(
                 f"page {glyph.page + 1}: {glyph.character!r} in {colour}, not the scheme's "
-                f"{profile.foreground} or {profile.link} ({profile.colours})"
+                f"{named} ({profile.colours})"
             )
             if len(findings) >= MAX_FINDINGS:
                 break

@@ -81,10 +81,20 @@ def write(root: etree._Element, options: Options) -> bytes:
         "bold": data_url(font_file("Bold"), "font/ttf"),
     }
     css = stylesheet(profile, "screen", fonts)
-    document = xhtml.translate_report(edition.prepare(root), css=css, contents=True)
+    arranged = edition.prepare(root)
+    page = edition.title_page(arranged, "")
+    facts_lines: list[etree._Element] = []
+    for css_class, line in [
+        *(("title-date", d) for d in page.dates),
+        ("title-origin", page.origin),
+    ]:
+        fact = etree.Element("p", {"class": css_class})
+        fact.text = line
+        facts_lines.append(fact)
+    document = xhtml.translate_report(arranged, css=css, contents=True, title_page=facts_lines)
     head = document.html.find("head")
     assert head is not None
-    # The print facts, so `convert check` knows the profile and colours it was made with.
+    # The print facts, so a check knows the profile and colours it was made with.
     for name, value in facts.PrintFacts.of(options).values().items():
         etree.SubElement(head, "meta", name=f"converter:{name}", content=value)
     return xhtml.serialize_html(document.html)
