@@ -420,7 +420,47 @@ def test_transcribers_notes_and_tables(sample_document: braille.BrailleDocument)
     assert cells.count(braille.TN_OPEN) == cells.count(braille.TN_CLOSE) == 1
     opening = cells.index(braille.TN_OPEN)
     assert cells.index(braille.TN_CLOSE) > opening
-    assert "Transcriber's note: the table is set out row by row." in text.replace("\u2019", "'")
+    assert "table: set out row by row, each cell after its column heading" in text
+    assert "transcriber's note indicators, dots 4 46 126" in notes.replace("\u2019", "'")
+
+
+def test_transcribers_notes_in_the_text_take_one_form(tmp_path: Path) -> None:
+    """A figure's description and a table's layout are transcriber's notes of one form:
+    the indicators around the words, every line blocked at cell 3 (issue 16's figures and
+    issue 17's tables share Layout.transcriber_note)."""
+    from support import word
+
+    from converter import parse
+
+    source = tmp_path / "feature.docx"
+    source.write_bytes(word.feature_docx())
+    root = parse(source).getroot()
+    assert root.find(".//figure") is not None and root.find(".//table") is not None
+    document = braille.layout(root, Options())
+    translate = braille.Translator(document.code).back_translate
+    lines = [line for page in document.pages for line in page.lines]
+    notes: list[list[braille.Line]] = []
+    for index, line in enumerate(lines):
+        if braille.TN_OPEN in line.cells:
+            end = next(i for i in range(index, len(lines)) if braille.TN_CLOSE in lines[i].cells)
+            notes.append(lines[index : end + 1])
+    said = [" ".join(translate(line.cells).strip() for line in note) for note in notes]
+    assert said == [
+        "table: set out row by row, each cell after its column heading",
+        "image: A bar chart of club members: lunch club 40, youth club 25.",
+        "image without a description",
+        "image: The parish hall, from the south",
+    ]
+    for note in notes:
+        assert note[0].cells.startswith(braille.BLANK * 2 + braille.TN_OPEN), note[0]
+        assert note[-1].cells.rstrip(braille.BLANK).endswith(braille.TN_CLOSE), note[-1]
+        for line in note[1:]:
+            assert line.cells.startswith(braille.BLANK * 2) and line.cells[2] != braille.BLANK
+    # Said once in the preliminary pages.
+    preliminary = " ".join(
+        back_translated(document, page) for page in document.pages if page.number.startswith("p")
+    )
+    assert "transcriber's note indicators" in preliminary.replace("\u2019", "'")
 
 
 def test_a_link_whose_text_is_its_address_is_given_once(

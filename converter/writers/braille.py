@@ -36,10 +36,13 @@ PREFIXES = frozenset("\u2808\u2818\u2838\u2810\u2828\u2830\u2820\u283c")
 MIN_PRINT_PAGE_FILL = 3  # cells of dots 36 at least before a print page number
 PRELIMINARY = "\u280f"  # p: preliminary pages are numbered p1, p2 ... (UKAAF)
 NOTE_INDICATOR = "\u2810\u2814"  # UEB note indicator, dots 5 and 35
-TN_OPEN = "\u2808\u2828\u2823"  # UEB transcriber's note indicators
+#: UEB transcriber's note indicators (Rules of Unified English Braille 3.27): what the
+#: transcriber says, not the print, stands between them.
+TN_OPEN = "\u2808\u2828\u2823"
 TN_CLOSE = "\u2808\u2828\u281c"
 GUIDE_DOT = "\u2810"  # dot 5: guide dots between a contents entry and its page number
-TABLE_NOTE = "Transcriber's note: the table is set out row by row."
+#: What a transcriber's note says of a table's layout (a figure's says "image: ...").
+TABLE_NOTE = "table: set out row by row, each cell after its column heading"
 
 # liblouis tables by primary language subtag: (grade 1, grade 2).  English is UEB; the
 # others are the national codes liblouis ships, for the rare non-English document.
@@ -172,12 +175,6 @@ class BrailleDocument:
     translator_calls: int = 0  # for the text
     preliminary_calls: int = 0  # for the title page, transcriber's notes and contents
     duplex: bool = False  # interpoint: pages alternate right and left
-
-
-#: UEB transcriber's note indicators (Rules of Unified English Braille 3.27): what the
-#: transcriber says, not the print, stands between them.
-TN_OPEN = "\u2808\u2828\u2823"
-TN_CLOSE = "\u2808\u2828\u281c"
 
 
 def braille_number(value: int | str) -> str:
@@ -350,6 +347,7 @@ class Layout:
     placed_notes: set[str] = field(default_factory=set)
     pending_notes: list[str] = field(default_factory=list)  # cited by the block just made
     tables: int = 0
+    notes_in_text: int = 0  # transcriber's notes in the text (transcriber_note)
 
     def __post_init__(self) -> None:
         self.translator = Translator(self.code)
@@ -406,6 +404,14 @@ class Layout:
             if index < len(flat.pages):
                 lines.append(print_page_line(flat.pages[index], self.width, self.translator))
         return lines
+
+    def transcriber_note(self, text: str) -> list[Line]:
+        """A transcriber's note in the text (a figure's description, how a table is set
+        out): between UEB's transcriber's note indicators, blocked at cell 3 so that it
+        stands apart from the print's paragraphs, which start at cell 3 and run over to
+        cell 1.  Every note in the text takes this one form."""
+        self.notes_in_text += 1
+        return wrap(TN_OPEN + self.translator.translate(text) + TN_CLOSE, self.width, 2, 2)
 
     def add(self, block: Block) -> None:
         if block.lines:
@@ -465,9 +471,7 @@ class Layout:
         if figure.get("decorative") == "true":
             return
         description = " ".join((figure.findtext("description") or "").split())
-        note = f"image: {description}" if description else NO_DESCRIPTION
-        braille = TN_OPEN + self.translator.translate(note) + TN_CLOSE
-        lines = wrap(braille, self.width, 0, 2)
+        lines = self.transcriber_note(f"image: {description}" if description else NO_DESCRIPTION)
         caption = figure.find("caption")
         if caption is not None:
             lines.extend(self.text_lines(caption, 0, 2))
@@ -532,8 +536,7 @@ class Layout:
             lines = self.text_lines(caption, 0, 2)
         else:
             lines = wrap(self.translator.translate(f"Table {self.tables}"), self.width)
-        note = self.translator.translate(TABLE_NOTE)
-        lines.extend(wrap(TN_OPEN + note + TN_CLOSE, self.width, 2, 2))
+        lines.extend(self.transcriber_note(TABLE_NOTE))
         self.add(Block(lines, blank_before=True, keep_with_next=1))
         labels = _column_labels(table)
         rows = table.findall("row")
@@ -590,6 +593,11 @@ class Layout:
             notes.append(
                 "Print page numbers are shown at the right of a line of dots 3 6 where a "
                 "print page begins."
+            )
+        if self.notes_in_text:
+            notes.append(
+                "A transcriber's note in the text stands between the transcriber's note "
+                "indicators, dots 4 46 126 before it and dots 4 46 345 after it."
             )
         if self.tables:
             notes.append(
