@@ -167,8 +167,10 @@ def unique_id(base: str, taken: set[str]) -> str:
 
 
 def _drawable(root: Element) -> None:
+    """Text every output can draw (glyphs.drawable); the stored images' base64 is data,
+    not text, and is left as it is."""
     for element in root.iter():
-        if not isinstance(element.tag, str):
+        if not isinstance(element.tag, str) or element.tag in ("resources", "resource"):
             continue
         if element.text:
             element.text = glyphs.drawable(element.text)
