@@ -158,8 +158,13 @@ def font_key(name: str) -> str:
 
 
 def _embed_fonts(parts: dict[str, bytes]) -> None:
+    """Atkinson Hyperlegible embedded when the styles or the text are set in it (a user's
+    reference document in fonts of its own gets none: embedding would draw nothing)."""
     table_part = _document_target(parts, f"{R_NS}/fontTable")
     if table_part is None or table_part not in parts:
+        return
+    named = FONT_NAME.encode()
+    if not any(named in parts.get(part, b"") for part in ("word/styles.xml", "word/document.xml")):
         return
     table = _xml(parts[table_part])
     font = next((f for f in table.iterfind(w("font")) if f.get(w("name")) == FONT_NAME), None)
