@@ -180,6 +180,59 @@ def test_notes_in_docx_are_word_footnotes(render) -> None:  # type: ignore[no-un
     # The link in the note resolves from the footnotes part.
     with zipfile.ZipFile(path) as archive:
         assert "word/_rels/footnotes.xml.rels" in archive.namelist()
+    # Note 2 is cited twice: Word allows one reference a footnote, so the second citation
+    # is a NOTEREF field to the bookmark around the first, showing the same number.
+    bookmarks = {
+        b.get(f"{{{W}}}name"): b.getnext()
+        for b in document.iter(f"{{{W}}}bookmarkStart")
+        if str(b.get(f"{{{W}}}name")).startswith("_Ref_note_")
+    }
+    assert {
+        name: run.find(f"{{{W}}}footnoteReference").get(f"{{{W}}}id")
+        for name, run in bookmarks.items()
+    } == {
+        "_Ref_note_1": "1",
+        "_Ref_note_2": "2",
+    }
+    fields = [" ".join((t.text or "").split()) for t in document.iter(f"{{{W}}}instrText")]
+    assert "NOTEREF _Ref_note_2 \\h" in fields
+    # The number at body size and bold, never raised (LibreOffice draws footnote anchors
+    # in the "footnote reference" style).
+    styles = docx_part(path, "word/styles.xml")
+    [style] = [
+        s
+        for s in styles.iter(f"{{{W}}}style")
+        if s.find(f"{{{W}}}name").get(f"{{{W}}}val") == "footnote reference"
+    ]
+    assert style.find(f"{{{W}}}rPr/{{{W}}}vertAlign").get(f"{{{W}}}val") == "baseline"
+    assert style.find(f"{{{W}}}rPr/{{{W}}}b") is not None
+    style_id = style.get(f"{{{W}}}styleId")
+    for run in bookmarks.values():
+        assert run.find(f"{{{W}}}rPr/{{{W}}}rStyle").get(f"{{{W}}}val") == style_id
+
+
+def test_notes_whose_marks_word_would_change_stay_in_the_text(tmp_path: Path) -> None:
+    """Word numbers footnotes 1, 2, 3 in the order they are cited.  When that would give a
+    note another mark than the source's (here note 1 is never cited, so note 2 would be
+    footnote 1 beside a "Note 1" left in the text), every note stays where the source put
+    it, each citation a link to it: one number never stands for two notes."""
+    root = api.parse(NOTES).getroot()
+    heading = root.find(".//section[@id='improve']/heading")
+    heading.remove(heading.find("noteref"))
+    [output] = api.convert(etree.tostring(root), ["docx"], Options(), tmp_path, source_format="xml")
+    with zipfile.ZipFile(output.path) as archive:
+        assert "word/footnotes.xml" not in archive.namelist()
+    document = docx_part(output.path, "word/document.xml")
+    assert not list(document.iter(f"{{{W}}}footnoteReference"))
+    links = [
+        (h.get(f"{{{W}}}anchor"), "".join(t.text or "" for t in h.iter(f"{{{W}}}t")))
+        for h in document.iter(f"{{{W}}}hyperlink")
+        if h.get(f"{{{W}}}anchor", "").startswith("note")
+    ]
+    assert links == [("note_2", "[note 2]"), ("note_2", "[note 2]")]
+    body = "".join(t.text or "" for t in document.iter(f"{{{W}}}t"))
+    for label in ("Note 1:", "Note 2:", "Note 3:"):
+        assert body.count(label) == 1
 
 
 def test_notes_in_braille_use_the_note_indicator_after_their_paragraph(render) -> None:  # type: ignore[no-untyped-def]

@@ -180,6 +180,14 @@ def styles_xml() -> str:
         character_style("Emphasis", "Emphasis", "<w:b/><w:bCs/>"),
         character_style("Hyperlink", "Hyperlink", '<w:color w:val="00366B"/><w:u w:val="single"/>'),
         character_style("ParagraphNumber", "Paragraph Number", "<w:b/><w:bCs/>"),
+        # A footnote's number, where it is cited and in the footnote: bold at body size,
+        # never a small raised figure (UKAAF).  LibreOffice draws footnote anchors in this
+        # style, and raises them unless it says baseline.
+        character_style(
+            "FootnoteReference",
+            "footnote reference",
+            '<w:b/><w:bCs/><w:vertAlign w:val="baseline"/>',
+        ),
         '<w:style w:type="table" w:styleId="DataTable"><w:name w:val="Data Table"/>'
         '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/><w:qFormat/><w:tblPr><w:tblBorders>'
         + "".join(

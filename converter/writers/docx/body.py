@@ -57,7 +57,18 @@ class Segment:
     language: str | None = None
     link: tuple[str, str] | None = None  # ("r:id", rId) or ("w:anchor", bookmark)
     bookmark: str | None = None  # a bookmark here instead of text
-    footnote: int | None = None  # a footnote reference here, its mark the segment's text
+    note: NoteMark | None = None  # a citation of a Word footnote here instead of text
+
+
+@dataclass(frozen=True)
+class NoteMark:
+    """A citation of a Word footnote: the first is the footnote reference itself, inside
+    a bookmark; a later one is a NOTEREF field naming that bookmark, which shows the
+    same number and leads to the same footnote (Word allows one reference a footnote)."""
+
+    footnote: int  # the footnote's w:id: the number Word shows, footnotes made in order
+    bookmark: str
+    first: bool
 
 
 @dataclass
@@ -73,11 +84,12 @@ class BodyBuilder:
     numbering: _Numbering | None = None
     table_count: int = 0
     judgement_labels: set[str] = field(default_factory=set)
-    # Notes cited in the text become Word footnotes: note id -> the note, and the
-    # footnotes made so far (w:footnote elements for word/footnotes.xml).
+    # Notes cited in the text that become Word footnotes (footnoted_notes): note id ->
+    # the note, and the footnotes made so far (w:footnote elements for footnotes.xml).
     notes: dict[str, Element] = field(default_factory=dict)
     footnotes: list[Element] = field(default_factory=list)
-    footnote_of: dict[str, int] = field(default_factory=dict)
+    footnote_of: dict[str, NoteMark] = field(default_factory=dict)
+    in_footnote: bool = False
     heading_ids: dict[str, list[str]] = field(default_factory=dict)
     _entries_seen: dict[str, int] = field(default_factory=dict)
     images: dict[str, StoredImage] = field(default_factory=dict)
@@ -95,10 +107,7 @@ class BodyBuilder:
             one_line(label.text or "").casefold()
             for label in root.iterfind("meta/judgements/judgement/label")
         }
-        cited = {ref.get("ref", "") for ref in root.iter("noteref")}
-        self.notes = {
-            str(note.get("id")): note for note in root.iter("note") if note.get("id") in cited
-        }
+        self.notes = footnoted_notes(root)
         self.heading_ids = xhtml.heading_ids(root)
         profile = self.profile
         page = edition.title_page(
@@ -407,8 +416,9 @@ class BodyBuilder:
                 last.append(end)
             self.pending_bookmarks.clear()
 
-    def bookmark(self, element_id: str) -> tuple[Element, Element]:
-        name = bookmark_name(element_id)
+    def bookmark(self, element_id: str, *, exact: bool = False) -> tuple[Element, Element]:
+        """A bookmark for an id (``exact``: the name itself, a hidden one of ours)."""
+        name = element_id if exact else bookmark_name(element_id)
         while name in self.bookmark_names:
             name = f"{name[:36]}_{self.bookmark_count}"
         self.bookmark_names.add(name)
@@ -446,14 +456,10 @@ class BodyBuilder:
                 target.append(start)
                 target.append(end)
                 continue
-            run = etree.SubElement(target, qn("w:r"))
-            if segment.footnote is not None:
-                # Word's own footnote reference: its number, at body size and bold.
-                rpr = etree.SubElement(run, qn("w:rPr"))
-                etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.styles.ids["strong"])
-                reference = etree.SubElement(run, qn("w:footnoteReference"))
-                reference.set(qn("w:id"), str(segment.footnote))
+            if segment.note is not None:
+                target.extend(self.note_runs(segment.note))
                 continue
+            run = etree.SubElement(target, qn("w:r"))
             style = segment.style or ("hyperlink" if segment.link else None)
             if style or segment.language:
                 rpr = etree.SubElement(run, qn("w:rPr"))
@@ -470,40 +476,85 @@ class BodyBuilder:
     # notes and the source's contents --------------------------------------------------
 
     def note_reference(self, reference: Element, base: Segment) -> list[Segment]:
-        """' [note 1]': a Word footnote at a note's first citation, numbered by Word in
-        the order of the document (a later citation repeats the mark as text), set off
-        from the word before by a space: never glued to it."""
+        """' [note 2]', set off from the word before by a space, never glued to it.  A
+        note that is a Word footnote (footnoted_notes) is one at its first citation, and
+        a later citation repeats its number by a NOTEREF field; any other note stays
+        where the source put it, and its citation is a link to it."""
         note_id = reference.get("ref", "")
+        marker = one_line(canonical.text_content(reference))
         note = self.notes.get(note_id)
-        opening = Segment(" [note ", "strong", base.language, base.link)
-        closing = Segment("]", "strong", base.language, base.link)
-        if note is None:  # a reference to no note element: the mark as written
-            marker = one_line(canonical.text_content(reference))
-            return [Segment(f" [note {marker}]" if marker else " [note]", "strong")]
+        strong = Segment("", "strong", base.language, base.link)
+        if note is None or self.in_footnote:
+            # A note in the text (or one cited from inside a footnote, where Word allows no
+            # footnote reference): a link to the note's bookmark when there is such a note.
+            link = base.link or ("w:anchor", bookmark_name(note_id))
+            text = f"[note {marker}]" if marker else "[note]"
+            return [Segment(" "), dataclasses.replace(strong, text=text, link=link)]
+        opening = dataclasses.replace(strong, text=" [note ")
+        closing = dataclasses.replace(strong, text="]")
         if note_id in self.footnote_of:
-            number = self.footnote_of[note_id]
-            return [Segment(f" [note {number}]", "strong", base.language, base.link)]
+            first = self.footnote_of[note_id]
+            later = NoteMark(first.footnote, first.bookmark, first=False)
+            return [opening, Segment(note=later), closing]
         number = len(self.footnotes) + 1
-        self.footnote_of[note_id] = number
+        mark = NoteMark(number, f"_Ref_note_{number}", first=True)
+        self.footnote_of[note_id] = mark
         footnote = OxmlElement("w:footnote", {qn("w:id"): str(number)})
+        self.in_footnote = True
         paragraph = self.make_paragraph("note", self.segments(note))
+        self.in_footnote = False
         # Word's footnote number first (w:footnoteRef, where Word and LibreOffice both
         # expect it), bold at body size, then the note's text.
-        mark = OxmlElement("w:r")
-        rpr = etree.SubElement(mark, qn("w:rPr"))
-        etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.styles.ids["strong"])
-        etree.SubElement(mark, qn("w:footnoteRef"))
+        number_run = OxmlElement("w:r")
+        rpr = etree.SubElement(number_run, qn("w:rPr"))
+        reference_style = self.styles.ids["footnote-reference"]
+        etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), reference_style)
+        etree.SubElement(number_run, qn("w:footnoteRef"))
         space = OxmlElement("w:r")
-        text = etree.SubElement(space, qn("w:t"))
-        text.text = " "
-        text.set(f"{{{canonical.XML_NS}}}space", "preserve")
+        gap = etree.SubElement(space, qn("w:t"))
+        gap.text = " "
+        gap.set(f"{{{canonical.XML_NS}}}space", "preserve")
         ppr = paragraph.find(qn("w:pPr"))
         assert ppr is not None
         ppr.addnext(space)
-        ppr.addnext(mark)
+        ppr.addnext(number_run)
         footnote.append(paragraph)
         self.footnotes.append(footnote)
-        return [opening, Segment("", footnote=number), closing]
+        return [opening, Segment(note=mark), closing]
+
+    def note_runs(self, mark: NoteMark) -> list[Element]:
+        """The runs of a footnote citation, bold at body size (never a small superscript):
+        the footnote reference in its bookmark, or a NOTEREF field to that bookmark (its
+        result the same number, a link to the footnote)."""
+
+        def run(child: str, style: str = "strong", **attributes: str) -> Element:
+            element = OxmlElement("w:r")
+            rpr = etree.SubElement(element, qn("w:rPr"))
+            etree.SubElement(rpr, qn("w:rStyle")).set(qn("w:val"), self.styles.ids[style])
+            inner = etree.SubElement(element, qn(child))
+            for name, value in attributes.items():
+                inner.set(qn(name), value)
+            return element
+
+        if mark.first:
+            start, end = self.bookmark(mark.bookmark, exact=True)
+            reference = run(
+                "w:footnoteReference", "footnote-reference", **{"w:id": str(mark.footnote)}
+            )
+            return [start, reference, end]
+        instruction = run("w:instrText")
+        text = instruction[-1]
+        text.text = f" NOTEREF {mark.bookmark} \\h "
+        text.set(f"{{{canonical.XML_NS}}}space", "preserve")
+        result = run("w:t")
+        result[-1].text = str(mark.footnote)
+        return [
+            run("w:fldChar", **{"w:fldCharType": "begin"}),
+            instruction,
+            run("w:fldChar", **{"w:fldCharType": "separate"}),
+            result,
+            run("w:fldChar", **{"w:fldCharType": "end"}),
+        ]
 
     def source_contents(self, section: Element, level: int) -> None:
         """The source's own contents page as the document's contents: its heading, then
@@ -534,7 +585,7 @@ class BodyBuilder:
             return
         target = bookmark_name(targets[min(seen, len(targets) - 1)])
         linked = [
-            Segment(s.text, s.style, s.language, ("w:anchor", target), s.bookmark, s.footnote)
+            Segment(s.text, s.style, s.language, ("w:anchor", target), s.bookmark, s.note)
             for s in segments
         ]
         paragraph = self.make_paragraph("toc1", linked)
@@ -595,6 +646,27 @@ class BodyBuilder:
         return out
 
 
+def footnoted_notes(root: Element) -> dict[str, Element]:
+    """The cited notes that become Word footnotes, by id: all of them when Word's own
+    numbering (1, 2, 3 in the order they are first cited) gives each the mark the source
+    gives it, and no note left in the text has one of those marks; else none, and every
+    note stays where the source put it, its citations links to it.  A copy never shows
+    one number for two notes, and its notes keep the marks of the print and of every
+    other copy."""
+    notes = {str(note.get("id")): note for note in root.iter("note")}
+    order: list[str] = []
+    for reference in root.iter("noteref"):
+        note_id = reference.get("ref", "")
+        inside_note = any(a.tag == "note" for a in reference.iterancestors())
+        if note_id in notes and note_id not in order and not inside_note:
+            order.append(note_id)
+    marks = [notes[note_id].get("label") for note_id in order]
+    in_text = {n.get("label") for note_id, n in notes.items() if note_id not in order}
+    if marks != [str(number) for number in range(1, len(order) + 1)] or in_text & set(marks):
+        return {}
+    return {note_id: notes[note_id] for note_id in order}
+
+
 def _note_label(note: Element) -> str:
     return f"Note {note.get('label')}:" if note.get("label") else "Note:"
 
@@ -642,17 +714,17 @@ def _normalise(segments: list[Segment]) -> Iterator[Segment]:
         text = _SPACE.sub(" ", segment.text)
         if after_space:
             text = text.lstrip(" ")
-        if not text and segment.footnote is None:
+        if not text and segment.note is None:
             continue
         after_space = text.endswith(" ") if text else after_space
         cleaned.append(
-            Segment(text, segment.style, segment.language, segment.link, footnote=segment.footnote)
+            Segment(text, segment.style, segment.language, segment.link, note=segment.note)
         )
     for segment in reversed(cleaned):
-        if segment.bookmark is None and segment.footnote is None:
+        if segment.bookmark is None and segment.note is None:
             segment.text = segment.text.rstrip(" ")
             break
-    return (s for s in cleaned if s.bookmark is not None or s.footnote is not None or s.text)
+    return (s for s in cleaned if s.bookmark is not None or s.note is not None or s.text)
 
 
 def bookmark_name(element_id: str) -> str:

@@ -70,6 +70,7 @@ STYLE_NAMES = {
     "emphasis": "Emphasis",
     "hyperlink": "Hyperlink",
     "number-label": "Paragraph Number",
+    "footnote-reference": "footnote reference",
     "toc-heading": "TOC Heading",
     **{f"toc{level}": f"toc {level}" for level in (1, 2, 3)},
     **{f"heading{level}": f"heading {level}" for level in HEADING_FACTORS},
