@@ -121,6 +121,7 @@ def repair(
         _scope_header_cells(pdf)
         decorative = _decorative_figures(pdf)
         artifacts = _orphans_to_artifacts(pdf, decorative)
+        _group_captions(pdf)
         if lists is not None:
             _number_lists(pdf, lists)
         destinations = _structure_destinations(pdf) if structure_destinations else 0
@@ -472,6 +473,19 @@ def _decorative_figures(pdf: pikepdf.Pdf) -> set[tuple[int, int]]:
             _detach(element)
             detached.add(element.objgen)
     return detached
+
+
+def _group_captions(pdf: pikepdf.Pdf) -> None:
+    """A figure and its caption grouped in a Sect.  WeasyPrint tags <figure> NonStruct,
+    which PDF 2.0 reads through (as it does a Div): the Caption would then stand among the
+    section's children, not first or last in a group of its own (PDF/UA-2 8.2.5.27-1)."""
+    for element in struct_elements(pdf):
+        if element.get("/S") not in ("/NonStruct", "/Div"):
+            continue
+        kids = element.get("/K")
+        kids = kids if isinstance(kids, pikepdf.Array) else pikepdf.Array([kids])
+        if any(isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/Caption" for k in kids):
+            element.S = pikepdf.Name.Sect
 
 
 def _orphans_to_artifacts(
