@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from converter import formats
+from converter.tree import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).parent / "fixtures" / "xml" / "core-minimal.xml"
 
@@ -201,7 +202,7 @@ def test_a_run_says_what_it_wrote_one_line_per_output(tmp_path: Path) -> None:
     lines = result.stdout.decode().splitlines()
     assert len(lines) == 3
     xml, pdf, brf = lines
-    assert xml == f"wrote {tmp_path / 'core-minimal.xml'}: canonical XML, schema 1.1"
+    assert xml == f"wrote {tmp_path / 'core-minimal.xml'}: canonical XML, schema {SCHEMA_VERSION}"
     assert pdf.startswith(f"wrote {tmp_path / 'core-minimal.pdf'}: ")
     assert re.search(r": \d+ pages?, PDF/UA-1, large print 18 pt$", pdf)
     assert re.search(r": \d+ braille pages, grade 2 \(contracted\), 40 x 25$", brf)
