@@ -23,6 +23,7 @@ from converter.errors import UsageError
 DEFAULT_PROFILE = "large-18"
 DEFAULT_COLOURS = "black-on-white"
 PAPERS = ("A4", "A3")
+PDF_STANDARDS = ("ua-1", "ua-2")  # PDF/UA-1 (ISO 14289-1) and PDF/UA-2 (ISO 14289-2)
 MIN_FONT_SIZE = 12.0  # below this a "large print" copy is refused
 LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN  # below this the copy is clear print, labelled so
 
@@ -182,6 +183,28 @@ class Options:
             minimum=10,
             maximum=100,
             step=1,
+        ),
+    )
+    duplex: bool = _setting(
+        False,
+        Setting(
+            "--duplex",
+            "Interpoint braille: both sides of each sheet (BRF and PEF).",
+            "duplex",
+            label="Interpoint braille (both sides of the paper)",
+            group="Braille",
+        ),
+    )
+    pdf_standard: str = _setting(
+        "ua-1",
+        Setting(
+            "--pdf-standard",
+            "The accessible PDF standard: PDF/UA-1 or PDF/UA-2.",
+            "PDF standard",
+            label="PDF standard",
+            group="Print size and paper",
+            metavar="ua-1|ua-2",
+            choices=lambda: PDF_STANDARDS,
         ),
     )
     # convert the plain-language summary instead of the full text

@@ -44,6 +44,7 @@ class OutputRecord:
     check: dict[str, object] | None = None  # check.FileReport.to_json(), when asked to check
     data: bytes | None = None  # the bytes, when no path was given
     companions: tuple[Path, ...] = ()  # files written beside it (the summary's trace)
+    about: str = ""  # what was written, for a person: "24 pages, PDF/UA-1, large print 18 pt"
 
 
 @dataclass
@@ -326,10 +327,19 @@ def _produce(
         sha256=hashlib.sha256(payload).hexdigest(),
         data=payload if path is None else None,
         companions=tuple(companions),
+        about=_about(writer, payload, options),
     )
     if options.check and path is not None:
         record.check = _check(path, fmt, options, trees.root)
     return record
+
+
+def _about(writer: writers.Writer, payload: bytes, options: Options) -> str:
+    """The writer's one line on what it wrote; a failure to say is no failure to write."""
+    try:
+        return writer.describe(payload, options)
+    except Exception:  # a description never fails an output that was written
+        return ""
 
 
 def _check(path: Path, fmt: str, options: Options, source: etree._Element) -> dict[str, object]:

@@ -51,6 +51,8 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "braille_grade": 1,
         "braille_cells": 32,
         "braille_lines": 20,
+        "duplex": True,
+        "pdf_standard": "ua-2",
         "summary": True,
         "trace": True,
         "reference_docx": Path("ref.docx"),

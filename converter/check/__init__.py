@@ -130,17 +130,29 @@ def check_file(
     fmt: str | None = None,
     source: etree._Element | None = None,
 ) -> FileReport:
-    """Run every check that applies to a file (``source``: the tree it was made from)."""
+    """Run every check that applies to a file (``source``: the tree it was made from).
+
+    Without ``options``, a file's own print facts (its profile, size and colours, which
+    the PDF and DOCX writers record inside it) say what to measure it against.
+    """
     fmt = fmt or format_of(path)
     if fmt not in CHECKERS:
         raise UsageError(f"{path}: no checks for format {fmt!r} yet")
     module = importlib.import_module(CHECKERS[fmt])
-    options = options or Options()
+    options = options or options_of(path)
     if fmt in SOURCE_CHECKS:
         with_source: SourceCheckFunction = module.check
         return FileReport(str(path), fmt, with_source(path, options, source))
     function: CheckFunction = module.check
     return FileReport(str(path), fmt, function(path, options))
+
+
+def options_of(path: Path) -> Options:
+    """The options a file says it was made with (writers.facts), else the defaults."""
+    from converter.writers import facts
+
+    found = facts.read(path)
+    return found.options() if found is not None else Options()
 
 
 def reports_json(reports: list[FileReport]) -> str:

@@ -1,7 +1,9 @@
 """The writer registry: every output format by name, plus the `converter.writers` entry points.
 
-A writer is a function ``write(tree, options) -> bytes`` in its own module.  Modules are
-imported on first use so that a cheap format never pays for an expensive one's imports.
+A writer is a function ``write(tree, options) -> bytes`` in its own module, which may also
+define ``describe(payload, options) -> str``: one line on what it wrote, for the terminal
+("24 pages, PDF/UA-1, large print 18 pt").  Modules are imported on first use so that a
+cheap format never pays for an expensive one's imports.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from converter.errors import UsageError
 from converter.options import Options
 
 WriteFunction = Callable[[etree._Element, Options], bytes]
+DescribeFunction = Callable[[bytes, Options], str]
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,22 @@ class Writer:
             return self.function
         return importlib.import_module(self.module).write  # type: ignore[no-any-return]
 
+    def describe(self, payload: bytes, options: Options) -> str:
+        """One line on an output this writer made (its description when it says no more)."""
+        if self.function is not None or not self.module:
+            return self.description
+        describe: DescribeFunction | None = getattr(
+            importlib.import_module(self.module), "describe", None
+        )
+        return describe(payload, options) if describe is not None else self.description
+
 
 _BUILT_IN = (
     Writer("xml", "xml", "application/xml", "canonical XML", "converter.writers.xml"),
     Writer("html", "html", "text/html", "accessible HTML page", "converter.writers.html"),
-    Writer("pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1)", "converter.writers.pdf"),
+    Writer(
+        "pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1 or -2)", "converter.writers.pdf"
+    ),
     Writer("epub", "epub", "application/epub+zip", "EPUB 3 (accessible)", "converter.writers.epub"),
     Writer(
         "docx",

@@ -16,7 +16,7 @@ from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import StoredImage
 from converter.options import DEFAULT_COLOURS, Options
-from converter.writers import xhtml
+from converter.writers import edition, xhtml
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = "styles/epub.css"
@@ -44,6 +44,7 @@ class ContentDocument:
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
+    root = edition.prepare(root)
     translated = xhtml.translate_report(root, epub=True, image_source=image_file)
     language = translated.language
     body_start = _body_start(translated.html)
@@ -96,7 +97,10 @@ def write(root: Element, options: Options) -> bytes:
             )
             nav.properties = ["nav"]
             book.add_item(nav)
-            spine.append(nav)
+            if not translated.source_contents:
+                # With the source's own contents page in the text, ours is navigation
+                # only: a reader never meets two contents pages one after the other.
+                spine.append(nav)
     book.spine = spine
     buffer = io.BytesIO()
     written = ebook.write_epub(
@@ -124,7 +128,7 @@ def _split(html: Element, root: Element) -> list[ContentDocument]:
     header = body.find("header")
     if header is not None:
         title_page.blocks.append(header)
-    title_page.blocks.append(_source_note(root))
+    title_page.blocks.extend(_title_facts(root))
     documents = [title_page]
     for part, kind, stem in (("main", "bodymatter", "chapter"), ("footer", "backmatter", "back")):
         container = body.find(part)
@@ -157,15 +161,22 @@ def translated_title(html: Element) -> str:
     return _plain(html.find("head/title"))
 
 
-def _source_note(root: Element) -> Element:
-    source = root.find("meta/source")
-    name = source.get("name", "") if source is not None else ""
-    publisher = root.findtext("meta/publisher")
-    note = etree.Element("p", {"class": "source-note"})
-    note.text = f"An accessible EPUB edition of {name}" + (
-        f", published by {publisher}." if publisher else "."
-    )
-    return note
+EDITION = "EPUB edition: the text takes the font, size and colours your reading system is set to."
+
+
+def _title_facts(root: Element) -> list[Element]:
+    """The title page's dates, edition and origin (edition.title_page): no file name."""
+    page = edition.title_page(root, EDITION)
+    facts: list[Element] = []
+    for line in page.dates:
+        date = etree.Element("p", {"class": "title-date"})
+        date.text = line
+        facts.append(date)
+    for css_class, line in (("title-edition", page.edition), ("title-origin", page.origin)):
+        fact = etree.Element("p", {"class": css_class})
+        fact.text = line
+        facts.append(fact)
+    return facts
 
 
 def _relink(block: Element, file_name: str, file_of: dict[str, str]) -> None:
@@ -233,7 +244,11 @@ def _nav_document(
     landmarks.set(OPS, "landmarks")
     etree.SubElement(landmarks, "h2").text = "Landmarks"
     marks = etree.SubElement(landmarks, "ol")
-    entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", f"{NAV_PAGE}#toc", "Contents")]
+    contents = f"{NAV_PAGE}#toc"
+    contents_id = _source_contents_id(documents) if translated.source_contents else None
+    if contents_id is not None and contents_id in file_of:
+        contents = f"{file_of[contents_id]}#{contents_id}"  # the source's own contents page
+    entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", contents, "Contents")]
     if body_start is not None:  # the first block of the body, on the title page or after
         entries.append(("bodymatter", f"{file_of[body_start]}#{body_start}", "Start of content"))
     first_back = next((d for d in documents if d.kind == "backmatter"), None)
@@ -255,6 +270,16 @@ def _nav_document(
             )
             link.text = label
     return xhtml.to_xhtml(html)
+
+
+def _source_contents_id(documents: list[ContentDocument]) -> str | None:
+    """The id of the source's contents page in the text (a nav with role doc-toc)."""
+    for document in documents:
+        for block in document.blocks:
+            for nav in block.iter("nav"):
+                if nav.get("role") == "doc-toc" and nav.get("id"):
+                    return str(nav.get("id"))
+    return None
 
 
 def _toc_list(parent: Element, headings: list[xhtml.Heading], file_of: dict[str, str]) -> None:
@@ -488,3 +513,13 @@ def _plain(element: Element | None) -> str:
     if element is None:
         return ""
     return " ".join("".join(str(t) for t in element.itertext()).split())
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'EPUB 3.3, EPUB Accessibility 1.1, 22 print pages listed'."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        nav = etree.fromstring(archive.read(f"EPUB/{NAV_PAGE}"), canonical.safe_parser())
+    page_list = f"{{{xhtml.XHTML_NS}}}nav[@{OPS}='page-list']"
+    pages = len(nav.findall(f".//{page_list}//{{{xhtml.XHTML_NS}}}li"))
+    listed = f", {pages} print pages listed" if pages else ""
+    return f"EPUB 3.3, {CONFORMANCE}{listed}"

@@ -64,3 +64,10 @@ def _sentence(element: etree._Element) -> str:
     text = "".join(parts).strip()
     cites = element.get("cites")
     return f"{text} [{', '.join(cites.split())}]" if cites else text
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'412 words of plain language, Markdown' (references left out of the count)."""
+    text = re.sub(r"\[[^\]]*\]", " ", payload.decode("utf-8"))
+    count = len(re.findall(r"[^\W_]+(?:'[^\W_]+)*", text))
+    return f"{count} words of plain language, Markdown"
