@@ -126,10 +126,14 @@ def read(
 
 
 def output_name(stem: str, writer: writers.Writer, options: Options) -> str:
-    """<stem>.<ext>, or <stem>.summary.<ext> for a summary rendered by another writer."""
+    """<stem>.<ext>, <stem>.summary.<ext> for a summary rendered by another writer, or the
+    talking variant's <stem>.audio.epub with --audio."""
+    extension = writer.extension
+    if options.audio and writer.audio_extension:
+        extension = writer.audio_extension
     if options.summary and not writer.summary:
-        return f"{stem}.summary.{writer.extension}"
-    return f"{stem}.{writer.extension}"
+        return f"{stem}.summary.{extension}"
+    return f"{stem}.{extension}"
 
 
 def file_name(path: Path, writer: writers.Writer, options: Options) -> Path:

@@ -1,0 +1,169 @@
+"""Narration: each part of the script spoken and encoded on its own, the parts in parallel.
+
+A part is the unit of work (``PartJob`` in, ``NarratedPart`` out: plain data that pickles),
+so the parts of one book can be spread over threads here or the workers of a batch
+(``parts_run_by``: a Dask cluster's, when the batch runs on one).  The clip of each
+utterance is known to the sample: the part's audio is made by joining the utterances' PCM
+with pauses of known length, then encoded once.
+
+The three talking formats (``epub --audio``, ``daisy``, ``mp3``) of one conversion share
+one narration: the last one made is kept for the next writer that asks for the same script.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import socket
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from converter.errors import OutputError
+from converter.options import Options
+from converter.writers.audio import mp3
+from converter.writers.audio.engine import SAMPLE_WIDTH, Voice, engine_for
+from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script
+
+LEAD_IN = 0.3  # seconds of silence before a part's first words
+TAIL = 0.7  # after its last
+MIN_CLIP = 0.1  # a clip shorter than this (a lone symbol) is padded, so it is never empty
+
+
+@dataclass(frozen=True)
+class PartJob:
+    """What to say in one part: plain data for any worker."""
+
+    number: int
+    texts: tuple[str, ...]  # sent to the engine, one per utterance
+    pauses_before: tuple[float, ...]
+    pauses_after: tuple[float, ...]
+    voice: Voice
+
+
+@dataclass(frozen=True)
+class NarratedPart:
+    number: int
+    mp3: bytes
+    clips: tuple[tuple[float, float], ...]  # (begin, end) in seconds, one per utterance
+    duration: float  # of the MP3, counted from its frames
+    synthesis_seconds: float  # CPU-free wall time spent making it, for the benchmark
+    worker: str  # pid@host that made it
+
+
+@dataclass(frozen=True)
+class Narration:
+    parts: tuple[NarratedPart, ...]
+    narrator: str  # the voice, as the books' metadata names it
+
+    @property
+    def duration(self) -> float:
+        return sum(part.duration for part in self.parts)
+
+
+PartRunner = Callable[[Callable[[PartJob], NarratedPart], Sequence[PartJob]], list[NarratedPart]]
+
+
+def in_threads(function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]) -> list[NarratedPart]:
+    """The default: the parts in threads, one per core.  The engines and LAME are processes
+    of their own (and Piper's inference releases the GIL), so threads run them in parallel."""
+    if len(jobs) <= 1:
+        return [function(job) for job in jobs]
+    with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
+        return list(pool.map(function, jobs))
+
+
+def one_at_a_time(function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]) -> list[NarratedPart]:
+    """For a worker of a batch whose other workers already use every core."""
+    return [function(job) for job in jobs]
+
+
+_runner: PartRunner = in_threads
+
+
+@contextlib.contextmanager
+def parts_run_by(runner: PartRunner) -> Iterator[None]:
+    """Narrate the parts of every book made inside this block with ``runner``."""
+    global _runner
+    previous, _runner = _runner, runner
+    try:
+        yield
+    finally:
+        _runner = previous
+
+
+def voice_of(options: Options, language: str) -> Voice:
+    return Voice(
+        options.speech_rate,
+        str(options.voice) if options.voice is not None else None,
+        language,
+    )
+
+
+def narrate(script: Script, voice: Voice) -> Narration:
+    """Every part of the script spoken: the same script and voice are narrated once."""
+    jobs = tuple(
+        PartJob(
+            part.number,
+            tuple(u.spoken for u in part.utterances),
+            tuple(PAUSE_BEFORE_HEADING if u.kind == "heading" and i else 0.0 for i, u in enumerate(part.utterances)),
+            tuple(u.pause for u in part.utterances),
+            voice,
+        )
+        for part in script.parts
+    )
+    return _narrate(jobs)
+
+
+@functools.lru_cache(maxsize=1)
+def _narrate(jobs: tuple[PartJob, ...]) -> Narration:
+    if not any(job.texts for job in jobs):
+        raise OutputError("the document has no words to speak")
+    parts = _runner(narrate_part, list(jobs))
+    if [part.number for part in parts] != [job.number for job in jobs]:
+        raise OutputError("narration lost a part")  # a runner that drops or reorders work
+    return Narration(tuple(parts), jobs[0].voice.description)
+
+
+def narrate_part(job: PartJob) -> NarratedPart:
+    """Speak one part: each utterance, with its pauses, then one MP3.  Runs in any worker."""
+    import time
+
+    started = time.perf_counter()
+    engine = engine_for(job.voice)
+    rate = engine.sample_rate
+    pcm = bytearray(_silence(LEAD_IN, rate))
+    clips: list[tuple[float, float]] = []
+    for text, before, after in zip(job.texts, job.pauses_before, job.pauses_after, strict=True):
+        pcm += _silence(before, rate)
+        begin = len(pcm) // SAMPLE_WIDTH
+        pcm += engine.synthesise(text)
+        shortest = begin + round(MIN_CLIP * rate)
+        if len(pcm) // SAMPLE_WIDTH < shortest:
+            pcm += bytes((shortest - len(pcm) // SAMPLE_WIDTH) * SAMPLE_WIDTH)
+        clips.append((begin / rate, len(pcm) // SAMPLE_WIDTH / rate))
+        pcm += _silence(after, rate)
+    pcm += _silence(TAIL, rate)
+    encoded = mp3.encode(bytes(pcm), rate)
+    length = mp3.duration(encoded)
+    return NarratedPart(
+        job.number,
+        encoded,
+        tuple(clips),
+        length,
+        time.perf_counter() - started,
+        f"{os.getpid()}@{socket.gethostname()}",
+    )
+
+
+def _silence(seconds: float, rate: int) -> bytes:
+    return bytes(round(seconds * rate) * SAMPLE_WIDTH)
+
+
+def clock(seconds: float) -> str:
+    """h:mm:ss.fff, the clock value EPUB media overlays and DAISY metadata use."""
+    milliseconds = round(seconds * 1000)
+    hours, rest = divmod(milliseconds, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    return f"{hours}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
