@@ -60,7 +60,7 @@ def write(root: Element, options: Options) -> bytes:
     files: dict[str, bytes] = {CONTENT: _content(translated.html, title, language)}
     elapsed = 0.0
     ncc_entries: list[tuple[spoken_script.Utterance, str]] = []  # (utterance, smil href)
-    for group in smil_groups(script, narration):
+    for group in narrating.headed_groups(script, narration):
         stem = group[0][0].stem
         files[f"{stem}.smil"] = _smil(group, title, identifier, elapsed)
         index = 0
@@ -75,22 +75,6 @@ def write(root: Element, options: Options) -> bytes:
     metadata = _metadata(root, title, identifier, language, narration, ncc_entries, files)
     files[NCC] = _ncc(title, language, metadata, ncc_entries)
     return _zip(files)
-
-
-Group = list[tuple[spoken_script.ScriptPart, narrating.NarratedPart]]
-
-
-def smil_groups(script: spoken_script.Script, narration: narrating.Narration) -> list[Group]:
-    """The parts each SMIL file plays: a part that does not open with a heading (the blocks
-    before the first section, a back section without one) joins the SMIL before it, since
-    a player reaches a SMIL file only through a heading or page of the NCC."""
-    groups: list[Group] = []
-    for part, narrated in zip(script.parts, narration.parts, strict=True):
-        opens = bool(part.utterances) and part.utterances[0].kind == "heading"
-        if opens or not groups:
-            groups.append([])
-        groups[-1].append((part, narrated))
-    return groups
 
 
 def book_identifier(root: Element) -> str:
@@ -236,7 +220,7 @@ def _xhtml1(element: Element) -> Element:
 # -- SMIL -----------------------------------------------------------------------------------
 
 
-def _smil(group: Group, title: str, identifier: str, elapsed: float) -> bytes:
+def _smil(group: narrating.Group, title: str, identifier: str, elapsed: float) -> bytes:
     duration = sum(narrated.duration for _, narrated in group)
     smil = etree.Element("smil")
     head = etree.SubElement(smil, "head")

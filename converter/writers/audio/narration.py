@@ -24,7 +24,7 @@ from converter.errors import OutputError
 from converter.options import Options
 from converter.writers.audio import mp3
 from converter.writers.audio.engine import SAMPLE_WIDTH, Voice, engine_for
-from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script
+from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script, ScriptPart
 
 LEAD_IN = 0.3  # seconds of silence before a part's first words
 TAIL = 0.7  # after its last
@@ -155,6 +155,23 @@ def narrate_part(job: PartJob) -> NarratedPart:
         time.perf_counter() - started,
         f"{os.getpid()}@{socket.gethostname()}",
     )
+
+
+Group = list[tuple[ScriptPart, NarratedPart]]
+
+
+def headed_groups(script: Script, narration: Narration) -> list[Group]:
+    """The parts grouped by headed section: a part that does not open with a heading (the
+    blocks before the first section, a back section without one) joins the group before
+    it.  A DAISY SMIL file and an MP3 track are each one group: a player reaches a SMIL file
+    only through a heading or page of the NCC, and a track needs a title."""
+    groups: list[Group] = []
+    for part, narrated in zip(script.parts, narration.parts, strict=True):
+        opens = bool(part.utterances) and part.utterances[0].kind == "heading"
+        if opens or not groups:
+            groups.append([])
+        groups[-1].append((part, narrated))
+    return groups
 
 
 def _silence(seconds: float, rate: int) -> bytes:
