@@ -49,7 +49,14 @@ REQUIRED_METADATA = (
     "ncc:tocItems",
     "ncc:totalTime",
 )
-MULTIMEDIA_TYPES = ("audioOnly", "audioNcc", "audioPartText", "audioFullText", "textPartAudio", "textNcc")
+MULTIMEDIA_TYPES = (
+    "audioOnly",
+    "audioNcc",
+    "audioPartText",
+    "audioFullText",
+    "textPartAudio",
+    "textNcc",
+)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 PAGE_CLASSES = ("page-front", "page-normal", "page-special")
 
@@ -94,7 +101,9 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
     smils, smil_findings = _smil_files(book)
     clips = [clip for _, file_clips in smils for clip in file_clips]
     references = [clip.text for clip in clips]
-    contents = sorted({r.partition("#")[0] for r in references if r.partition("#")[0] in book.files})
+    contents = sorted(
+        {r.partition("#")[0] for r in references if r.partition("#")[0] in book.files}
+    )
     documents: dict[str, etree._Element] = {}
     reference_findings = list(smil_findings)
     for name in contents:
@@ -112,13 +121,20 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
     order = _content_order(references, documents)
     seconds = time.perf_counter() - started
     return [
-        CheckResult.of("daisy-ncc", NCC_STANDARD, _ncc_findings(book, smils, durations), seconds=seconds),
-        CheckResult.of("daisy-references", REFERENCES_STANDARD, reference_findings + _ncc_reference_findings(book, smils)),
+        CheckResult.of(
+            "daisy-ncc", NCC_STANDARD, _ncc_findings(book, smils, durations), seconds=seconds
+        ),
+        CheckResult.of(
+            "daisy-references",
+            REFERENCES_STANDARD,
+            reference_findings + _ncc_reference_findings(book, smils),
+        ),
         CheckResult.of("daisy-clips", CLIPS_STANDARD, spoken.clip_findings(clips, durations)),
         CheckResult.of(
             "daisy-coverage",
             COVERAGE_STANDARD,
-            spoken.coverage_findings(documents, order, references) + _heading_findings(book, smils, documents),
+            spoken.coverage_findings(documents, order, references)
+            + _heading_findings(book, smils, documents),
         ),
         CheckResult.of(
             "daisy-every-word-spoken",
@@ -186,13 +202,17 @@ def _smil_files(book: Book) -> tuple[list[tuple[str, list[spoken.Clip]]], list[s
         smils.append((file, clips))
     for name in book.files:
         if name.endswith(".smil") and not any(name == file for file, _ in smils):
-            findings.append(f"{name}: no heading or page of the NCC leads to it, so it is never played")
+            findings.append(
+                f"{name}: no heading or page of the NCC leads to it, so it is never played"
+            )
     return smils, findings
 
 
 def _content_order(references: list[str], documents: dict[str, etree._Element]) -> list[str]:
     """The content documents in the order the book first plays them."""
-    return [name for name in dict.fromkeys(r.partition("#")[0] for r in references) if name in documents]
+    return [
+        name for name in dict.fromkeys(r.partition("#")[0] for r in references) if name in documents
+    ]
 
 
 # -- the NCC ---------------------------------------------------------------------------------------
@@ -220,7 +240,7 @@ def _ncc_findings(
     headings = [e for e in entries if spoken.local(e.tag) in HEADINGS]
     pages = {c: [e for e in entries if e.get("class") == c] for c in PAGE_CLASSES}
     if not entries or spoken.local(entries[0].tag) != "h1" or entries[0].get("class") != "title":
-        findings.append("the NCC does not begin with <h1 class=\"title\">")
+        findings.append('the NCC does not begin with <h1 class="title">')
     level = 0
     for heading in headings:
         this = int(spoken.local(heading.tag)[1])
@@ -283,7 +303,7 @@ def _heading_findings(
     (or its text) that speaks it."""
     reached: set[str] = set()
     by_target: dict[tuple[str, str], str] = {}
-    for file, clips in smils:
+    for file, _ in smils:
         smil = book.parse(file)
         for par in smil.iter("par"):
             text = par.find("text")
@@ -293,14 +313,16 @@ def _heading_findings(
             by_target[(file, str(par.get("id")))] = target
             by_target[(file, str(text.get("id")))] = target
     for _, file, fragment in _ncc_links(book):
-        target = by_target.get((file, fragment))
-        if target:
-            reached.add(target)
+        reached_target = by_target.get((file, fragment))
+        if reached_target:
+            reached.add(reached_target)
     findings = []
     for name, document in documents.items():
         for element in document.iter():
             if spoken.local(element.tag) in HEADINGS and _text(element):
                 reference = f"{name}#{element.get('id')}"
                 if reference not in reached:
-                    findings.append(f"heading {reference} ({_text(element)[:50]!r}) is not in the NCC")
+                    findings.append(
+                        f"heading {reference} ({_text(element)[:50]!r}) is not in the NCC"
+                    )
     return findings

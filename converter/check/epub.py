@@ -51,12 +51,19 @@ class BrokenPackage(Exception):
     """The EPUB cannot be opened far enough to check its package."""
 
 
-OVERLAY_STANDARD = "EPUB Media Overlays 3.3: clips within their audio, every text element spoken once, in order"
+OVERLAY_STANDARD = (
+    "EPUB Media Overlays 3.3: clips within their audio, every text element spoken once, in order"
+)
 
 
 def check(path: Path, options: Options, source: etree._Element | None = None) -> list[CheckResult]:
     """Our package checks (and, for a talking book, its media overlays), EPUBCheck, Ace."""
-    return [*package_checks(path), *overlay_checks(path, source), run_epubcheck(path), run_ace(path)]
+    return [
+        *package_checks(path),
+        *overlay_checks(path, source),
+        run_epubcheck(path),
+        run_ace(path),
+    ]
 
 
 # -- media overlays (a talking book: epub --audio) ------------------------------------------------
@@ -87,7 +94,9 @@ def overlay_checks(path: Path, source: etree._Element | None = None) -> list[Che
         order.append(document)
         overlay = items.get(item.get("media-overlay"))
         if overlay is None:
-            findings.append(f"{document}: its media overlay {item.get('media-overlay')!r} is not in the manifest")
+            findings.append(
+                f"{document}: its media overlay {item.get('media-overlay')!r} is not in the manifest"
+            )
             continue
         smil_name = str(base / overlay.get("href", ""))
         try:
@@ -111,7 +120,9 @@ def overlay_checks(path: Path, source: etree._Element | None = None) -> list[Che
                 )
             )
     durations = spoken.audio_durations(files, {clip.audio for clip in clips})
-    overlaid_documents = {name: _without_writer_notes(documents[name]) for name in order if name in documents}
+    overlaid_documents = {
+        name: _without_writer_notes(documents[name]) for name in order if name in documents
+    }
     references = [clip.text for clip in clips]
     findings += spoken.clip_findings(clips, durations)
     findings += spoken.coverage_findings(overlaid_documents, order, references)

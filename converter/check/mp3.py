@@ -61,7 +61,9 @@ def track_findings(files: dict[str, bytes]) -> list[str]:
                 findings.append(f"{name}: no {frame}")
         track = str(tags["TRCK"].text[0]) if tags.getall("TRCK") else ""
         if track and track != f"{number}/{len(listed)}":
-            findings.append(f"{name}: track {track}, but it is {number} of {len(listed)} in the playlist")
+            findings.append(
+                f"{name}: track {track}, but it is {number} of {len(listed)} in the playlist"
+            )
         if tags.getall("TALB"):
             albums.add(str(tags["TALB"].text[0]))
         findings += _chapter_findings(name, tags, length)

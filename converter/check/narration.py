@@ -21,7 +21,9 @@ TEXT_ELEMENTS = frozenset(
 )
 #: Elements whose words belong to the text elements inside them.
 _NESTED = ("ul", "ol", "dl", "table", "aside")
-WORDS_STANDARD = "Every word of the report spoken: the text sent to the engine is the tree's, after the lexicon"
+WORDS_STANDARD = (
+    "Every word of the report spoken: the text sent to the engine is the tree's, after the lexicon"
+)
 
 
 @dataclass(frozen=True)
@@ -72,17 +74,23 @@ def clip_findings(clips: list[Clip], durations: dict[str, float | None]) -> list
             findings.append(f"{clip.where}: audio {clip.audio} is not in the book")
             continue
         if clip.end <= clip.begin:
-            findings.append(f"{clip.where}: clip ends ({clip.end:.3f} s) before it begins ({clip.begin:.3f} s)")
+            findings.append(
+                f"{clip.where}: clip ends ({clip.end:.3f} s) before it begins ({clip.begin:.3f} s)"
+            )
         smil = clip.where.split("#")[0]
         previous = last_end.get((smil, clip.audio))
         if previous is not None and clip.begin < previous - 0.0005:
-            findings.append(f"{clip.where}: clip begins at {clip.begin:.3f} s, before the previous clip's end ({previous:.3f} s)")
+            findings.append(
+                f"{clip.where}: clip begins at {clip.begin:.3f} s, before the previous clip's end ({previous:.3f} s)"
+            )
         last_end[(smil, clip.audio)] = clip.end
         duration = durations[clip.audio]
         if duration is None:
             findings.append(f"{clip.where}: {clip.audio} is not readable MPEG audio")
         elif clip.end > duration + 0.0005:
-            findings.append(f"{clip.where}: clip ends at {clip.end:.3f} s, past the end of {clip.audio} ({duration:.3f} s)")
+            findings.append(
+                f"{clip.where}: clip ends at {clip.end:.3f} s, past the end of {clip.audio} ({duration:.3f} s)"
+            )
     return findings
 
 
@@ -132,7 +140,9 @@ def coverage_findings(
         for element in text_elements(document):
             if not element.get("id"):
                 text = " ".join(_own_text(element).split())[:50]
-                findings.append(f"{name}: a <{local(element.tag)}> with no id is never spoken: {text!r}")
+                findings.append(
+                    f"{name}: a <{local(element.tag)}> with no id is never spoken: {text!r}"
+                )
                 continue
             expected.append(f"{name}#{element.get('id')}")
     counts = Counter(references)
@@ -163,9 +173,9 @@ def spoken_text_words(documents: dict[str, etree._Element], references: list[str
                 by_id[f"{name}#{element.get('id')}"] = element
     found: list[str] = []
     for reference in references:
-        element = by_id.get(reference)
-        if element is not None:
-            found.extend(words(_own_text(element)))
+        spoken = by_id.get(reference)
+        if spoken is not None:
+            found.extend(words(_own_text(spoken)))
     return found
 
 

@@ -162,7 +162,9 @@ def _ncc(
             text = utterance.text
         else:
             entry = etree.SubElement(
-                body, f"{{{XHTML_NS}}}span", {"class": page_class(utterance.page), "id": f"ncc-{number}"}
+                body,
+                f"{{{XHTML_NS}}}span",
+                {"class": page_class(utterance.page), "id": f"ncc-{number}"},
             )
             text = utterance.page
         etree.SubElement(entry, f"{{{XHTML_NS}}}a", href=href).text = text
@@ -201,7 +203,8 @@ def _xhtml1(element: Element) -> Element:
     tag = str(element.tag)
     copy = etree.Element(f"{{{XHTML_NS}}}{_XHTML1_TAGS.get(tag, tag)}")
     classes = [tag] if tag in _XHTML1_TAGS else []
-    for name, value in element.attrib.items():
+    for key, value in element.attrib.items():
+        name, value = str(key), str(value)
         if name.startswith(("aria-", "data-")) or name == "role":
             continue
         if name == "class":

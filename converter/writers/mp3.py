@@ -42,7 +42,14 @@ def write(root: Element, options: Options) -> bytes:
         name = f"{number:02d}-{slug(title)}.mp3"
         audio, chapters, length = _track(group)
         tags = _tags(
-            title, number, len(groups), translated.title, publisher, narration.narrator, chapters, length
+            title,
+            number,
+            len(groups),
+            translated.title,
+            publisher,
+            narration.narrator,
+            chapters,
+            length,
         )
         files[name] = _tagged(audio, tags)
         playlist += [f"#EXTINF:{round(length)},{ascii_text(title)}", name]

@@ -114,7 +114,9 @@ class EspeakEngine:
             raise OutputError(f"espeak-ng took over {SYNTHESIS_TIMEOUT} s on one passage") from None
         if completed.returncode != 0:
             message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise OutputError(f"espeak-ng failed: {message[-1] if message else completed.returncode}")
+            raise OutputError(
+                f"espeak-ng failed: {message[-1] if message else completed.returncode}"
+            )
         return wav_samples(completed.stdout, self.sample_rate)
 
 
@@ -136,14 +138,19 @@ def wav_samples(data: bytes, expected_rate: int) -> bytes:
         raise OutputError("the speech engine did not write a WAV stream")
     position = 12
     while position + 8 <= len(data):
-        chunk, size = data[position : position + 4], int.from_bytes(data[position + 4 : position + 8], "little")
+        chunk, size = (
+            data[position : position + 4],
+            int.from_bytes(data[position + 4 : position + 8], "little"),
+        )
         body = position + 8
         if chunk == b"fmt ":
             channels = int.from_bytes(data[body + 2 : body + 4], "little")
             rate = int.from_bytes(data[body + 4 : body + 8], "little")
             bits = int.from_bytes(data[body + 14 : body + 16], "little")
             if (channels, rate, bits) != (1, expected_rate, 16):
-                raise OutputError(f"unexpected speech format: {channels} channels, {rate} Hz, {bits} bits")
+                raise OutputError(
+                    f"unexpected speech format: {channels} channels, {rate} Hz, {bits} bits"
+                )
         elif chunk == b"data":
             samples = data[body:]
             return samples[: len(samples) - len(samples) % SAMPLE_WIDTH]

@@ -65,7 +65,9 @@ class Narration:
 PartRunner = Callable[[Callable[[PartJob], NarratedPart], Sequence[PartJob]], list[NarratedPart]]
 
 
-def in_threads(function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]) -> list[NarratedPart]:
+def in_threads(
+    function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]
+) -> list[NarratedPart]:
     """The default: the parts in threads, one per core.  The engines and LAME are processes
     of their own (and Piper's inference releases the GIL), so threads run them in parallel."""
     if len(jobs) <= 1:
@@ -74,7 +76,9 @@ def in_threads(function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJ
         return list(pool.map(function, jobs))
 
 
-def one_at_a_time(function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]) -> list[NarratedPart]:
+def one_at_a_time(
+    function: Callable[[PartJob], NarratedPart], jobs: Sequence[PartJob]
+) -> list[NarratedPart]:
     """For a worker of a batch whose other workers already use every core."""
     return [function(job) for job in jobs]
 
@@ -107,7 +111,10 @@ def narrate(script: Script, voice: Voice) -> Narration:
         PartJob(
             part.number,
             tuple(u.spoken for u in part.utterances),
-            tuple(PAUSE_BEFORE_HEADING if u.kind == "heading" and i else 0.0 for i, u in enumerate(part.utterances)),
+            tuple(
+                PAUSE_BEFORE_HEADING if u.kind == "heading" and i else 0.0
+                for i, u in enumerate(part.utterances)
+            ),
             tuple(u.pause for u in part.utterances),
             voice,
         )

@@ -13,9 +13,7 @@ OPS_NS = "http://www.idpf.org/2007/ops"
 ACTIVE_CLASS = "-epub-media-overlay-active"
 #: What the reading system shows while an element is read: the reader's own colours
 #: inverted, so it holds in every colour scheme.
-ACTIVE_CSS = (
-    f".{ACTIVE_CLASS} {{ outline: 0.15em solid currentColor; outline-offset: 0.1em; }}\n"
-)
+ACTIVE_CSS = f".{ACTIVE_CLASS} {{ outline: 0.15em solid currentColor; outline-offset: 0.1em; }}\n"
 
 
 def smil(part: ScriptPart, narrated: NarratedPart, document: str, audio: str) -> bytes:

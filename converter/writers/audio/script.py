@@ -132,7 +132,9 @@ def _utterance(element: Element, lex: pronunciation.Lexicon) -> Utterance | None
         return None
     if "pagebreak" in (element.get("class") or "").split():
         label = (element.get("aria-label") or "").removeprefix("Print page ").strip()
-        return Utterance(str(element.get("id")), "page", "", f"Page {label}.", f"Page {label}.", page=label)
+        return Utterance(
+            str(element.get("id")), "page", "", f"Page {label}.", f"Page {label}.", page=label
+        )
     if tag not in SPOKEN:
         return None
     text = " ".join(own_text(element).split())
@@ -160,7 +162,11 @@ def _announcement(element: Element, kind: str) -> str:
         if items and items[0] is element:
             count = len(items)
             announce = f"List of {count} item{'s' if count != 1 else ''}."
-        if parent is not None and parent.tag == "ol" and "labelled" not in (parent.get("class") or ""):
+        if (
+            parent is not None
+            and parent.tag == "ol"
+            and "labelled" not in (parent.get("class") or "")
+        ):
             announce = f"{announce} {items.index(element) + 1}.".strip()
         return announce
     if kind == "caption":
@@ -190,7 +196,7 @@ def _announcement(element: Element, kind: str) -> str:
     if head is not None:
         head_cells = list(head.iterfind("*"))
         if column < len(head_cells):
-            name = " ".join("".join(head_cells[column].itertext()).split())
+            name = " ".join("".join(str(t) for t in head_cells[column].itertext()).split())
             if name:
                 return f"{name}:"
     return announce
@@ -221,8 +227,14 @@ def spoken_findings(script: Script) -> list[str]:
     lex = pronunciation.lexicon()
     findings = []
     for utterance in script.utterances:
-        said = lex.apply(utterance.text) if utterance.text else ("empty" if utterance.kind == "cell" else "")
+        said = (
+            lex.apply(utterance.text)
+            if utterance.text
+            else ("empty" if utterance.kind == "cell" else "")
+        )
         expected = speakable(f"{utterance.announce} {said}" if utterance.announce else said)
         if utterance.spoken != expected:
-            findings.append(f"{utterance.id}: sent {utterance.spoken[:60]!r}, expected {expected[:60]!r}")
+            findings.append(
+                f"{utterance.id}: sent {utterance.spoken[:60]!r}, expected {expected[:60]!r}"
+            )
     return findings
