@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, SAMPLE, sample_and_corpus_params
 
-from converter import Options, api, formats
+from converter import Options, api, writers
 
 HASHES = GOLDEN / "hashes"
 # The libraries whose versions decide the bytes of some output.
@@ -95,10 +95,12 @@ def _write(path: Path, values: dict[str, str]) -> None:
 @pytest.mark.parametrize("source", sample_and_corpus_params())
 def test_every_format_is_unchanged(source: Path, render, accept: bool) -> None:
     name = "sample" if source == SAMPLE else source.name.split(".")[0]
-    compare(name, output_hashes([render(source, fmt) for fmt in formats()]), accept)
+    # The talking formats are hashed for the sample in tests/test_audio.py (one narration).
+    everyday = writers.parse_format_list("all")
+    compare(name, output_hashes([render(source, fmt) for fmt in everyday]), accept)
 
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_sample_variants_are_unchanged(variant: str, tmp_path: Path, accept: bool) -> None:
-    api.convert(SAMPLE, formats(), VARIANTS[variant], tmp_path)
+    api.convert(SAMPLE, "all", VARIANTS[variant], tmp_path)
     compare(variant, output_hashes(list(tmp_path.iterdir())), accept)

@@ -121,6 +121,8 @@ def _own_text(element: etree._Element) -> str:
     for child in element:
         name = local(child.tag)
         if name and name not in TEXT_ELEMENTS and name not in _NESTED:
+            if "noteref" in (child.get("class") or "").split():
+                pieces.append(" ")  # the note's marker is a word of its own, as in the tree
             pieces.append(_own_text(child))
         pieces.append(child.tail or "")
     return "".join(pieces)

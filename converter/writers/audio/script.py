@@ -121,6 +121,8 @@ def own_text(element: Element) -> str:
     pieces: list[str] = [element.text or ""]
     for child in element:
         if isinstance(child.tag, str) and child.tag not in (*SPOKEN, *CONTAINERS):
+            if "noteref" in (child.get("class") or "").split():
+                pieces.append(" ")  # a note's marker printed on its word ("area1") is a word
             pieces.append(own_text(child))
         pieces.append(child.tail or "")
     return "".join(pieces)
@@ -140,8 +142,10 @@ def _utterance(element: Element, lex: pronunciation.Lexicon) -> Utterance | None
     text = " ".join(own_text(element).split())
     kind, level = _kind(tag)
     announce = _announcement(element, kind)
-    if not words(text) and not (kind == "cell" and announce):
-        return None  # nothing to say: no words (the checks ask only for elements with words)
+    if not words(text) and not (kind == "cell" and announce) and kind != "heading":
+        # Nothing to say: no words (the checks ask only for elements with words).  A heading
+        # is always an utterance: the DAISY NCC and the chapters need every one.
+        return None
     said = lex.apply(text) if text else "empty"
     spoken = speakable(f"{announce} {said}" if announce else said)
     return Utterance(str(element.get("id")), kind, text, announce, spoken, level=level)

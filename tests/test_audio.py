@@ -1,0 +1,512 @@
+"""Talking copies: the talking EPUB (EPUBCheck, Ace, our overlay checks), the DAISY 2.02
+book (our checker, and planted faults it must catch), the MP3 zip, every word spoken, the
+lexicon, structure spoken, durations measured against the rate and by re-synthesis, Piper
+with a voice model, and clean errors for missing espeak-ng or LAME.
+
+Each document is narrated once per session (conftest.render_talking): the three talking
+formats are made in one conversion, which narrates once."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import REPO, SAMPLE, corpus_params, corpus_texts
+from lxml import etree
+from support.piper_voice import make_voice
+
+from converter import Options, api, parse, writers
+from converter import tree as canonical
+from converter.check import daisy as daisy_check
+from converter.check import epub as epub_check
+from converter.check import mp3 as mp3_check
+from converter.check import narration as spoken
+from converter.errors import DependencyError
+from converter.words import RENDERED_PARTS, tree_words
+from converter.writers import xhtml
+from converter.writers.audio import engine, lexicon, mp3, narration
+from converter.writers.audio import script as spoken_script
+
+FIXTURE = REPO / "tests" / "fixtures" / "xml" / "epub-pages.xml"
+
+
+def documents() -> list[object]:
+    return [pytest.param(SAMPLE, id="sample"), *corpus_params(corpus_texts())]
+
+
+def tree(source: Path) -> etree._Element:
+    return parse(source).getroot()
+
+
+def unzip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rezip(parts: dict[str, bytes], path: Path) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+def failed(results: list[object]) -> dict[str, tuple[str, ...]]:
+    return {r.name: r.details for r in results if r.status != "pass"}  # type: ignore[attr-defined]
+
+
+# -- the validators, on the sample and every corpus document ---------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", documents())
+def test_talking_epub_passes_epubcheck_ace_and_overlay_checks(render_talking, source: Path) -> None:
+    path = render_talking(source)["epub"]
+    results = epub_check.check(path, Options(), tree(source))
+    names = {r.name for r in results}
+    assert {"epubcheck", "ace", "epub-media-overlays", "epub-every-word-spoken"} <= names
+    assert failed(results) == {}
+
+
+@pytest.mark.parametrize("source", documents())
+def test_daisy_book_passes_our_checker(render_talking, source: Path) -> None:
+    results = daisy_check.check(render_talking(source)["daisy"], Options(), tree(source))
+    assert len(results) == 5
+    assert failed(results) == {}
+
+
+@pytest.mark.parametrize("source", documents())
+def test_mp3_zip_passes_its_check(render_talking, source: Path) -> None:
+    assert failed(mp3_check.check(render_talking(source)["mp3"], Options())) == {}
+
+
+_ONES = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+]
+
+
+def said_words(text: str) -> int:
+    """How many words a text is said in: a number is said in words ("2,345" is "two
+    thousand three hundred and forty five", six words), each other word is one."""
+    count = 0
+    for token in re.findall(r"\d[\d,]*(?:\.\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*", text):
+        if not token[0].isdigit():
+            count += 1
+            continue
+        whole, _, decimals = token.replace(",", "").partition(".")
+        count += _number_words(int(whole)) + (1 + len(decimals) if decimals else 0)
+    return count
+
+
+def _number_words(number: int) -> int:
+    if number < 20:
+        return 1
+    if number < 100:
+        return 1 if number % 10 == 0 else 2
+    if 1000 < number < 2100 and number % 100:  # a year: "twenty twenty one"
+        return 3
+    for size in (10**9, 10**6, 1000, 100):
+        if number >= size:
+            high, rest = divmod(number, size)
+            return _number_words(high) + 1 + (0 if rest == 0 else _number_words(rest) + 1)
+    return 1
+
+
+@pytest.mark.parametrize("source", documents())
+def test_total_duration_is_within_ten_percent_of_the_words_at_the_rate(
+    render_talking, source: Path
+) -> None:
+    """The speech (the book less the pauses we put between passages: known silence) lasts
+    as long as its words take at the chosen rate, within 10%."""
+    book = unzip(render_talking(source)["daisy"])
+    speech = 0.0
+    for name in (n for n in book if n.endswith(".smil")):
+        smil = etree.fromstring(book[name], canonical.safe_parser())
+        for audio in smil.iter("audio"):
+            speech += spoken.seconds(audio.get("clip-end")) - spoken.seconds(
+                audio.get("clip-begin")
+            )
+    script = spoken_script.script_of(xhtml.translate_report(tree(source)).html)
+    spoken_words = sum(said_words(u.spoken) for u in script.utterances)
+    expected = spoken_words / Options().speech_rate * 60
+    assert abs(speech - expected) / expected <= 0.10, (speech, expected)
+
+
+# -- the clips, listened to by machine --------------------------------------------------------------
+
+
+def test_first_and_middle_clips_of_the_sample_match_their_text_resynthesised(
+    render_talking,
+) -> None:
+    """The clip's text, synthesised again on its own, is as long as the clip (within 5%):
+    the clip holds that text's speech, not its neighbour's."""
+    book = unzip(render_talking(SAMPLE)["daisy"])
+    script = spoken_script.script_of(xhtml.translate_report(tree(SAMPLE)).html)
+    spoken_by_id = {u.id: u.spoken for u in script.utterances}
+    clips: list[tuple[str, float]] = []
+    for name in sorted(n for n in book if n.endswith(".smil")):
+        smil = etree.fromstring(book[name], canonical.safe_parser())
+        for par in smil.iter("par"):
+            audio = par.find("audio")
+            begin = spoken.seconds(audio.get("clip-begin"))
+            end = spoken.seconds(audio.get("clip-end"))
+            clips.append((par.find("text").get("src").partition("#")[2], end - begin))
+    voice = engine.engine_for(narration.voice_of(Options(), "en"))
+    long_clips = [clip for clip in clips if clip[1] > 2.0]
+    # The first clip (the title), and a clip from the middle of the book.
+    for element_id, length in (clips[0], long_clips[len(long_clips) // 2]):
+        pcm = voice.synthesise(spoken_by_id[element_id])
+        again = len(pcm) / 2 / voice.sample_rate
+        assert abs(again - length) / length <= 0.05, (element_id, again, length)
+
+
+# -- planted faults the DAISY checker must catch ----------------------------------------------------
+
+
+def _plant(render_talking, tmp_path: Path, change) -> dict[str, tuple[str, ...]]:
+    parts = unzip(render_talking(SAMPLE)["daisy"])
+    change(parts)
+    broken = rezip(parts, tmp_path / "broken.daisy.zip")
+    return failed(daisy_check.check(broken, Options(), tree(SAMPLE)))
+
+
+def test_a_clip_past_the_end_of_its_audio_is_caught(render_talking, tmp_path: Path) -> None:
+    def change(parts: dict[str, bytes]) -> None:
+        name = "chapter-02.smil"
+        text = parts[name].decode()
+        last = re.findall(r'clip-end="npt=([\d.]+)s"', text)[-1]
+        parts[name] = text.replace(f'clip-end="npt={last}s"', 'clip-end="npt=999.000s"').encode()
+
+    found = _plant(render_talking, tmp_path, change)
+    assert set(found) == {"daisy-clips"}
+    assert any("past the end of chapter-02.mp3" in d for d in found["daisy-clips"])
+
+
+def test_a_missing_reference_is_caught(render_talking, tmp_path: Path) -> None:
+    def change(parts: dict[str, bytes]) -> None:
+        parts["chapter-02.smil"] = parts["chapter-02.smil"].replace(
+            b"content.html#improve-2", b"content.html#improve-9"
+        )
+
+    found = _plant(render_talking, tmp_path, change)
+    assert "daisy-coverage" in found
+    assert any(
+        "improve-9: the text it points at does not exist" in d for d in found["daisy-coverage"]
+    )
+    assert any("improve-2 is never spoken" in d for d in found["daisy-coverage"])
+
+
+def test_a_missing_audio_file_is_caught(render_talking, tmp_path: Path) -> None:
+    found = _plant(render_talking, tmp_path, lambda parts: parts.pop("chapter-03.mp3"))
+    assert any("chapter-03.mp3: no such file" in d for d in found["daisy-references"])
+
+
+def test_a_heading_absent_from_the_ncc_is_caught(render_talking, tmp_path: Path) -> None:
+    def change(parts: dict[str, bytes]) -> None:
+        ncc = etree.fromstring(parts["ncc.html"], canonical.safe_parser())
+        body = ncc.find("{http://www.w3.org/1999/xhtml}body")
+        heading = next(h for h in body if "What needs" in "".join(h.itertext()))
+        body.remove(heading)
+        parts["ncc.html"] = etree.tostring(ncc, xml_declaration=True, encoding="utf-8")
+
+    found = _plant(render_talking, tmp_path, change)
+    assert any(
+        "what-needs-to-improve-heading" in d and "is not in the NCC" in d
+        for d in found["daisy-coverage"]
+    )
+    assert any("ncc:tocItems" in d for d in found["daisy-ncc"])
+    assert any("never played" in d for d in found["daisy-references"])
+
+
+def test_missing_required_ncc_metadata_is_caught(render_talking, tmp_path: Path) -> None:
+    found = _plant(
+        render_talking,
+        tmp_path,
+        lambda parts: parts.update(
+            {"ncc.html": re.sub(rb'<meta name="ncc:narrator"[^>]*/>', b"", parts["ncc.html"])}
+        ),
+    )
+    assert found["daisy-ncc"] == ("required metadata ncc:narrator is missing",)
+
+
+def test_an_overlay_clip_past_its_audio_is_caught_in_the_talking_epub(
+    render_talking, tmp_path: Path
+) -> None:
+    parts = unzip(render_talking(SAMPLE)["epub"])
+    name = "EPUB/overlays/chapter-02.smil"
+    parts[name] = re.sub(rb'clipEnd="[^"]+"', b'clipEnd="0:09:59.000"', parts[name], count=1)
+    broken = rezip(parts, tmp_path / "broken.audio.epub")
+    [overlays, _] = epub_check.overlay_checks(broken)
+    assert overlays.status == "fail"
+    assert any("past the end of EPUB/audio/chapter-02.mp3" in d for d in overlays.details)
+
+
+# -- every word spoken ------------------------------------------------------------------------------
+
+
+def test_every_word_of_the_sample_is_in_the_script_sent_to_the_engine() -> None:
+    root = tree(SAMPLE)
+    script = spoken_script.script_of(xhtml.translate_report(root).html)
+    assert Counter(spoken_script.script_words(script)) == tree_words(root, parts=RENDERED_PARTS)
+    assert spoken_script.spoken_findings(script) == []
+
+
+def test_the_word_check_catches_a_word_left_unspoken(render_talking) -> None:
+    root = tree(SAMPLE)
+    book = unzip(render_talking(SAMPLE)["daisy"])
+    document = etree.fromstring(book["content.html"], canonical.safe_parser())
+    references = [f"content.html#{e.get('id')}" for e in spoken.text_elements(document)]
+    spoken_words = spoken.spoken_text_words({"content.html": document}, references)
+    assert spoken.words_findings(root, spoken_words) == []
+    assert spoken.words_findings(root, spoken_words[:-1])  # one word fewer
+    script = spoken_script.script_of(xhtml.translate_report(root).html)
+    first = script.parts[1].utterances[0]
+    script.parts[1].utterances[0] = spoken_script.Utterance(
+        first.id, first.kind, first.text, first.announce, first.spoken.rsplit(" ", 1)[0]
+    )
+    assert spoken_script.spoken_findings(script)
+
+
+# -- the lexicon and structure spoken -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("The PLO and CAMHS", "The P L O and cams"),
+        ("an IRO", "an I R O"),
+        ("SEND services", "send services"),
+        ("HMI visited", "H M I visited"),
+        ("s47 enquiries", "section 47 enquiries"),
+        ("16- to 17-year-olds", "16 to 17 year olds"),
+        ("a 19-year-old", "a 19 year old"),
+        ("£1.5m saved", "1.5 million pounds saved"),
+        ("on 22/11/2021", "on 22 November 2021"),
+        ("in 2017-18", "in 2017 to 2018"),
+        ("aged 0-25", "aged 0 to 25"),
+        ("children's 3 homes", "children's 3 homes"),
+        ("send it", "send it"),
+    ],
+)
+def test_lexicon(written: str, said: str) -> None:
+    assert lexicon.lexicon().apply(written) == said
+
+
+def test_every_lexicon_entry_says_why_it_is_there() -> None:
+    import tomllib
+
+    data = tomllib.loads((REPO / "converter/writers/audio/lexicon.toml").read_text())
+    for name, entry in data["words"].items():
+        assert entry["why"].strip(), name
+    for entry in data["patterns"]:
+        assert entry["why"].strip(), entry["match"]
+        re.compile(entry["match"])
+
+
+def test_tables_and_lists_are_spoken_with_their_structure() -> None:
+    script = spoken_script.script_of(xhtml.translate_report(tree(SAMPLE)).html)
+    said = [u.spoken for u in script.utterances]
+    assert "Table, 4 rows. Columns: Judgement" in said
+    assert "Grade" in said
+    assert "Row 1: The impact of leaders on social work practice with children and families" in said
+    assert said.count("Grade: Good") == 4
+    assert any(s.startswith("List of 4 items. The application of thresholds") for s in said)
+
+
+def test_page_markers_are_spoken_and_in_the_ncc(tmp_path: Path) -> None:
+    [record] = api.convert(FIXTURE, ["daisy"], Options(), tmp_path)
+    assert record.path is not None
+    book = unzip(record.path)
+    ncc = book["ncc.html"].decode()
+    pages = re.findall(r'<span class="page-normal" id="[^"]+">\s*<a href="[^"]+">(\d+)</a>', ncc)
+    assert pages and pages == sorted(pages, key=int)
+    assert f'name="ncc:pageNormal" content="{len(pages)}"' in ncc
+    assert failed(daisy_check.check(record.path, Options(), tree(FIXTURE))) == {}
+
+
+# -- outputs, names and options -----------------------------------------------------------------------
+
+
+def test_output_names_and_the_all_list(render_talking) -> None:
+    paths = render_talking(SAMPLE)
+    assert paths["epub"].name == "ofsted-ilacs-warwickshire-2021.audio.epub"
+    assert paths["daisy"].name == "ofsted-ilacs-warwickshire-2021.daisy.zip"
+    assert paths["mp3"].name == "ofsted-ilacs-warwickshire-2021.mp3.zip"
+    assert "daisy" not in writers.parse_format_list("all")
+    assert writers.parse_format_list("all,daisy")[-1] == "daisy"
+
+
+def test_talking_epub_metadata_is_truthful(render_talking) -> None:
+    opf = unzip(render_talking(SAMPLE)["epub"])["EPUB/content.opf"].decode()
+    assert '<meta property="schema:accessModeSufficient">auditory</meta>' in opf
+    assert '<meta property="schema:accessModeSufficient">textual</meta>' in opf
+    assert '<meta property="media:active-class">-epub-media-overlay-active</meta>' in opf
+    assert "eSpeak NG en-gb" in opf
+    assert len(re.findall(r'property="media:duration" refines=', opf)) == opf.count(
+        'media-overlay="'
+    )
+
+
+def test_the_sample_talking_copies_are_reproducible(render_talking, tmp_path: Path) -> None:
+    """Same input, same bytes (espeak-ng and LAME are deterministic; zips have fixed dates)."""
+    narration._narrate.cache_clear()
+    api.convert(SAMPLE, ["daisy"], Options(), tmp_path)
+    again = (tmp_path / "ofsted-ilacs-warwickshire-2021.daisy.zip").read_bytes()
+    assert again == render_talking(SAMPLE)["daisy"].read_bytes()
+
+
+def test_a_slower_rate_gives_a_longer_book(tmp_path: Path) -> None:
+    lengths = []
+    for rate in (120, 200):
+        [record] = api.convert(FIXTURE, ["mp3"], Options(speech_rate=rate), tmp_path / str(rate))
+        assert record.path is not None
+        tracks = unzip(record.path)
+        lengths.append(sum(mp3.duration(d) for n, d in tracks.items() if n.endswith(".mp3")))
+    assert lengths[0] > lengths[1] * 1.3
+
+
+# -- Piper, with a voice model the user supplies ------------------------------------------------------
+
+
+def test_a_piper_voice_model_narrates_instead_of_espeak(tmp_path: Path) -> None:
+    model = make_voice(tmp_path)
+    [record] = api.convert(FIXTURE, ["daisy"], Options(voice=model), tmp_path / "out")
+    assert record.path is not None
+    ncc = unzip(record.path)["ncc.html"].decode()
+    assert 'content="Piper voice tiny (synthetic speech)"' in ncc
+    assert failed(daisy_check.check(record.path, Options(), tree(FIXTURE))) == {}
+
+
+def test_a_missing_or_broken_voice_model_is_one_clean_error(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    (tmp_path / "broken.onnx.json").write_text(json.dumps({"audio": {"sample_rate": 1}}))
+    for model, message in (
+        (tmp_path / "absent.onnx", "no such voice model file"),
+        (broken, "not a Piper voice model"),
+    ):
+        out = tmp_path / "out"
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "converter",
+                str(FIXTURE),
+                "--to",
+                "daisy",
+                "--voice",
+                str(model),
+                "-o",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 1
+        assert message in result.stderr and "Traceback" not in result.stderr
+        assert not out.exists() or not list(out.iterdir())
+
+
+# -- bad input and missing programs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("program", "package"), [("espeak-ng", "espeak-ng"), ("lame", "lame")])
+def test_a_missing_program_is_one_clean_error_naming_the_debian_package(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, program: str, package: str
+) -> None:
+    real_which = shutil.which
+    monkeypatch.setattr(shutil, "which", lambda name: None if name == program else real_which(name))
+    engine.espeak_command.cache_clear()
+    mp3.lame_command.cache_clear()
+    engine._engine.cache_clear()
+    narration._narrate.cache_clear()
+    try:
+        with pytest.raises(DependencyError, match=f"Debian package {package}"):
+            api.convert(FIXTURE, ["mp3"], Options(), tmp_path)
+        assert list(tmp_path.iterdir()) == []  # no partial file
+    finally:
+        engine.espeak_command.cache_clear()
+        mp3.lame_command.cache_clear()
+        engine._engine.cache_clear()
+
+
+def test_characters_no_voice_can_say_still_make_a_correct_book(tmp_path: Path) -> None:
+    source = tmp_path / "odd.md"
+    source.write_text(
+        "# Odd \uf06e characters \u0007\n\nA bell \u0007, a private bullet \uf0b7, emoji \U0001f600, "
+        "Tangut \U00018cd6, a zero width\u200bspace and <b>markup</b> & ampersands.\n",
+        encoding="utf-8",
+    )
+    outputs = api.convert(source, ["daisy", "epub"], Options(audio=True), tmp_path / "out")
+    root = parse(source).getroot()
+    for record in outputs:
+        assert record.path is not None
+        results = (
+            daisy_check.check(record.path, Options(), root)
+            if record.format == "daisy"
+            else epub_check.overlay_checks(record.path, root)
+        )
+        assert failed(results) == {}
+
+
+def test_a_text_with_no_words_is_one_clean_error(tmp_path: Path) -> None:
+    source = tmp_path / "nothing.txt"
+    source.write_text("... --- ***\n", encoding="utf-8")
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "converter", str(source), "--to", "daisy", "-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.count("error") == 1 and "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+# -- narration in parallel ----------------------------------------------------------------------------
+
+
+def test_parts_are_narrated_in_parallel_and_in_order() -> None:
+    script = spoken_script.script_of(xhtml.translate_report(tree(FIXTURE)).html)
+    voice = narration.voice_of(Options(), "en")
+    seen: list[int] = []
+
+    def runner(function, jobs):  # type: ignore[no-untyped-def]
+        seen.extend(job.number for job in jobs)
+        return list(reversed([function(job) for job in reversed(jobs)]))
+
+    narration._narrate.cache_clear()
+    with narration.parts_run_by(runner):
+        narrated = narration.narrate(script, voice)
+    assert seen == [part.number for part in script.parts] and len(seen) > 1
+    assert [p.number for p in narrated.parts] == seen
+    narration._narrate.cache_clear()
+
+
+def test_the_mp3_frame_counter_agrees_with_mutagen(render_talking) -> None:
+    from mutagen.mp3 import MP3
+
+    tracks = unzip(render_talking(SAMPLE)["mp3"])
+    for name, data in tracks.items():
+        if name.endswith(".mp3"):
+            assert abs(MP3(io.BytesIO(data)).info.length - mp3.duration(data)) < 0.05
