@@ -375,6 +375,13 @@ def test_the_sample_talking_copies_are_reproducible(render_talking, tmp_path: Pa
     assert again == render_talking(SAMPLE)["daisy"].read_bytes()
 
 
+def test_the_sample_talking_copies_are_unchanged(render_talking, accept: bool) -> None:
+    """Golden hashes, as for every other format (tests/test_output_hashes.py)."""
+    from test_output_hashes import compare, output_hashes
+
+    compare("sample-talking", output_hashes(list(render_talking(SAMPLE).values())), accept)
+
+
 def test_a_slower_rate_gives_a_longer_book(tmp_path: Path) -> None:
     lengths = []
     for rate in (120, 200):
@@ -453,10 +460,11 @@ def test_a_missing_program_is_one_clean_error_naming_the_debian_package(
 def test_characters_no_voice_can_say_still_make_a_correct_book(tmp_path: Path) -> None:
     source = tmp_path / "odd.md"
     source.write_text(
-        "# Odd \uf06e characters \u0007\n\nA bell \u0007, a private bullet \uf0b7, emoji \U0001f600, "
+        "# Odd \uf06e characters \u2713\n\nA tick \u2713, a private bullet \uf0b7, emoji \U0001f600, "
         "Tangut \U00018cd6, a zero width\u200bspace and <b>markup</b> & ampersands.\n",
         encoding="utf-8",
     )
+    (tmp_path / "out").mkdir()
     outputs = api.convert(source, ["daisy", "epub"], Options(audio=True), tmp_path / "out")
     root = parse(source).getroot()
     for record in outputs:

@@ -13,6 +13,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,10 @@ LIBRARIES = (
     "markdown-it-py",
     "textstat",
     "fontpkg-atkinson-hyperlegible",
+    "mutagen",
 )
+# The programs whose versions decide the bytes of the talking copies.
+PROGRAMS = {"espeak-ng": ["espeak-ng", "--version"], "lame": ["lame", "--version"]}
 # The sample with options that reach other code: the summary through every writer (with its
 # trace), and a larger profile, another colour scheme and uncontracted braille.
 VARIANTS = {
@@ -49,6 +53,9 @@ def library_versions() -> dict[str, str]:
 
     versions = {name: importlib.metadata.version(name) for name in LIBRARIES}
     versions["liblouis"] = str(louis.version())
+    for name, command in PROGRAMS.items():
+        found = subprocess.run(command, capture_output=True, text=True, check=False).stdout
+        versions[name] = found.strip().splitlines()[0] if found.strip() else "missing"
     return versions
 
 

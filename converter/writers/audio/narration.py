@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from converter.errors import OutputError
 from converter.options import Options
+from converter.words import words
 from converter.writers.audio import mp3
 from converter.writers.audio.engine import SAMPLE_WIDTH, Voice, engine_for
 from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script, ScriptPart
@@ -107,6 +108,8 @@ def voice_of(options: Options, language: str) -> Voice:
 
 def narrate(script: Script, voice: Voice) -> Narration:
     """Every part of the script spoken: the same script and voice are narrated once."""
+    if not any(words(u.text) for u in script.utterances):
+        raise OutputError("the document has no words to speak: no talking copy made")
     jobs = tuple(
         PartJob(
             part.number,

@@ -32,6 +32,8 @@ def smil(part: ScriptPart, narrated: NarratedPart, document: str, audio: str) ->
         zip(part.utterances, narrated.clips, strict=True), start=1
     ):
         par = etree.SubElement(seq, f"{{{SMIL_NS}}}par", id=f"par-{index:04d}")
+        if utterance.kind == "page":  # a page of the page-list, as Ace asks
+            par.set(f"{{{OPS_NS}}}type", "pagebreak")
         etree.SubElement(par, f"{{{SMIL_NS}}}text", src=f"{document}#{utterance.id}")
         etree.SubElement(
             par, f"{{{SMIL_NS}}}audio", src=audio, clipBegin=clock(begin), clipEnd=clock(end)

@@ -1,0 +1,121 @@
+"""Talking copies: narration time against real time, and the size of each output.
+
+Narration of the sample (every part spoken by espeak-ng en-gb, encoded by LAME), in
+threads on the machine's cores (what `convert` does) and one part at a time, reported as
+times faster than real time (audio seconds per wall-clock second).  Beside it, the floor:
+raw espeak-ng reading the whole text in one process into one WAV, then LAME on that WAV
+(no structure, no clips, no parts).  Then the size of each output of the sample (and, with
+--corpus, of every corpus text): the plain EPUB, the talking EPUB, the DAISY book, the MP3s.
+
+    .venv/bin/python bench/bench_audio.py [--corpus] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from converter import Options, api, parse  # noqa: E402
+from converter.writers import xhtml  # noqa: E402
+from converter.writers.audio import narration  # noqa: E402
+from converter.writers.audio import script as spoken_script  # noqa: E402
+from converter.writers.audio.engine import ESPEAK_RATE_FACTOR  # noqa: E402
+
+SAMPLE = REPO / "samples" / "ofsted-ilacs-warwickshire-2021.txt"
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def narrate_once(source: Path, runner: narration.PartRunner) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, audio seconds) of one narration of a source."""
+    root = parse(source).getroot()
+    script = spoken_script.script_of(xhtml.translate_report(root).html)
+    voice = narration.voice_of(Options(), "en")
+    narration._narrate.cache_clear()  # measure the work, not the cache
+    cpu, started = cpu_seconds(), time.perf_counter()
+    with narration.parts_run_by(runner):
+        narrated = narration.narrate(script, voice)
+    return time.perf_counter() - started, cpu_seconds() - cpu, narrated.duration
+
+
+def raw_floor(source: Path, folder: Path) -> tuple[float, float]:
+    """(wall seconds, audio seconds): espeak-ng on the whole text at once, then LAME."""
+    wav, out = folder / "raw.wav", folder / "raw.mp3"
+    speed = str(round(Options().speech_rate * ESPEAK_RATE_FACTOR))
+    started = time.perf_counter()
+    subprocess.run(
+        ["espeak-ng", "-v", "en-gb", "-s", speed, "-f", str(source), "-w", str(wav)], check=True
+    )
+    subprocess.run(
+        ["lame", "--quiet", "-m", "m", "--cbr", "-b", "32", str(wav), str(out)], check=True
+    )
+    wall = time.perf_counter() - started
+    samples = (wav.stat().st_size - 44) / 2
+    return wall, samples / 22050
+
+
+def sizes(source: Path, folder: Path) -> dict[str, int]:
+    plain = api.convert(source, ["epub"], Options(), folder / "plain")
+    talking = api.convert(source, ["epub", "daisy", "mp3"], Options(audio=True), folder / "talking")
+    found = {"epub": plain[0].size or 0}
+    for record in talking:
+        found["epub --audio" if record.format == "epub" else record.format] = record.size or 0
+    return found
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--corpus", action="store_true", help="sizes of every corpus text too")
+    args = parser.parse_args()
+    print(f"cores: {os.cpu_count()}; rate {Options().speech_rate} words a minute, espeak-ng en-gb")
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = Path(temporary)
+        for label, runner in (
+            ("parts in threads (convert)", narration.in_threads),
+            ("one part at a time", narration.one_at_a_time),
+        ):
+            runs = [narrate_once(SAMPLE, runner) for _ in range(args.repeat)]
+            wall = statistics.median(r[0] for r in runs)
+            cpu = statistics.median(r[1] for r in runs)
+            audio = runs[0][2]
+            print(
+                f"sample narration, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU for "
+                f"{audio / 60:.1f} min of audio = {audio / wall:.0f}x faster than real time"
+            )
+        floors = [raw_floor(SAMPLE, folder) for _ in range(args.repeat)]
+        wall = statistics.median(f[0] for f in floors)
+        print(
+            f"floor, raw espeak-ng + LAME on the whole text in one go: {wall:.2f} s wall for "
+            f"{floors[0][1] / 60:.1f} min = {floors[0][1] / wall:.0f}x faster than real time"
+        )
+        documents = (
+            [SAMPLE, *sorted(CORPUS.glob("*.txt"))] if args.corpus and CORPUS.is_dir() else [SAMPLE]
+        )
+        print("\nsizes (bytes):")
+        print(f"{'document':45} {'epub':>10} {'epub --audio':>13} {'daisy':>11} {'mp3':>11}")
+        for number, source in enumerate(documents):
+            found = sizes(source, folder / str(number))
+            print(
+                f"{source.stem[:45]:45} {found['epub']:>10,} {found['epub --audio']:>13,} "
+                f"{found['daisy']:>11,} {found['mp3']:>11,}"
+            )
+
+
+if __name__ == "__main__":
+    main()
