@@ -55,7 +55,8 @@ def library_versions() -> dict[str, str]:
     versions["liblouis"] = str(louis.version())
     for name, command in PROGRAMS.items():
         found = subprocess.run(command, capture_output=True, text=True, check=False).stdout
-        versions[name] = found.strip().splitlines()[0] if found.strip() else "missing"
+        first = found.strip().splitlines()[0] if found.strip() else "missing"
+        versions[name] = first.split("  Data at:")[0]  # espeak-ng names its data folder too
     return versions
 
 
