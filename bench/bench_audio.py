@@ -53,20 +53,22 @@ def narrate_once(source: Path, runner: narration.PartRunner) -> tuple[float, flo
     return time.perf_counter() - started, cpu_seconds() - cpu, narrated.duration
 
 
-def raw_floor(source: Path, folder: Path) -> tuple[float, float]:
-    """(wall seconds, audio seconds): espeak-ng on the whole text at once, then LAME."""
+def raw_floor(source: Path, folder: Path) -> tuple[float, float, float]:
+    """(wall seconds, CPU seconds, audio seconds): espeak-ng on the whole text at once,
+    then LAME on its WAV, as our parts are encoded (mono, 32 kbit/s)."""
     wav, out = folder / "raw.wav", folder / "raw.mp3"
     speed = str(round(Options().speech_rate * ESPEAK_RATE_FACTOR))
-    started = time.perf_counter()
+    cpu, started = cpu_seconds(), time.perf_counter()
     subprocess.run(
         ["espeak-ng", "-v", "en-gb", "-s", speed, "-f", str(source), "-w", str(wav)], check=True
     )
     subprocess.run(
-        ["lame", "--quiet", "-m", "m", "--cbr", "-b", "32", str(wav), str(out)], check=True
+        ["lame", "--quiet", "-m", "m", "--cbr", "-b", "32", "--noreplaygain", str(wav), str(out)],
+        check=True,
     )
     wall = time.perf_counter() - started
     samples = (wav.stat().st_size - 44) / 2
-    return wall, samples / 22050
+    return wall, cpu_seconds() - cpu, samples / 22050
 
 
 def sizes(source: Path, folder: Path) -> dict[str, int]:
@@ -84,6 +86,8 @@ def main() -> None:
     parser.add_argument("--corpus", action="store_true", help="sizes of every corpus text too")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}; rate {Options().speech_rate} words a minute, espeak-ng en-gb")
+    # The machine may be shared: wall times then include waiting for a core, CPU times not.
+    print(f"load average at start: {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as temporary:
         folder = Path(temporary)
         for label, runner in (
@@ -94,15 +98,20 @@ def main() -> None:
             wall = statistics.median(r[0] for r in runs)
             cpu = statistics.median(r[1] for r in runs)
             audio = runs[0][2]
+            cores = os.cpu_count() or 1
             print(
                 f"sample narration, {label}: {wall:.2f} s wall, {cpu:.2f} s CPU for "
-                f"{audio / 60:.1f} min of audio = {audio / wall:.0f}x faster than real time"
+                f"{audio / 60:.1f} min of audio = {audio / wall:.0f}x faster than real time "
+                f"(wall); {audio / cpu:.0f}x per CPU second, {audio / cpu * cores:.0f}x on "
+                f"{cores} idle cores"
             )
         floors = [raw_floor(SAMPLE, folder) for _ in range(args.repeat)]
         wall = statistics.median(f[0] for f in floors)
+        cpu = statistics.median(f[1] for f in floors)
         print(
-            f"floor, raw espeak-ng + LAME on the whole text in one go: {wall:.2f} s wall for "
-            f"{floors[0][1] / 60:.1f} min = {floors[0][1] / wall:.0f}x faster than real time"
+            f"floor, raw espeak-ng + LAME on the whole text in one go: {wall:.2f} s wall, "
+            f"{cpu:.2f} s CPU for {floors[0][2] / 60:.1f} min = "
+            f"{floors[0][2] / cpu:.0f}x per CPU second"
         )
         documents = (
             [SAMPLE, *sorted(CORPUS.glob("*.txt"))] if args.corpus and CORPUS.is_dir() else [SAMPLE]
