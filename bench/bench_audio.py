@@ -72,6 +72,8 @@ def raw_floor(source: Path, folder: Path) -> tuple[float, float, float]:
 
 
 def sizes(source: Path, folder: Path) -> dict[str, int]:
+    for name in ("plain", "talking"):
+        (folder / name).mkdir(parents=True)
     plain = api.convert(source, ["epub"], Options(), folder / "plain")
     talking = api.convert(source, ["epub", "daisy", "mp3"], Options(audio=True), folder / "talking")
     found = {"epub": plain[0].size or 0}
