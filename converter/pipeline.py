@@ -288,7 +288,10 @@ def _produce(
         companions=tuple(companions),
     )
     if options.check and path is not None:
-        record.check = _check(path, fmt, options, trees.root)
+        # The tree the output was made from (a summary's, with --summary), except for the
+        # summary format itself, whose check compares it with the report it summarises.
+        made_from = trees.root if writer.summary else trees.for_writer(writer, options)
+        record.check = _check(path, fmt, options, made_from)
     return record
 
 

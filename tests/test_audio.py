@@ -518,3 +518,24 @@ def test_the_mp3_frame_counter_agrees_with_mutagen(render_talking) -> None:
     for name, data in tracks.items():
         if name.endswith(".mp3"):
             assert abs(MP3(io.BytesIO(data)).info.length - mp3.duration(data)) < 0.05
+
+
+def test_convert_check_runs_every_check_and_the_word_check_needs_the_report(
+    tmp_path: Path,
+) -> None:
+    """With --check the conversion compares the book with the report's tree (every word
+    spoken); `convert check` on the file alone says that check was not run."""
+    [record] = api.convert(FIXTURE, ["daisy"], Options(check=True), tmp_path)
+    assert record.check is not None and record.check["passed"] is True
+    statuses = {r["name"]: r["status"] for r in record.check["results"]}  # type: ignore[union-attr]
+    assert statuses["daisy-every-word-spoken"] == "pass"
+    assert set(statuses.values()) == {"pass"}
+    assert record.path is not None
+    result = subprocess.run(
+        [sys.executable, "-m", "converter", "check", str(record.path)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "[NOT-RUN] daisy-every-word-spoken" in result.stdout
+    assert "[PASS   ] daisy-clips" in result.stdout

@@ -136,10 +136,8 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
             spoken.coverage_findings(documents, order, references)
             + _heading_findings(book, smils, documents),
         ),
-        CheckResult.of(
-            "daisy-every-word-spoken",
-            spoken.WORDS_STANDARD,
-            spoken.words_findings(source, spoken.spoken_text_words(documents, references)),
+        spoken.words_result(
+            "daisy-every-word-spoken", source, spoken.spoken_text_words(documents, references)
         ),
     ]
 

@@ -126,11 +126,13 @@ def overlay_checks(path: Path, source: etree._Element | None = None) -> list[Che
     references = [clip.text for clip in clips]
     findings += spoken.clip_findings(clips, durations)
     findings += spoken.coverage_findings(overlaid_documents, order, references)
-    words = spoken.words_findings(source, spoken.spoken_text_words(overlaid_documents, references))
+    words = spoken.words_result(
+        "epub-every-word-spoken", source, spoken.spoken_text_words(overlaid_documents, references)
+    )
     seconds = time.perf_counter() - started
     return [
         CheckResult.of("epub-media-overlays", OVERLAY_STANDARD, findings, seconds=seconds),
-        CheckResult.of("epub-every-word-spoken", spoken.WORDS_STANDARD, words),
+        words,
     ]
 
 

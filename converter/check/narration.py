@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from converter.check import CheckResult
 from converter.words import RENDERED_PARTS, tree_words, words
 from converter.writers import xhtml
 from converter.writers.audio import mp3
@@ -179,6 +180,15 @@ def spoken_text_words(documents: dict[str, etree._Element], references: list[str
         if spoken is not None:
             found.extend(words(_own_text(spoken)))
     return found
+
+
+def words_result(name: str, source: etree._Element | None, spoken: list[str]) -> CheckResult:
+    """The every-word check; not run without the source tree (``convert check`` on a file
+    alone: its coverage check still shows every word on the page is spoken)."""
+    if source is None:
+        reason = "needs the report's tree: runs when the conversion checks its output (--check)"
+        return CheckResult(name, WORDS_STANDARD, "not-run", (reason,))
+    return CheckResult.of(name, WORDS_STANDARD, words_findings(source, spoken))
 
 
 def words_findings(source: etree._Element | None, spoken: list[str]) -> list[str]:
