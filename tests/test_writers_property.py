@@ -229,7 +229,7 @@ def _unwrap(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def well_formed(fmt: str, data: bytes) -> None:
+def well_formed(fmt: str, data: bytes, source: bytes) -> None:
     """The output is what its format says it is (the validators run elsewhere, on fixtures)."""
     if fmt in ("xml", "pef"):
         root = etree.fromstring(data, canonical.safe_parser())
@@ -247,7 +247,8 @@ def well_formed(fmt: str, data: bytes) -> None:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"book.{fmt}.zip"
             path.write_bytes(data)
-            for result in check.check_file(path, fmt=fmt).results:
+            root = etree.fromstring(source, canonical.safe_parser())
+            for result in check.check_file(path, fmt=fmt, source=root).results:
                 assert result.status == "pass", (result.name, result.details[:5])
     elif fmt == "brf":
         data.decode("ascii")
@@ -309,4 +310,4 @@ def test_every_writer_gives_an_output_or_one_clean_error(source: bytes) -> None:
             assert "not valid canonical XML" not in record.error, record.error
         else:
             assert record.data is not None
-            well_formed(record.format, record.data)
+            well_formed(record.format, record.data, source)
