@@ -50,6 +50,7 @@ Element = etree._Element
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
+    narrating.require_words(root)
     translated = xhtml.translate_report(root)
     script = spoken_script.script_of(translated.html)
     language = translated.language
@@ -73,6 +74,10 @@ def write(root: Element, options: Options) -> bytes:
                     ncc_entries.append((utterance, f"{stem}.smil#par-{index:04d}"))
     files[NCC] = b""  # counted in ncc:files and its size estimated below
     metadata = _metadata(root, title, identifier, language, narration, ncc_entries, files)
+    metadata = [
+        (name, hms(elapsed) if name == "ncc:totalTime" else content, scheme)
+        for name, content, scheme in metadata
+    ]  # the time of the parts played (a part with nothing to say has no audio)
     files[NCC] = _ncc(title, language, metadata, ncc_entries)
     return _zip(files)
 

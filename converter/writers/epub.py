@@ -130,6 +130,7 @@ class _TalkingBook:
 
     @classmethod
     def of(cls, root: Element, html: Element, options: Options) -> _TalkingBook:
+        narrating.require_words(root)
         script = spoken_script.script_of(html)  # gives ids to cells first: before the split
         voice = narrating.voice_of(options, canonical.language(root))
         narration = narrating.narrate(script, voice)
@@ -147,6 +148,8 @@ class _TalkingBook:
 
     def add_overlay(self, book: ebook.EpubBook, item: ebook.EpubItem, file_name: str) -> None:
         part, narrated = self._part(file_name)
+        if not part.utterances:
+            return  # nothing in this document is said: no overlay, no audio
         stem = part.stem
         audio = ebook.EpubItem(
             uid=f"audio-{stem}",
@@ -174,7 +177,8 @@ class _TalkingBook:
         def meta(prop: str, value: str) -> None:
             book.add_metadata(None, "meta", value, {"property": prop})
 
-        meta("media:duration", narrating.clock(sum(p.duration for p in self.narration.parts)))
+        said = zip(self.script.parts, self.narration.parts, strict=True)
+        meta("media:duration", narrating.clock(sum(n.duration for p, n in said if p.utterances)))
         meta("media:active-class", overlays.ACTIVE_CLASS)
         meta("media:narrator", self.narration.narrator)
         meta("schema:accessMode", "auditory")

@@ -30,6 +30,7 @@ Element = etree._Element
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
+    narrating.require_words(root)
     translated = xhtml.translate_report(root)
     script = spoken_script.script_of(translated.html)
     narration = narrating.narrate(script, narrating.voice_of(options, translated.language))

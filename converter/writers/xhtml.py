@@ -77,6 +77,9 @@ def data_url(image: StoredImage) -> str:
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
+#: The title shown for a report without one.
+UNTITLED = "Untitled"
+
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
 WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
 
@@ -412,7 +415,7 @@ def translate_report(
         image_source=image_source,
     )
     language = canonical.language(root)
-    title = " ".join((root.findtext("meta/title") or "Untitled").split())
+    title = " ".join((root.findtext("meta/title") or "").split()) or UNTITLED
     html = etree.Element("html", lang=language)
     html.set(f"{{{canonical.XML_NS}}}lang", language)
     head = etree.SubElement(html, "head")

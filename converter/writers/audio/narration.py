@@ -20,9 +20,11 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from lxml import etree
+
 from converter.errors import OutputError
 from converter.options import Options
-from converter.words import words
+from converter.words import RENDERED_PARTS, tree_words, words
 from converter.writers.audio import mp3
 from converter.writers.audio.engine import SAMPLE_WIDTH, Voice, engine_for
 from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script, ScriptPart
@@ -106,6 +108,13 @@ def voice_of(options: Options, language: str) -> Voice:
     )
 
 
+def require_words(root: etree._Element) -> None:
+    """A report with no words of its own (the writer's "Untitled" aside) makes no talking
+    copy: one clean error, not a book that says only "Untitled"."""
+    if not tree_words(root, parts=RENDERED_PARTS):
+        raise OutputError("the document has no words to speak: no talking copy made")
+
+
 def narrate(script: Script, voice: Voice) -> Narration:
     """Every part of the script spoken: the same script and voice are narrated once."""
     if not any(words(u.text) for u in script.utterances):
@@ -177,6 +186,8 @@ def headed_groups(script: Script, narration: Narration) -> list[Group]:
     only through a heading or page of the NCC, and a track needs a title."""
     groups: list[Group] = []
     for part, narrated in zip(script.parts, narration.parts, strict=True):
+        if not part.utterances:
+            continue  # nothing said (an empty section): no file, no time
         opens = bool(part.utterances) and part.utterances[0].kind == "heading"
         if opens or not groups:
             groups.append([])
