@@ -24,8 +24,8 @@ DEFAULT_PROFILE = "large-18"
 DEFAULT_COLOURS = "black-on-white"
 PAPERS = ("A4", "A3")
 MIN_FONT_SIZE = 12.0  # below this a "large print" copy is refused
-LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN
-DEFAULT_SPEECH_RATE = 160  # words a minute: an unhurried reading voice  # below this the copy is clear print, labelled so
+LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN  # below this the copy is clear print, labelled so
+DEFAULT_SPEECH_RATE = 160  # words a minute: an unhurried reading voice
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,10 @@ from converter.writers.audio import engine, lexicon, mp3, narration
 from converter.writers.audio import script as spoken_script
 
 FIXTURE = REPO / "tests" / "fixtures" / "xml" / "epub-pages.xml"
+# Figures of every kind (described, undescribed, decorative, linked), a note and a table.
+FIGURES = REPO / "tests" / "fixtures" / "xml" / "talking-figures.xml"
+# Every element of the schema; its one figure has a description.
+EVERY_ELEMENT = REPO / "tests" / "fixtures" / "xml" / "xhtml-every-element.xml"
 
 
 def documents() -> list[object]:
@@ -259,6 +263,98 @@ def test_an_overlay_clip_past_its_audio_is_caught_in_the_talking_epub(
     [overlays, _] = epub_check.overlay_checks(broken)
     assert overlays.status == "fail"
     assert any("past the end of EPUB/audio/chapter-02.mp3" in d for d in overlays.details)
+
+
+# -- figures, notes and tables ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("source", [FIGURES, EVERY_ELEMENT], ids=["figures", "every-element"])
+def test_figures_notes_and_tables_pass_every_check(render_talking, source: Path) -> None:
+    paths = render_talking(source)
+    root = tree(source)
+    assert failed(epub_check.check(paths["epub"], Options(), root)) == {}
+    assert failed(daisy_check.check(paths["daisy"], Options(), root)) == {}
+    assert failed(mp3_check.check(paths["mp3"], Options())) == {}
+
+
+def smil_targets(book: dict[str, bytes]) -> list[str]:
+    """The ids of content.html that the DAISY book's SMIL files speak, in order."""
+    targets = []
+    for name in sorted(n for n in book if n.endswith(".smil")):
+        smil = etree.fromstring(book[name], canonical.safe_parser())
+        targets += [text.get("src").partition("#")[2] for text in smil.iter("text")]
+    return targets
+
+
+def test_an_image_is_said_as_its_description_and_a_decorative_one_never(render_talking) -> None:
+    script = spoken_script.script_of(xhtml.translate_report(tree(FIGURES)).html)
+    said = {u.id: u.spoken for u in script.utterances}
+    assert said["chart-carers-image"] == (
+        "Image: A line chart: approved households rose from 9 to 14 over three years."
+    )
+    assert said["chart-carers-text"] == "Figure 1: Approved fostering households"
+    assert said["photo-event-image"] == "Image without a description."
+    assert said["divider-text"] == "Figure 3: Our service emblem"  # a decorative one's caption
+    assert said["map-linked-text"] == (
+        "Image, not included in this copy: "
+        "A map of the borough with placements marked in each ward."
+    )
+    assert said["photo-linked-text"] == "Image, not included in this copy, without a description."
+    assert said["note-1-text"] == "1 Households approved between April 2023 and March 2024."
+    assert said["placements-table-r3c2"] == "Children: 31"
+    # The writer's words ("image without a description") are structure, not the report's.
+    assert spoken_script.spoken_findings(script) == []
+    assert Counter(spoken_script.script_words(script)) == tree_words(
+        tree(FIGURES), parts=RENDERED_PARTS
+    )
+
+    book = unzip(render_talking(FIGURES)["daisy"])
+    targets = smil_targets(book)
+    content = etree.fromstring(book["content.html"], canonical.safe_parser())
+    pictures = list(content.iter("{http://www.w3.org/1999/xhtml}img"))
+    decorative = [img for img in pictures if img.get("alt") == ""]
+    assert len(pictures) == 4 and len(decorative) == 2
+    for img in pictures:
+        if img in decorative:
+            assert img.get("id") is None or img.get("id") not in targets
+        else:
+            assert targets.count(str(img.get("id"))) == 1
+        assert img.get("src", "").startswith("images/") and img.get("src") in book
+    assert targets.index("chart-carers-image") < targets.index("chart-carers-text")
+
+
+def test_listening_suffices_only_when_every_image_has_a_description(render_talking) -> None:
+    modes = r'property="schema:accessModeSufficient">([^<]+)<'
+    with_undescribed = unzip(render_talking(FIGURES)["epub"])["EPUB/content.opf"].decode()
+    assert '<meta property="schema:accessMode">auditory</meta>' in with_undescribed
+    assert re.findall(modes, with_undescribed) == ["textual,visual"]
+    every_described = unzip(render_talking(EVERY_ELEMENT)["epub"])["EPUB/content.opf"].decode()
+    assert sorted(re.findall(modes, every_described)) == ["auditory", "textual", "textual,visual"]
+
+
+def test_an_image_description_left_unspoken_is_caught(render_talking, tmp_path: Path) -> None:
+    parts = unzip(render_talking(FIGURES)["daisy"])
+    name = next(n for n in parts if n.endswith(".smil") and b"#chart-carers-image" in parts[n])
+    smil = etree.fromstring(parts[name], canonical.safe_parser())
+    par = next(p for p in smil.iter("par") if "#chart-carers-image" in p.find("text").get("src"))
+    par.getparent().remove(par)
+    parts[name] = etree.tostring(smil, xml_declaration=True, encoding="utf-8")
+    broken = rezip(parts, tmp_path / "broken.daisy.zip")
+    found = failed(daisy_check.check(broken, Options(), tree(FIGURES)))
+    assert "content.html#chart-carers-image is never spoken" in found["daisy-coverage"]
+    assert any("'chart'" in d for d in found["daisy-every-word-spoken"])
+
+
+def test_a_false_claim_that_listening_suffices_is_caught(render_talking, tmp_path: Path) -> None:
+    parts = unzip(render_talking(FIGURES)["epub"])
+    parts["EPUB/content.opf"] = parts["EPUB/content.opf"].replace(
+        b'<meta property="schema:accessMode">auditory</meta>',
+        b'<meta property="schema:accessMode">auditory</meta>'
+        b'<meta property="schema:accessModeSufficient">auditory</meta>',
+    )
+    broken = rezip(parts, tmp_path / "broken.audio.epub")
+    found = failed(epub_check.package_checks(broken))
+    assert any("claims 'auditory'" in d for d in found["epub-accessibility-metadata"])
 
 
 # -- every word spoken ------------------------------------------------------------------------------

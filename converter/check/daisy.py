@@ -111,6 +111,11 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
             documents[name] = book.parse(name)
         except etree.XMLSyntaxError as error:
             reference_findings.append(f"{name}: not well-formed XHTML: {error}")
+    for name, document in documents.items():
+        for img in document.iter(f"{{{spoken_xhtml()}}}img", "img"):
+            image, _ = book.resolve(name, img.get("src", ""))
+            if not img.get("src", "").startswith("data:") and image not in book.files:
+                reference_findings.append(f"{name}: image {img.get('src')}: no such file")
     for clip in clips:
         file = clip.text.partition("#")[0]
         if file not in book.files:

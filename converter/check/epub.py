@@ -277,8 +277,9 @@ def _metadata_findings(package: etree._Element) -> list[str]:
 def _access_mode_findings(
     package: etree._Element, documents: dict[str, etree._Element]
 ) -> list[str]:
-    """Access modes as the content has them: images that carry meaning are visual; text
-    alone suffices only when every one of them has a description."""
+    """Access modes as the content has them: images that carry meaning are visual, a
+    narration (audio in the manifest) is auditory; text alone, or listening alone, suffices
+    only when every image has a description (read, or said)."""
     pictures = [
         img
         for document in documents.values()
@@ -289,6 +290,12 @@ def _access_mode_findings(
     modes = set(_metas(package, "schema:accessMode"))
     sufficient = set(_metas(package, "schema:accessModeSufficient"))
     expected_modes = {"textual", "visual"} if pictures else {"textual"}
+    narrated = any(
+        item.get("media-type", "").startswith("audio/")
+        for item in package.iterfind("opf:manifest/opf:item", NS)
+    )
+    if narrated:
+        expected_modes.add("auditory")
     findings = []
     if modes != expected_modes:
         findings.append(
@@ -303,6 +310,11 @@ def _access_mode_findings(
         findings.append(
             f"schema:accessModeSufficient claims 'textual', but {len(pictures) - len(described)} "
             "image(s) have no description"
+        )
+    if "auditory" in sufficient and not (narrated and textual):
+        findings.append(
+            "schema:accessModeSufficient claims 'auditory', but "
+            + ("there is no audio" if not narrated else "some images have no description")
         )
     if pictures and "textual,visual" not in sufficient:
         findings.append("schema:accessModeSufficient lacks 'textual,visual' for a book with images")

@@ -11,17 +11,35 @@ from dataclasses import dataclass
 from lxml import etree
 
 from converter.check import CheckResult
+from converter.images import NO_DESCRIPTION
 from converter.words import RENDERED_PARTS, tree_words, words
 from converter.writers import xhtml
 from converter.writers.audio import mp3
 from converter.writers.audio import script as spoken_script
 
-#: Elements that hold text a talking book must speak (XHTML 1.0 and 5 alike).
+#: Elements that hold text a talking book must speak (XHTML 1.0 and 5 alike); an img's
+#: text is its alt (its description), and a decorative one (alt="") has none.
 TEXT_ELEMENTS = frozenset(
-    ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "td", "th", "caption", "dt", "dd"]
+    [
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "p",
+        "li",
+        "td",
+        "th",
+        "caption",
+        "figcaption",
+        "dt",
+        "dd",
+        "img",
+    ]
 )
 #: Elements whose words belong to the text elements inside them.
-_NESTED = ("ul", "ol", "dl", "table", "aside")
+_NESTED = ("ul", "ol", "dl", "table", "aside", "figure")
 WORDS_STANDARD = (
     "Every word of the report spoken: the text sent to the engine is the tree's, after the lexicon"
 )
@@ -109,7 +127,8 @@ def audio_durations(files: dict[str, bytes], names: Iterable[str]) -> dict[str, 
 
 
 def text_elements(document: etree._Element) -> list[etree._Element]:
-    """The elements of a body holding words of their own, in reading order."""
+    """The elements of a body holding words of their own, in reading order (an image
+    whose alt says it has no description too: the listener is told of it)."""
     found = []
     for element in document.iter():
         if local(element.tag) in TEXT_ELEMENTS and words(_own_text(element)):
@@ -118,6 +137,8 @@ def text_elements(document: etree._Element) -> list[etree._Element]:
 
 
 def _own_text(element: etree._Element) -> str:
+    if local(element.tag) == "img":
+        return " ".join((element.get("alt") or "").split())
     pieces = [element.text or ""]
     for child in element:
         name = local(child.tag)
@@ -167,8 +188,20 @@ def coverage_findings(
     return findings
 
 
+def report_text(element: etree._Element) -> str:
+    """The words of a spoken element that are the report's: without what the writer says
+    in place of a missing description, or before a picture not included in the copy."""
+    text = " ".join(_own_text(element).split())
+    linked = "figure-text" in (element.get("class") or "").split()
+    if linked:
+        text = text.removeprefix(xhtml.LINKED_IMAGE).strip()
+    if (linked or local(element.tag) == "img") and text == NO_DESCRIPTION:
+        return ""
+    return text
+
+
 def spoken_text_words(documents: dict[str, etree._Element], references: list[str]) -> list[str]:
-    """The words of the referenced elements, in the order they play."""
+    """The report's words of the referenced elements, in the order they play."""
     by_id: dict[str, etree._Element] = {}
     for name, document in documents.items():
         for element in document.iter():
@@ -178,7 +211,7 @@ def spoken_text_words(documents: dict[str, etree._Element], references: list[str
     for reference in references:
         spoken = by_id.get(reference)
         if spoken is not None:
-            found.extend(words(_own_text(spoken)))
+            found.extend(words(report_text(spoken)))
     return found
 
 

@@ -3,7 +3,8 @@
 ncc.html (the navigation centre: every heading and print page, each pointing at its SMIL
 `par`), one SMIL 1.0 file and one MP3 per part of the report (title page, each top-level
 section), and the full text in content.html (XHTML 1.0), as the DAISY 2.02 specification
-(2001) describes.  Checked by ``converter.check.daisy``, written from that specification.
+(2001) describes; a figure's image is a file beside them, its description (the alt text)
+read aloud.  Checked by ``converter.check.daisy``, written from that specification.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ import zipfile
 
 from lxml import etree
 
+from converter import images
 from converter import tree as canonical
+from converter.images import StoredImage
 from converter.options import Options
 from converter.version import __version__
 from converter.writers import xhtml
@@ -51,7 +54,7 @@ Element = etree._Element
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
     narrating.require_words(root)
-    translated = xhtml.translate_report(root)
+    translated = xhtml.translate_report(root, image_source=image_file)
     script = spoken_script.script_of(translated.html)
     language = translated.language
     narration = narrating.narrate(script, narrating.voice_of(options, language))
@@ -59,6 +62,8 @@ def write(root: Element, options: Options) -> bytes:
     title = translated.title
 
     files: dict[str, bytes] = {CONTENT: _content(translated.html, title, language)}
+    for image in images.used(root).values():
+        files[image_file(image)] = image.data
     elapsed = 0.0
     ncc_entries: list[tuple[spoken_script.Utterance, str]] = []  # (utterance, smil href)
     for group in narrating.headed_groups(script, narration):
@@ -80,6 +85,15 @@ def write(root: Element, options: Options) -> bytes:
     ]  # the time of the parts played (a part with nothing to say has no audio)
     files[NCC] = _ncc(title, language, metadata, ncc_entries)
     return _zip(files)
+
+
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
+
+
+def image_file(image: StoredImage) -> str:
+    """A figure's image as a file of the book (DAISY 2.02 content may show JPEG, PNG and
+    GIF images), named by its hash."""
+    return f"images/{image.sha256}.{_EXTENSIONS[image.media_type]}"
 
 
 def book_identifier(root: Element) -> str:

@@ -126,7 +126,7 @@ class _TalkingBook:
 
     script: spoken_script.Script
     narration: narrating.Narration
-    complete: bool  # every word of the report is spoken (accessModeSufficient auditory)
+    complete: bool  # every word and image of the report is spoken (accessModeSufficient auditory)
 
     @classmethod
     def of(cls, root: Element, html: Element, options: Options) -> _TalkingBook:
@@ -134,9 +134,19 @@ class _TalkingBook:
         script = spoken_script.script_of(html)  # gives ids to cells first: before the split
         voice = narrating.voice_of(options, canonical.language(root))
         narration = narrating.narrate(script, voice)
-        complete = Counter(spoken_script.script_words(script)) == tree_words(
-            root, parts=RENDERED_PARTS
-        ) and not spoken_script.spoken_findings(script)
+        # Listening alone suffices when every word is said and every image that carries
+        # meaning has a description to say ("image without a description" needs sight).
+        every_image_described = all(
+            (figure.findtext("description") or "").strip()
+            for figure in root.iter("figure")
+            if figure.get("decorative") != "true"
+        )
+        complete = (
+            every_image_described
+            and Counter(spoken_script.script_words(script))
+            == tree_words(root, parts=RENDERED_PARTS)
+            and not spoken_script.spoken_findings(script)
+        )
         return cls(script, narration, complete)
 
     def _part(self, file_name: str) -> tuple[spoken_script.ScriptPart, narrating.NarratedPart]:

@@ -79,6 +79,8 @@ def data_url(image: StoredImage) -> str:
 
 #: The title shown for a report without one.
 UNTITLED = "Untitled"
+#: Said before the description of a picture the source only linked to (not in the copy).
+LINKED_IMAGE = "Image (not included in this copy):"
 
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
 WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
@@ -304,7 +306,7 @@ class XhtmlTranslator:
             # The picture is not in this copy (the source only linked to it): its
             # description stands in its place, said to be one.
             text = etree.SubElement(figure, "p", {"class": "figure-text"})
-            text.text = f"Image (not included in this copy): {description or NO_DESCRIPTION}"
+            text.text = f"{LINKED_IMAGE} {description or NO_DESCRIPTION}"
         if caption is not None:
             figcaption = etree.SubElement(figure, "figcaption")
             self.inline_into(figcaption, caption)

@@ -2,9 +2,11 @@
 
 Made from the translated XHTML (``xhtml.translate_report``), so that every clip points at an
 element of the book that shows it: each heading, paragraph, list item, table caption and
-cell, and each print page marker, is one utterance.  Its text is the element's own words as
-shown; what is spoken is that text after the lexicon, with the structure announced around
-it ("List of 4 items.", "Table: Judgement, Grade.", "Row 1: ...", "Page 3.").
+cell, figure caption, image (its description: the img's alt text) and print page marker is
+one utterance.  Its text is the element's own words as shown; what is spoken is that text
+after the lexicon, with the structure announced around it ("List of 4 items.", "Table:
+Judgement, Grade.", "Row 1: ...", "Image: ...", "Page 3.").  A decorative image is
+presentation only (alt=""): never said.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from converter.images import NO_DESCRIPTION
 from converter.words import words
 from converter.writers import parts as report_parts
+from converter.writers import xhtml
 from converter.writers.audio import lexicon as pronunciation
 from converter.writers.audio.engine import speakable
 
@@ -22,11 +26,24 @@ Element = etree._Element
 
 HEADINGS = report_parts.HEADINGS
 #: Elements spoken as one utterance each.
-SPOKEN = (*HEADINGS, "p", "li", "caption", "th", "td")
+SPOKEN = (*HEADINGS, "p", "li", "caption", "figcaption", "th", "td", "img")
 #: Elements whose spoken children speak for them.
-CONTAINERS = ("ul", "ol", "table", "aside")
+CONTAINERS = ("ul", "ol", "table", "aside", "figure")
 #: Silence after an utterance, in seconds, by its kind: structure heard as pauses too.
-PAUSE_AFTER = {"heading": 0.8, "p": 0.5, "item": 0.4, "caption": 0.4, "cell": 0.3, "page": 0.4}
+PAUSE_AFTER = {
+    "heading": 0.8,
+    "p": 0.5,
+    "item": 0.4,
+    "caption": 0.4,
+    "cell": 0.3,
+    "image": 0.5,
+    "page": 0.4,
+}
+#: What is said before an image's description (the words are the writer's, not the tree's).
+IMAGE = "Image:"
+IMAGE_UNDESCRIBED = "Image without a description."
+LINKED_IMAGE = "Image, not included in this copy:"
+LINKED_IMAGE_UNDESCRIBED = "Image, not included in this copy, without a description."
 PAUSE_BEFORE_HEADING = 0.4
 
 
@@ -35,7 +52,7 @@ class Utterance:
     """One clip: an element of the book, its words as shown, and what the engine is sent."""
 
     id: str  # the element's id in the written book
-    kind: str  # heading, p, item, caption, cell, page
+    kind: str  # heading, p, item, caption, cell, image, page
     text: str  # the element's own text as shown (no words of nested spoken elements)
     announce: str  # structure said before it ("Row 2:"), or "" (the words are not the tree's)
     spoken: str  # sent to the engine: announce + text after the lexicon
@@ -105,11 +122,12 @@ def give_ids(html: Element) -> None:
                 if not cell.get("id"):
                     cell.set("id", fresh(f"{table_id}-r{row_number}c{column}"))
     for element in html.iter(*SPOKEN):
-        if element.get("id"):
-            continue
+        if element.get("id") or (element.tag == "img" and not image_description(element)):
+            continue  # a decorative image is never said: it needs no id
         parent = element.getparent()
         if parent is not None and parent.get("id"):
-            element.set("id", fresh(f"{parent.get('id')}-text"))
+            suffix = "image" if element.tag == "img" else "text"
+            element.set("id", fresh(f"{parent.get('id')}-{suffix}"))
         else:
             counter += 1
             element.set("id", fresh(f"spoken-{counter}"))
@@ -139,6 +157,8 @@ def _utterance(element: Element, lex: pronunciation.Lexicon) -> Utterance | None
         )
     if tag not in SPOKEN:
         return None
+    if tag == "img" or "figure-text" in (element.get("class") or "").split():
+        return _image(element, lex)
     text = " ".join(own_text(element).split())
     kind, level = _kind(tag)
     announce = _announcement(element, kind)
@@ -146,15 +166,48 @@ def _utterance(element: Element, lex: pronunciation.Lexicon) -> Utterance | None
         # Nothing to say: no words (the checks ask only for elements with words).  A heading
         # is always an utterance: the DAISY NCC and the chapters need every one.
         return None
-    said = lex.apply(text) if text else "empty"
-    spoken = speakable(f"{announce} {said}" if announce else said)
+    spoken = say(kind, announce, text, lex)
     return Utterance(str(element.get("id")), kind, text, announce, spoken, level=level)
+
+
+def say(kind: str, announce: str, text: str, lex: pronunciation.Lexicon) -> str:
+    """What the engine is sent: the structure announced, then the text after the lexicon
+    (an empty cell is said to be empty)."""
+    said = lex.apply(text) if text else ("empty" if kind == "cell" else "")
+    return speakable(f"{announce} {said}" if announce else said)
+
+
+def image_description(element: Element) -> str:
+    """An img's description as shown (its alt text); "" for a decorative image."""
+    if element.get("role") == "presentation":
+        return ""
+    return " ".join((element.get("alt") or "").split())
+
+
+def _image(element: Element, lex: pronunciation.Lexicon) -> Utterance | None:
+    """An image, said as its description: the img's alt text, or the paragraph standing in
+    for a picture the source only linked to.  "Image without a description" is the writer's
+    words, so it is said as structure, not as the report's text."""
+    linked = element.tag != "img"
+    if linked:
+        shown = " ".join(own_text(element).split()).removeprefix(xhtml.LINKED_IMAGE).strip()
+    else:
+        shown = image_description(element)
+        if not shown:
+            return None  # decorative: presentation only, never said
+    if shown == NO_DESCRIPTION:
+        text, announce = "", LINKED_IMAGE_UNDESCRIBED if linked else IMAGE_UNDESCRIBED
+    else:
+        text, announce = shown, LINKED_IMAGE if linked else IMAGE
+    spoken = say("image", announce, text, lex)
+    return Utterance(str(element.get("id")), "image", text, announce, spoken)
 
 
 def _kind(tag: str) -> tuple[str, int]:
     if tag in HEADINGS:
         return "heading", int(tag[1])
-    return {"p": "p", "li": "item", "caption": "caption", "th": "cell", "td": "cell"}[tag], 0
+    kinds = {"p": "p", "li": "item", "caption": "caption", "figcaption": "caption"}
+    return {**kinds, "th": "cell", "td": "cell"}[tag], 0
 
 
 def _announcement(element: Element, kind: str) -> str:
@@ -174,7 +227,7 @@ def _announcement(element: Element, kind: str) -> str:
             announce = f"{announce} {items.index(element) + 1}.".strip()
         return announce
     if kind == "caption":
-        return "Table:"
+        return "Table:" if element.tag == "caption" else ""  # a figure's caption says itself
     if kind != "cell":
         return ""
     row = element.getparent()
@@ -231,12 +284,7 @@ def spoken_findings(script: Script) -> list[str]:
     lex = pronunciation.lexicon()
     findings = []
     for utterance in script.utterances:
-        said = (
-            lex.apply(utterance.text)
-            if utterance.text
-            else ("empty" if utterance.kind == "cell" else "")
-        )
-        expected = speakable(f"{utterance.announce} {said}" if utterance.announce else said)
+        expected = say(utterance.kind, utterance.announce, utterance.text, lex)
         if utterance.spoken != expected:
             findings.append(
                 f"{utterance.id}: sent {utterance.spoken[:60]!r}, expected {expected[:60]!r}"
