@@ -22,6 +22,7 @@ import pytest
 from conftest import REPO, SAMPLE, corpus_params, corpus_texts
 from lxml import etree
 from support.piper_voice import make_voice
+from support.synthetic import long_report_xml
 
 from converter import Options, api, parse, writers
 from converter import tree as canonical
@@ -29,7 +30,7 @@ from converter.check import daisy as daisy_check
 from converter.check import epub as epub_check
 from converter.check import mp3 as mp3_check
 from converter.check import narration as spoken
-from converter.errors import DependencyError
+from converter.errors import DependencyError, OutputError
 from converter.words import RENDERED_PARTS, tree_words
 from converter.writers import xhtml
 from converter.writers.audio import engine, lexicon, mp3, narration
@@ -585,6 +586,78 @@ def test_a_text_with_no_words_is_one_clean_error(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.count("error") == 1 and "Traceback" not in result.stderr
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_500_page_document_makes_a_correct_book(tmp_path: Path) -> None:
+    """500 print pages, every one in the NCC and spoken, in parts of an hour or more.  Thin
+    pages (about 40 words) at 300 words a minute keep the suite quick; bench_audio.py --long
+    narrates 500 full pages at the default rate."""
+    source = tmp_path / "long.xml"
+    source.write_bytes(long_report_xml(pages=500, words_per_page=40, sections=5))
+    [record] = api.convert(source, ["daisy"], Options(speech_rate=300), tmp_path / "out")
+    assert record.path is not None, record.error
+    assert failed(daisy_check.check(record.path, Options(), tree(source))) == {}
+    book = unzip(record.path)
+    ncc = book["ncc.html"].decode()
+    assert 'name="ncc:pageNormal" content="500"' in ncc
+    assert 'name="ncc:maxPageNormal" content="500"' in ncc
+    longest = max(mp3.duration(data) for name, data in book.items() if name.endswith(".mp3"))
+    assert longest > 15 * 60  # a part of many minutes: its speech was fed to LAME as made
+
+
+def test_a_book_longer_than_a_talking_copy_is_made_for_is_one_clean_error(tmp_path: Path) -> None:
+    """500 full pages (about 200,000 words) at 80 words a minute would last over 40 hours:
+    refused before anything is spoken, nothing written."""
+    source = tmp_path / "long.xml"
+    source.write_bytes(long_report_xml(pages=500, words_per_page=400, sections=20))
+    out = tmp_path / "out"
+    result = subprocess.run(
+        [sys.executable, "-m", "converter", str(source), "--to", "daisy", "--rate", "80"]
+        + ["-o", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "hours to read aloud at 80 words a minute" in result.stderr
+    assert result.stderr.count("error") == 1 and "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_speech_fed_to_lame_in_pieces_is_the_same_mp3() -> None:
+    """The encoder fed as speech is made gives the bytes of one run over the whole PCM."""
+    voice = engine.engine_for(narration.voice_of(Options(), "en"))
+    pieces = [voice.synthesise(f"Paragraph {n} of the report.") for n in range(1, 8)]
+    whole = mp3.encode(b"".join(pieces), voice.sample_rate)
+    with mp3.Encoder(voice.sample_rate) as encoder:
+        for piece in pieces:
+            encoder.write(piece)
+        assert encoder.samples * 2 == sum(len(p) for p in pieces)
+        fed = encoder.finish()
+    assert fed == whole
+
+
+@pytest.mark.parametrize("when", ["at once", "at the end"])
+def test_lame_failing_is_one_clean_error_with_its_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    """A LAME that stops (a full disk, a broken install) while speech is fed to it, or that
+    fails once it has it all: one OutputError with LAME's own last words, no traceback."""
+    failing = tmp_path / "lame"
+    reads = "" if when == "at once" else "cat >/dev/null\n"
+    failing.write_text(f"#!/bin/sh\n{reads}echo 'lame: write error: disk full' >&2\nexit 3\n")
+    failing.chmod(0o755)
+    monkeypatch.setattr(shutil, "which", lambda name: str(failing) if name == "lame" else None)
+    mp3.lame_command.cache_clear()
+    try:
+        with (
+            pytest.raises(OutputError, match="LAME failed: lame: write error: disk full"),
+            mp3.Encoder(22050) as encoder,
+        ):
+            for _ in range(200):  # more than a pipe holds: a write meets the closed pipe
+                encoder.write(bytes(65536))
+            encoder.finish()
+    finally:
+        mp3.lame_command.cache_clear()
 
 
 # -- narration in parallel ----------------------------------------------------------------------------

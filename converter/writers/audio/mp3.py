@@ -7,15 +7,18 @@ what DAISY players and phones all play.  Durations are counted from the frames t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass
+from typing import IO
 
 from converter.errors import DependencyError, OutputError
 
 BITRATE_KBPS = 32
-ENCODE_TIMEOUT = 600  # seconds
+ENCODE_TIMEOUT = 600  # seconds for LAME to finish once it has all the speech
 
 # Bit rates (kbit/s) by version and index: MPEG-1 Layer III, MPEG-2/2.5 Layer III.
 _BITRATES = {
@@ -38,7 +41,90 @@ def lame_command() -> str:
 
 def encode(pcm: bytes, sample_rate: int) -> bytes:
     """16-bit mono PCM to a constant-bit-rate MP3 (no tags: the writers add their own)."""
-    command = [
+    with Encoder(sample_rate) as encoder:
+        encoder.write(pcm)
+        return encoder.finish()
+
+
+class Encoder:
+    """LAME fed as the speech is made: a part of many hours is never held as PCM (about
+    160 MB an hour), only as MP3 (about 14 MB an hour).  Its output is read by a thread
+    while it is fed, so neither side waits on a full pipe; the bytes are those of one
+    ``lame`` run over the whole PCM."""
+
+    def __init__(self, sample_rate: int) -> None:
+        self.samples = 0  # written so far: the clock of the part
+        self._process = subprocess.Popen(
+            _command(sample_rate),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._output = bytearray()
+        self._errors = bytearray()
+        self._readers = [
+            threading.Thread(target=_drain, args=(self._process.stdout, self._output), daemon=True),
+            threading.Thread(target=_drain, args=(self._process.stderr, self._errors), daemon=True),
+        ]
+        for reader in self._readers:
+            reader.start()
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self._process.poll() is None:  # left early (an engine failed): stop LAME
+            self._process.kill()
+            self._process.wait()
+        for reader in self._readers:
+            reader.join()
+        for stream in (self._process.stdin, self._process.stdout, self._process.stderr):
+            if stream is not None and not stream.closed:
+                stream.close()
+
+    def write(self, pcm: bytes) -> None:
+        stdin = self._process.stdin
+        assert stdin is not None
+        try:
+            stdin.write(pcm)
+        except (BrokenPipeError, OSError):  # LAME stopped: say what it said
+            self._process.wait()
+            for reader in self._readers:
+                reader.join()
+            raise OutputError(f"LAME failed: {self._message()}") from None
+        self.samples += len(pcm) // 2
+
+    def finish(self) -> bytes:
+        """The MP3, once LAME has encoded everything written."""
+        stdin = self._process.stdin
+        assert stdin is not None
+        with contextlib.suppress(BrokenPipeError, OSError):
+            stdin.close()  # if LAME stopped early, its exit status and message say why
+        try:
+            self._process.wait(timeout=ENCODE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            raise OutputError(f"LAME took over {ENCODE_TIMEOUT} s to finish encoding") from None
+        for reader in self._readers:
+            reader.join()
+        if self._process.returncode != 0 or not self._output:
+            raise OutputError(f"LAME failed: {self._message()}")
+        return bytes(self._output)
+
+    def _message(self) -> str:
+        lines = self._errors.decode("utf-8", "replace").strip().splitlines()
+        return lines[-1] if lines else f"exit status {self._process.returncode}"
+
+
+def _drain(stream: IO[bytes] | None, into: bytearray) -> None:
+    if stream is None:
+        return
+    for chunk in iter(lambda: stream.read(65536), b""):
+        into += chunk
+
+
+def _command(sample_rate: int) -> list[str]:
+    return [
         lame_command(),
         "--quiet",
         "-r",
@@ -57,16 +143,6 @@ def encode(pcm: bytes, sample_rate: int) -> bytes:
         "-",
         "-",
     ]
-    try:
-        completed = subprocess.run(
-            command, input=pcm, capture_output=True, timeout=ENCODE_TIMEOUT, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise OutputError(f"LAME took over {ENCODE_TIMEOUT} s to encode") from None
-    if completed.returncode != 0 or not completed.stdout:
-        message = completed.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise OutputError(f"LAME failed: {message[-1] if message else completed.returncode}")
-    return completed.stdout
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import contextlib
 import functools
 import os
 import socket
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -29,6 +30,10 @@ from converter.writers.audio import mp3
 from converter.writers.audio.engine import SAMPLE_WIDTH, Voice, engine_for
 from converter.writers.audio.script import PAUSE_BEFORE_HEADING, Script, ScriptPart
 
+#: The longest talking copy made, in hours at the chosen rate (a 500-page report at 160
+#: words a minute is about 21).  Past it, one clean error before anything is spoken: its
+#: writers hold the book's MP3s in memory (about 14 MB an hour, several copies of them).
+MAX_HOURS = 40
 LEAD_IN = 0.3  # seconds of silence before a part's first words
 TAIL = 0.7  # after its last
 MIN_CLIP = 0.1  # a clip shorter than this (a lone symbol) is padded, so it is never empty
@@ -119,6 +124,13 @@ def narrate(script: Script, voice: Voice) -> Narration:
     """Every part of the script spoken: the same script and voice are narrated once."""
     if not any(words(u.text) for u in script.utterances):
         raise OutputError("the document has no words to speak: no talking copy made")
+    hours = estimated_hours(script, voice)
+    if hours > MAX_HOURS:
+        raise OutputError(
+            f"the document would take about {hours:.0f} hours to read aloud at "
+            f"{voice.words_per_minute} words a minute; a talking copy is made for up to "
+            f"{MAX_HOURS} hours: convert it in parts, or at a faster --rate"
+        )
     jobs = tuple(
         PartJob(
             part.number,
@@ -135,6 +147,13 @@ def narrate(script: Script, voice: Voice) -> Narration:
     return _narrate(jobs)
 
 
+def estimated_hours(script: Script, voice: Voice) -> float:
+    """How long the script takes to say at the voice's rate, by its words (numbers said in
+    more words than they are written in make the real book a little longer)."""
+    said = sum(len(words(u.spoken)) for u in script.utterances)
+    return said / voice.words_per_minute / 60
+
+
 @functools.lru_cache(maxsize=1)
 def _narrate(jobs: tuple[PartJob, ...]) -> Narration:
     if not any(job.texts for job in jobs):
@@ -147,24 +166,24 @@ def _narrate(jobs: tuple[PartJob, ...]) -> Narration:
 
 def narrate_part(job: PartJob) -> NarratedPart:
     """Speak one part: each utterance, with its pauses, then one MP3.  Runs in any worker."""
-    import time
-
     started = time.perf_counter()
     engine = engine_for(job.voice)
     rate = engine.sample_rate
-    pcm = bytearray(_silence(LEAD_IN, rate))
     clips: list[tuple[float, float]] = []
-    for text, before, after in zip(job.texts, job.pauses_before, job.pauses_after, strict=True):
-        pcm += _silence(before, rate)
-        begin = len(pcm) // SAMPLE_WIDTH
-        pcm += engine.synthesise(text)
-        shortest = begin + round(MIN_CLIP * rate)
-        if len(pcm) // SAMPLE_WIDTH < shortest:
-            pcm += bytes((shortest - len(pcm) // SAMPLE_WIDTH) * SAMPLE_WIDTH)
-        clips.append((begin / rate, len(pcm) // SAMPLE_WIDTH / rate))
-        pcm += _silence(after, rate)
-    pcm += _silence(TAIL, rate)
-    encoded = mp3.encode(bytes(pcm), rate)
+    with mp3.Encoder(rate) as encoder:  # fed as it is spoken: a long part is never all PCM
+        encoder.write(_silence(LEAD_IN, rate))
+        for text, before, after in zip(job.texts, job.pauses_before, job.pauses_after, strict=True):
+            encoder.write(_silence(before, rate))
+            begin = encoder.samples
+            speech = engine.synthesise(text)
+            shortest = round(MIN_CLIP * rate) * SAMPLE_WIDTH
+            if len(speech) < shortest:
+                speech += bytes(shortest - len(speech))
+            encoder.write(speech)
+            clips.append((begin / rate, encoder.samples / rate))
+            encoder.write(_silence(after, rate))
+        encoder.write(_silence(TAIL, rate))
+        encoded = encoder.finish()
     length = mp3.duration(encoded)
     return NarratedPart(
         job.number,
