@@ -453,6 +453,32 @@ def test_output_names_and_the_all_list(render_talking) -> None:
     assert writers.parse_format_list("all,daisy")[-1] == "daisy"
 
 
+def test_talking_epub_keeps_the_nav_page_list_and_text_of_the_plain_epub(
+    render, render_talking
+) -> None:
+    """Narration adds overlays and audio; the nav (toc, landmarks, page-list), the spine
+    and every content document's text are those of the plain EPUB (ids are added to spoken
+    elements that had none, nothing else)."""
+    plain = unzip(render(FIXTURE, "epub"))
+    talking = unzip(render_talking(FIXTURE)["epub"])
+    assert talking["EPUB/nav.xhtml"] == plain["EPUB/nav.xhtml"]
+    assert b'epub:type="page-list"' in plain["EPUB/nav.xhtml"]
+    documents = sorted(n for n in plain if n.endswith(".xhtml"))
+    assert sorted(n for n in talking if n.endswith(".xhtml")) == documents
+    for name in documents:
+        before = etree.fromstring(plain[name], canonical.safe_parser())
+        after = etree.fromstring(talking[name], canonical.safe_parser())
+        assert list(after.itertext()) == list(before.itertext()), name
+        assert [e.tag for e in after.iter()] == [e.tag for e in before.iter()], name
+    spine = r'<itemref idref="[^"]+"'
+    opf_plain, opf_talking = (
+        plain["EPUB/content.opf"].decode(),
+        talking["EPUB/content.opf"].decode(),
+    )
+    assert re.findall(spine, opf_talking) == re.findall(spine, opf_plain)
+    assert "media-overlay=" in opf_talking and "media-overlay=" not in opf_plain
+
+
 def test_talking_epub_metadata_is_truthful(render_talking) -> None:
     opf = unzip(render_talking(SAMPLE)["epub"])["EPUB/content.opf"].decode()
     assert '<meta property="schema:accessModeSufficient">auditory</meta>' in opf
