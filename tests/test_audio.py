@@ -141,9 +141,10 @@ def _number_words(number: int) -> int:
 def test_total_duration_is_within_ten_percent_of_the_words_at_the_rate(
     render_talking, source: Path
 ) -> None:
-    """The speech (the book less the pauses we put between passages: known silence) lasts
-    as long as its words take at the chosen rate, within 10%."""
+    """The whole book (every MP3, the pauses between passages included) lasts as long as
+    its words take at the chosen rate, within 10%; so does its speech alone (the clips)."""
     book = unzip(render_talking(source)["daisy"])
+    total = sum(mp3.duration(data) for name, data in book.items() if name.endswith(".mp3"))
     speech = 0.0
     for name in (n for n in book if n.endswith(".smil")):
         smil = etree.fromstring(book[name], canonical.safe_parser())
@@ -154,6 +155,7 @@ def test_total_duration_is_within_ten_percent_of_the_words_at_the_rate(
     script = spoken_script.script_of(xhtml.translate_report(tree(source)).html)
     spoken_words = sum(said_words(u.spoken) for u in script.utterances)
     expected = spoken_words / Options().speech_rate * 60
+    assert abs(total - expected) / expected <= 0.10, (total, expected)
     assert abs(speech - expected) / expected <= 0.10, (speech, expected)
 
 

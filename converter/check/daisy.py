@@ -58,6 +58,7 @@ MULTIMEDIA_TYPES = (
     "textNcc",
 )
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+XHTML_NS = "http://www.w3.org/1999/xhtml"
 PAGE_CLASSES = ("page-front", "page-normal", "page-special")
 
 
@@ -112,7 +113,7 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
         except etree.XMLSyntaxError as error:
             reference_findings.append(f"{name}: not well-formed XHTML: {error}")
     for name, document in documents.items():
-        for img in document.iter(f"{{{spoken_xhtml()}}}img", "img"):
+        for img in document.iter(f"{{{XHTML_NS}}}img", "img"):
             image, _ = book.resolve(name, img.get("src", ""))
             if not img.get("src", "").startswith("data:") and image not in book.files:
                 reference_findings.append(f"{name}: image {img.get('src')}: no such file")
@@ -152,7 +153,7 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
 
 def _ncc_links(book: Book) -> list[tuple[etree._Element, str, str]]:
     """(NCC entry, SMIL file, fragment) for each heading and span of the NCC body, in order."""
-    body = book.ncc.find(f"{{{spoken_xhtml()}}}body")
+    body = book.ncc.find(f"{{{XHTML_NS}}}body")
     if body is None:
         body = book.ncc.find("body")
     links = []
@@ -165,10 +166,6 @@ def _ncc_links(book: Book) -> list[tuple[etree._Element, str, str]]:
         file, fragment = book.resolve(book.ncc_name, href)
         links.append((entry, file, fragment))
     return links
-
-
-def spoken_xhtml() -> str:
-    return "http://www.w3.org/1999/xhtml"
 
 
 def _smil_files(book: Book) -> tuple[list[tuple[str, list[spoken.Clip]]], list[str]]:

@@ -181,7 +181,8 @@ def coverage_findings(
             findings.append(f"{reference}: the text it points at does not exist")
     wanted = set(expected)
     played = [r for r in dict.fromkeys(references) if r in wanted]
-    in_order = [r for r in expected if r in set(played)]
+    played_once = set(played)
+    in_order = [r for r in expected if r in played_once]
     if played != in_order:
         first = next(i for i, (a, b) in enumerate(zip(played, in_order, strict=True)) if a != b)
         findings.append(f"out of reading order from {played[first]} (expected {in_order[first]})")

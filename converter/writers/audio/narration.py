@@ -56,7 +56,7 @@ class NarratedPart:
     mp3: bytes
     clips: tuple[tuple[float, float], ...]  # (begin, end) in seconds, one per utterance
     duration: float  # of the MP3, counted from its frames
-    synthesis_seconds: float  # CPU-free wall time spent making it, for the benchmark
+    synthesis_seconds: float  # wall time spent making it (speech and encoding)
     worker: str  # pid@host that made it
 
 
