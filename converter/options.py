@@ -26,6 +26,7 @@ PAPERS = ("A4", "A3")
 PDF_STANDARDS = ("ua-1", "ua-2")  # PDF/UA-1 (ISO 14289-1) and PDF/UA-2 (ISO 14289-2)
 MIN_FONT_SIZE = 12.0  # below this a "large print" copy is refused
 LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN  # below this the copy is clear print, labelled so
+DEFAULT_SPEECH_RATE = 160  # words a minute: an unhurried reading voice
 
 
 @dataclass(frozen=True)
@@ -227,6 +228,41 @@ class Options:
             service=False,  # a companion file, not an output of its own
         ),
     )
+    audio: bool = _setting(
+        False,
+        Setting(
+            "--audio",
+            "EPUB: a talking book, narrated with EPUB 3 media overlays (<stem>.audio.epub).",
+            "audio",
+            label="EPUB with narration (media overlays)",
+            group="Audio",
+        ),
+    )
+    speech_rate: int = _setting(
+        DEFAULT_SPEECH_RATE,
+        Setting(
+            "--rate",
+            "Talking copies: speaking rate in words a minute.",
+            "speaking rate",
+            label="Speaking rate, words a minute",
+            group="Audio",
+            metavar="WPM",
+            minimum=80,
+            maximum=300,
+            step=5,
+        ),
+    )
+    voice: Path | None = _setting(
+        None,
+        Setting(
+            "--voice",
+            "Talking copies: a Piper voice model (.onnx, its .onnx.json beside it) to speak "
+            "with instead of espeak-ng en-gb; never downloaded.",
+            "voice",
+            metavar="PATH",
+            service=False,  # a path on the server: never the service's to name
+        ),
+    )
     check: bool = _setting(
         False,
         Setting(
@@ -298,7 +334,7 @@ class Options:
             for f in dataclasses.fields(self)
             if f.metadata["fingerprint"]
         }
-        for name in ("reference_docx", "fixes"):
+        for name in ("reference_docx", "fixes", "voice"):
             if values.get(name) is not None:
                 values[name] = str(values[name])
         return json.dumps(values, sort_keys=True, default=str)

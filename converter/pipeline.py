@@ -131,10 +131,14 @@ def read(
 
 
 def output_name(stem: str, writer: writers.Writer, options: Options) -> str:
-    """<stem>.<ext>, or <stem>.summary.<ext> for a summary rendered by another writer."""
+    """<stem>.<ext>, <stem>.summary.<ext> for a summary rendered by another writer, or the
+    talking variant's <stem>.audio.epub with --audio."""
+    extension = writer.extension
+    if options.audio and writer.audio_extension:
+        extension = writer.audio_extension
     if options.summary and not writer.summary:
-        return f"{stem}.summary.{writer.extension}"
-    return f"{stem}.{writer.extension}"
+        return f"{stem}.summary.{extension}"
+    return f"{stem}.{extension}"
 
 
 def file_name(path: Path, writer: writers.Writer, options: Options) -> Path:
@@ -330,7 +334,10 @@ def _produce(
         about=_about(writer, payload, options),
     )
     if options.check and path is not None:
-        record.check = _check(path, fmt, options, trees.root)
+        # The tree the output was made from (a summary's, with --summary), except for the
+        # summary format itself, whose check compares it with the report it summarises.
+        made_from = trees.root if writer.summary else trees.for_writer(writer, options)
+        record.check = _check(path, fmt, options, made_from)
     return record
 
 

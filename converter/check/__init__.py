@@ -96,13 +96,17 @@ CHECKERS: dict[str, str] = {
     "brf": "converter.check.braille",
     "pef": "converter.check.braille",
     "summary": "converter.check.summary",
+    "daisy": "converter.check.daisy",
+    "mp3": "converter.check.mp3",
 }
 # Formats whose checks compare the output with the source tree, when they are given it.
-SOURCE_CHECKS = frozenset({"summary"})
+SOURCE_CHECKS = frozenset({"summary", "daisy", "epub"})
 
 # File name endings, longest first, to the format whose checks apply.
 _SUFFIXES = (
     (".summary.md", "summary"),
+    (".daisy.zip", "daisy"),
+    (".mp3.zip", "mp3"),
     (".xml", "xml"),
     (".html", "html"),
     (".htm", "html"),

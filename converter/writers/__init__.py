@@ -32,6 +32,8 @@ class Writer:
     module: str = ""  # for built-in writers: imported on first use
     function: WriteFunction | None = None  # for writers registered directly
     summary: bool = False  # renders the report's summary: the pipeline hands it that tree
+    talking: bool = False  # an audio format: slow to make, so left out of "all" unless named
+    audio_extension: str = ""  # the extension of its talking variant (--audio), if it has one
 
     def write(self, root: etree._Element, options: Options) -> bytes:
         return self.load()(root, options)
@@ -57,7 +59,14 @@ _BUILT_IN = (
     Writer(
         "pdf", "pdf", "application/pdf", "large-print PDF (PDF/UA-1 or -2)", "converter.writers.pdf"
     ),
-    Writer("epub", "epub", "application/epub+zip", "EPUB 3 (accessible)", "converter.writers.epub"),
+    Writer(
+        "epub",
+        "epub",
+        "application/epub+zip",
+        "EPUB 3 (accessible; with --audio, narrated: <stem>.audio.epub)",
+        "converter.writers.epub",
+        audio_extension="audio.epub",
+    ),
     Writer(
         "docx",
         "docx",
@@ -74,6 +83,22 @@ _BUILT_IN = (
         "plain-language summary",
         "converter.writers.summary",
         summary=True,
+    ),
+    Writer(
+        "daisy",
+        "daisy.zip",
+        "application/zip",
+        "DAISY 2.02 talking book, full text and audio (zipped)",
+        "converter.writers.daisy",
+        talking=True,
+    ),
+    Writer(
+        "mp3",
+        "mp3.zip",
+        "application/zip",
+        "MP3 per section with chapters and a playlist (zipped)",
+        "converter.writers.mp3",
+        talking=True,
     ),
 )
 
@@ -111,12 +136,16 @@ def get(name: str) -> Writer:
 
 
 def parse_format_list(text: str) -> list[str]:
-    """'pdf,epub' -> ['pdf', 'epub']; 'all' -> every format; unknown names are a UsageError."""
+    """'pdf,epub' -> ['pdf', 'epub']; 'all' -> every format but the talking ones, which take
+    time ('all,daisy' adds one); unknown names are a UsageError."""
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not names:
         raise UsageError(f"no format given; choose from {', '.join(formats())} or all")
-    if "all" in names:
-        return formats()
+    chosen: list[str] = []
     for name in names:
-        get(name)
-    return list(dict.fromkeys(names))
+        if name == "all":
+            chosen += [n for n, writer in registry().items() if not writer.talking]
+        else:
+            get(name)
+            chosen.append(name)
+    return list(dict.fromkeys(chosen))

@@ -78,6 +78,11 @@ def data_url(image: StoredImage) -> str:
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
+#: The title shown for a report without one.
+UNTITLED = "Untitled"
+#: Said before the description of a picture the source only linked to (not in the copy).
+LINKED_IMAGE = "Image (not included in this copy):"
+
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
 WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
 #: A web address shown as link text breaks after these characters, never inside a word.
@@ -376,7 +381,7 @@ class XhtmlTranslator:
             # The picture is not in this copy (the source only linked to it): its
             # description stands in its place, said to be one.
             text = etree.SubElement(figure, "p", {"class": "figure-text"})
-            text.text = f"Image (not included in this copy): {description or NO_DESCRIPTION}"
+            text.text = f"{LINKED_IMAGE} {description or NO_DESCRIPTION}"
         if caption is not None:
             figcaption = etree.SubElement(figure, "figcaption")
             self.inline_into(figcaption, caption)
@@ -534,7 +539,7 @@ def translate_report(
         heading_ids=heading_ids(root),
     )
     language = edition.language(root)
-    title = " ".join((root.findtext("meta/title") or "Untitled").split())
+    title = " ".join((root.findtext("meta/title") or "").split()) or UNTITLED
     html = etree.Element("html", lang=language)
     html.set(f"{{{canonical.XML_NS}}}lang", language)
     head = etree.SubElement(html, "head")
