@@ -1,0 +1,252 @@
+"""Is a report's sentence a strength, a concern, mixed or neither?  Rules, not a model.
+
+The cues are reviewed data (summary_data/signals.toml): words that mark a sentence as a
+strength or a concern, negators that turn a cue round, contrast words that set clauses
+against each other, and the report's own signals of how serious a concern is.  The rules
+are measured on a labelled set of corpus sentences (tests/test_classifier.py).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+
+from converter.words import words
+
+STRENGTH, CONCERN, MIXED, NEUTRAL = "strength", "concern", "mixed", "neutral"
+LABELS = (STRENGTH, CONCERN, MIXED, NEUTRAL)
+NEGATION_WINDOW = 4  # words after a negator whose cues it turns round
+CONDITIONS = frozenset(["when", "if", "where", "whenever"])  # "when there are gaps, ..."
+
+
+@dataclass(frozen=True)
+class Cue:
+    tokens: tuple[str, ...]  # a token ending in "*" matches any word it begins
+    weight: int
+    polarity: int  # +1 strength, -1 concern, 0 a term that judges nothing
+
+
+@dataclass(frozen=True)
+class Signals:
+    cues: tuple[Cue, ...]  # longest first
+    negators: tuple[tuple[str, ...], ...]
+    reducers: tuple[tuple[str, ...], ...]
+    contrast: frozenset[str]
+    recommendation: tuple[tuple[str, ...], ...]
+    serious: tuple[Cue, ...]
+    section_grade: dict[str, int]
+
+
+def _cues(table: dict[str, int], polarity: int) -> list[Cue]:
+    return [Cue(tuple(tokens(p)), int(w), polarity) for p, w in table.items()]
+
+
+def _phrases(items: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(sorted((tuple(tokens(i)) for i in items), key=lambda p: (-len(p), p)))
+
+
+@functools.cache
+def signals() -> Signals:
+    """The packaged signals, parsed once."""
+    text = (
+        resources.files("converter.transforms.summary_data")
+        .joinpath("signals.toml")
+        .read_text(encoding="utf-8")
+    )
+    data = tomllib.loads(text)
+    cues = (
+        _cues(data["strength"], 1)
+        + _cues(data["concern"], -1)
+        + _cues(dict.fromkeys(data["neutral"]["terms"], 0), 0)
+    )
+    return Signals(
+        cues=tuple(sorted(cues, key=lambda c: (-len(c.tokens), c.tokens, c.polarity))),
+        negators=_phrases(data["negators"]["words"]),
+        reducers=_phrases(data["negators"]["reducers"]),
+        contrast=frozenset(data["contrast"]["words"]),
+        recommendation=_phrases(data["recommendation"]["openers"]),
+        serious=tuple(_cues(data["serious"], -1)),
+        section_grade={k: int(v) for k, v in data["section_grade"].items()},
+    )
+
+
+def tokens(text: str) -> list[str]:
+    """Words, case-folded, with a contraction's "n't" made "not" (so it negates)."""
+    out: list[str] = []
+    for word in words(text.replace("*", " ")):
+        if word.endswith("n't"):
+            out.extend([word[:-3], "not"])
+        elif word == "cannot":
+            out.extend(["can", "not"])
+        else:
+            out.append(word)
+    # A cue pattern keeps its "*": words() would have dropped it.
+    if text.endswith("*") and out:
+        out[-1] += "*"
+    return out
+
+
+def _matches(pattern: tuple[str, ...], found: list[str], at: int) -> bool:
+    if at + len(pattern) > len(found):
+        return False
+    for want, word in zip(pattern, found[at:], strict=False):
+        if want.endswith("*"):
+            if not word.startswith(want[:-1]):
+                return False
+        elif want != word:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    start: int
+    end: int
+    cue: Cue
+
+
+def _hits(found: list[str], cues: tuple[Cue, ...]) -> list[Hit]:
+    """Cue matches, longest first, each word in one cue only, in the sentence's order."""
+    taken = [False] * len(found)
+    hits: list[Hit] = []
+    for cue in cues:
+        for at in range(len(found)):
+            if any(taken[at : at + len(cue.tokens)]) or not _matches(cue.tokens, found, at):
+                continue
+            for i in range(at, at + len(cue.tokens)):
+                taken[i] = True
+            hits.append(Hit(at, at + len(cue.tokens), cue))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _starts(phrases: tuple[tuple[str, ...], ...], found: list[str]) -> dict[int, int]:
+    """Where each phrase starts in the words: position -> its length."""
+    out: dict[int, int] = {}
+    for at in range(len(found)):
+        for phrase in phrases:
+            if _matches(phrase, found, at):
+                out[at] = len(phrase)
+                break
+    return out
+
+
+def _score(found: list[str]) -> tuple[float, float]:
+    """(strength, concern) weights of one clause, negators applied."""
+    hits = [h for h in _hits(found, signals().cues) if h.cue.polarity]
+    negators = _starts(signals().negators, found)
+    reducers = _starts(signals().reducers, found)
+    used: set[int] = set()
+    strength = concern = 0.0
+    condition = False
+    for index, word in enumerate(found):
+        if word in CONDITIONS:
+            condition = True
+        for hit in (h for h in hits if h.start == index):
+            polarity, weight = hit.cue.polarity, float(hit.cue.weight)
+            turned = [
+                i
+                for i in negators
+                if i + negators[i] <= hit.start <= i + negators[i] + NEGATION_WINDOW
+            ]
+            reduced = [
+                i
+                for i in reducers
+                if i + reducers[i] <= hit.start <= i + reducers[i] + NEGATION_WINDOW
+            ]
+            if turned:
+                used.update(turned)
+                polarity, weight = -polarity, max(weight, 2.0)
+            elif reduced and polarity < 0:
+                polarity = 1
+            if polarity < 0 and condition:
+                weight /= 2  # a concern named as a condition ("when drift occurs") is not asserted
+            if polarity > 0:
+                strength += weight
+            else:
+                concern += weight
+    concern += 2.0 * len([i for i in negators if i not in used])
+    return strength, concern
+
+
+SUBORDINATE = frozenset(["although", "though", "despite", "while", "whilst", "whereas", "notwithstanding"])
+
+
+def _clauses(found: list[str]) -> list[list[str]]:
+    """The sentence cut at its contrast words.  A subordinate one ("although", "despite")
+    opens a clause that ends at the next comma (a "," token); "but", "however" open a
+    clause that runs on."""
+    contrast = signals().contrast
+    out: list[list[str]] = [[]]
+    open_to_comma = False
+    for index, word in enumerate(found):
+        following = found[index + 1] if index + 1 < len(found) else ""
+        if word == ",":
+            if open_to_comma and out[-1]:
+                out.append([])
+                open_to_comma = False
+            continue
+        temporal = word in ("while", "whilst") and following.endswith("ing")  # "while waiting"
+        if word in contrast and not temporal:
+            if out[-1]:
+                out.append([])
+            open_to_comma = word in SUBORDINATE
+        out[-1].append(word)
+    return [c for c in out if c]
+
+
+def _with_commas(text: str) -> list[str]:
+    """Tokens with each comma kept as a token of its own (it bounds an opening clause)."""
+    found: list[str] = []
+    for part in text.split(","):
+        if found:
+            found.append(",")
+        found.extend(tokens(part))
+    return found
+
+
+def is_recommendation(text: str) -> bool:
+    """Does the sentence open with a verb that asks for a change ("Ensure that ...")?"""
+    found = tokens(text)
+    return any(_matches(p, found, 0) for p in signals().recommendation)
+
+
+def classify(text: str) -> str:
+    """strength, concern, mixed or neutral."""
+    if is_recommendation(text):
+        return CONCERN
+    found = _with_commas(text)
+    if found and found[0] == "however":
+        found = found[1:]  # "However, ..." sets this sentence against the last one, not within
+    clauses = _clauses(found)
+    scores = [_score(c) for c in clauses]
+    sides = [_side(s, c) for s, c in scores]
+    if STRENGTH in sides and CONCERN in sides:
+        return MIXED
+    side = _side(sum(s for s, _ in scores), sum(c for _, c in scores))
+    if side == MIXED and len(clauses) == 1 and _starts(signals().negators, found):
+        return CONCERN  # one clause, evenly weighed, with a "not" in it: the "not" decides
+    return side
+
+
+def _side(strength: float, concern: float) -> str:
+    if strength == 0 and concern == 0:
+        return NEUTRAL
+    if concern > strength:
+        return CONCERN
+    if strength > concern:
+        return STRENGTH
+    return MIXED
+
+
+def seriousness(text: str, section_grade: str | None = None) -> int:
+    """How serious a concern is, from the report's own signals (0 for none)."""
+    found = tokens(text)
+    score = sum(hit.cue.weight for hit in _hits(found, signals().serious))
+    return score + signals().section_grade.get(section_grade or "", 0)
+
+
+def weight(text: str) -> float:
+    """How strongly a strength is put (the sum of its strength cues)."""
+    return _score(tokens(text))[0]

@@ -1,0 +1,82 @@
+"""The strength/concern classifier: its rules on sentences of our own, and its accuracy on
+a labelled set of corpus sentences (built from the corpus at test time, never stored)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from conftest import CORPUS, CORPUS_ABSENT
+
+from converter import api
+from converter.transforms.classify import (
+    CONCERN,
+    LABELS,
+    MIXED,
+    NEUTRAL,
+    STRENGTH,
+    classify,
+    seriousness,
+)
+from support.labelled import LABELS as LABEL_FILE
+from support.labelled import corpus_text, locate, read_labels
+
+HELD_OUT = LABEL_FILE.with_name("held-out.tsv")
+MIN_LABELLED = 200
+MIN_ACCURACY = 0.90
+
+
+@pytest.mark.parametrize(
+    ("sentence", "label"),
+    [
+        ("Children wait too long for help with their mental health.", CONCERN),
+        ("Plans are not always timely.", CONCERN),
+        ("Visits to children happen without delay.", STRENGTH),
+        ("Social workers know the children well and visit them regularly.", STRENGTH),
+        ("Managers track cases closely to minimise drift and delay.", STRENGTH),
+        ("Most plans are detailed, but too many lack timescales.", MIXED),
+        ("Despite strong leadership, assessments remain weak.", MIXED),
+        ("The council has 120 children in care.", NEUTRAL),
+        ("Ensure that every child has a permanent plan.", CONCERN),
+        ("Leaders should improve the quality of supervision.", CONCERN),
+    ],
+)
+def test_rules_on_sentences_of_our_own(sentence: str, label: str) -> None:
+    assert classify(sentence) == label
+
+
+def test_seriousness_follows_the_reports_signals() -> None:
+    minor = seriousness("Some letters are not clear.")
+    serious = seriousness("Strategy discussions were not held when there was a risk of significant harm.")
+    assert serious > minor > 0
+    assert seriousness("Some letters are not clear.", "inadequate") > minor
+
+
+def test_accuracy_on_the_labelled_corpus_sentences() -> None:
+    if not CORPUS.is_dir():
+        pytest.skip(CORPUS_ABSENT)
+    labels = read_labels() + read_labels(HELD_OUT)
+    confusion: Counter[tuple[str, str]] = Counter()
+    wrong: list[str] = []
+    missing: list[str] = []
+    for document in sorted({label.document for label in labels}):
+        root = api.parse(corpus_text(CORPUS, document)).getroot()
+        mine = [label for label in labels if label.document == document]
+        for label, sentence in locate(root, mine).items():
+            if sentence is None:
+                missing.append(f"{document} {label.block}.{label.index} {label.key}")
+                continue
+            got = classify(sentence)
+            confusion[(label.label, got)] += 1
+            if got != label.label:
+                wrong.append(f"{label.label:8} as {got:8} {document} {label.block}.{label.index}")
+    found = sum(confusion.values())
+    right = sum(n for (want, got), n in confusion.items() if want == got)
+    rows = [f"{'label':10}" + "".join(f"{g:>10}" for g in LABELS)]
+    for want in LABELS:
+        rows.append(f"{want:10}" + "".join(f"{confusion[(want, g)]:10}" for g in LABELS))
+    print(f"\nclassifier: {right}/{found} = {right / found:.1%} ({len(missing)} not found)")
+    print("\n".join(rows))
+    print("confusions:\n  " + "\n  ".join(wrong))
+    assert found >= MIN_LABELLED, (found, missing)
+    assert right / found >= MIN_ACCURACY
