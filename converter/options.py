@@ -204,6 +204,16 @@ class Options:
             service=False,  # a companion file, not an output of its own
         ),
     )
+    sources_list: bool = _setting(
+        False,
+        Setting(
+            "--sources",
+            "Summary: end with a 'Where this comes from' list of the report's paragraphs.",
+            "sources",
+            label="End the summary with where each part comes from in the report",
+            group="Content",
+        ),
+    )
     check: bool = _setting(
         False,
         Setting(

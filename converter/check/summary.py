@@ -1,4 +1,5 @@
-"""Checks for plain-language summaries: readability, citations, acronyms and faithfulness."""
+"""Checks for plain-language summaries: readability, structure, citations, acronyms and
+faithfulness."""
 
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ from lxml import etree
 
 from converter.check import CheckResult
 from converter.options import Options
-from converter.transforms.faithfulness import faithfulness_findings
-from converter.transforms.summary import source_facts, trace_path
+from converter.transforms.faithfulness import summary_findings
+from converter.transforms.summary import places, source_facts, trace_path
 from converter.transforms.summary_data import SummaryData, load
 from converter.words import words
 
-# Targets of DESIGN.md section 5 (plain-language summary).
-MIN_READING_EASE = 60.0
-MAX_GRADE_LEVEL = 8.0
-MAX_MEAN_SENTENCE = 15.0
-MAX_SENTENCE = 25
+# Targets of DESIGN.md section 5 and issue 18 (plain-language summary), for every summary.
+MIN_READING_EASE = 65.0
+MAX_GRADE_LEVEL = 6.0
+MAX_MEAN_SENTENCE = 12.0
+MAX_SENTENCE = 20
 MIN_WORDS, MAX_WORDS = 350, 700
 
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
@@ -65,8 +66,12 @@ _SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(])")
 
 
 def sentences_of(text: str) -> list[str]:
-    """A summary's prose split into sentences (our sentences are plain: no abbreviations)."""
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
+    """A line of prose split into sentences (our sentences are plain: no abbreviations).  A
+    line that does not end in a stop (a list point) is one sentence: a reader stops there."""
+    text = text.strip()
+    if text and text[-1] not in ".!?:":
+        text += "."
+    return [s for s in _SENTENCE_END.split(text) if s]
 
 
 def min_words_for(source_words: int | None) -> int:
@@ -77,7 +82,8 @@ def min_words_for(source_words: int | None) -> int:
 
 
 def readability(prose: list[str], total_words: int, source_words: int | None = None) -> Readability:
-    """Readability of the summary's prose (headings, references and glossary left out)."""
+    """Readability of the summary's prose (headings, glossary and sources list left out):
+    textstat 0.7.4 over the sentences, each list point counted as a sentence."""
     import textstat  # 0.7.4: offline (later versions download a dictionary)
 
     sentences = [s for text in prose for s in sentences_of(text)]
@@ -109,22 +115,28 @@ def unexplained_acronyms(prose: list[str], explained: set[str]) -> list[str]:
 
 # --- Reading a written summary back -------------------------------------------------------
 
-_REFS = re.compile(r"\s\[((?:[A-Za-z_][\w.-]*)(?:, [A-Za-z_][\w.-]*)*)\]$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_\[\]<>#.+-])")
+_MARKER = re.compile(r"^(\s*)(?:[-*]|\d+\.)\s+")
 
 
 @dataclass
 class ParsedSummary:
-    """The sentences of a summary's Markdown, with their references, by section."""
+    """The lines of a summary's Markdown, by section."""
 
-    lines: list[tuple[str, str, tuple[str, ...]]]  # (section heading, text, cites)
+    lines: list[tuple[str, str]]  # (section heading, text)
+    headings: list[str]
     glossary_terms: set[str]
     total_words: int
+
+    def empty_sections(self) -> list[str]:
+        used = {section for section, _ in self.lines}
+        return [h for h in self.headings[1:] if h not in used]  # [0] is the title
 
 
 def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
     section = ""
-    lines: list[tuple[str, str, tuple[str, ...]]] = []
+    lines: list[tuple[str, str]] = []
+    headings: list[str] = []
     terms: set[str] = set()
     total = 0
     for raw in markdown.splitlines():
@@ -133,13 +145,10 @@ def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
             continue
         if line.startswith("#"):
             section = line.lstrip("#").strip()
+            headings.append(section)
             total += len(words(section))
             continue
-        line = re.sub(r"^(?:[-*]|\d+\.)\s+", "", line)
-        match = _REFS.search(line)
-        cites: tuple[str, ...] = tuple(match.group(1).split(", ")) if match else ()
-        if match:
-            line = line[: match.start()]
+        line = _MARKER.sub("", raw).strip()
         text = _MD_ESCAPE.sub(r"\1", line)
         if section == data.headings["glossary"]:
             term = re.match(r"\*\*(.+?)\*\*", text)
@@ -147,12 +156,13 @@ def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
                 terms.add(term.group(1))
             text = text.replace("**", "")
         total += len(words(text))
-        lines.append((section, text, cites))
-    return ParsedSummary(lines, terms, total)
+        lines.append((section, text))
+    return ParsedSummary(lines, headings, terms, total)
 
 
 def check(path: Path, options: Options, source: etree._Element | None = None) -> list[CheckResult]:
-    """Readability and citations from the Markdown; faithfulness from the trace beside it.
+    """Readability and structure from the Markdown; citations and faithfulness from the
+    trace beside it (the reader's copy carries no references).
 
     Faithfulness needs the source: the trace JSON (written with --trace) carries the text of
     every cited source block and the report's facts (title, dates, grades).  Given the
@@ -163,25 +173,30 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
     data = load()
     markdown = path.read_text(encoding="utf-8")
     parsed = parse_markdown(markdown, data)
-    glossary_heading = data.headings["glossary"]
-    prose = [text for section, text, _ in parsed.lines if section != glossary_heading]
+    skipped = (data.headings["glossary"], data.headings["sources"])
+    prose = [text for section, text in parsed.lines if section not in skipped]
     figures = readability(prose, parsed.total_words, _source_words(path))
     results = [
         CheckResult(
             "summary-readability",
-            "plain language: Flesch >= 60, grade <= 8, sentences <= 15 mean and 25 max, "
-            "350-700 words (textstat 0.7.4)",
+            f"plain language: Flesch >= {MIN_READING_EASE:g}, grade <= {MAX_GRADE_LEVEL:g}, "
+            f"sentences <= {MAX_MEAN_SENTENCE:g} mean and {MAX_SENTENCE} max, "
+            f"{MIN_WORDS}-{MAX_WORDS} words (textstat 0.7.4)",
             "fail" if figures.findings() else "pass",
             tuple(figures.findings()) or (figures.describe(),),
             time.perf_counter() - started,
         )
     ]
-    uncited = [text for section, text, cites in parsed.lines if not cites]
+    structure = [f"the section {h!r} is empty" for h in parsed.empty_sections()]
+    if len(parsed.headings) < 2 or parsed.headings[1] != data.headings["outcome"]:
+        structure.append(f"the summary does not open with {data.headings['outcome']!r}")
+    if re.search(r"\[[\w.-]+(?:, [\w.-]+)*\]\s*$", markdown, re.MULTILINE):
+        structure.append("the reader's copy carries reference tags")
     results.append(
         CheckResult.of(
-            "summary-citations",
-            "every summary sentence cites the source blocks it rests on",
-            [f"no reference: {text[:60]}" for text in uncited],
+            "summary-structure",
+            "the outcome first, no empty section, no reference tags in the reader's copy",
+            structure,
         )
     )
     results.append(
@@ -194,7 +209,7 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
             ],
         )
     )
-    results.append(_faithfulness_result(path, parsed, source, data))
+    results.extend(_trace_results(path, parsed, source, data))
     return results
 
 
@@ -207,27 +222,39 @@ def _source_words(path: Path) -> int | None:
         return None
 
 
-def _faithfulness_result(
+def _trace_results(
     path: Path, parsed: ParsedSummary, source: etree._Element | None, data: SummaryData
-) -> CheckResult:
+) -> list[CheckResult]:
+    citations = ("summary-citations", "every summary sentence cites the source blocks it rests on")
     name = "summary-faithfulness"
     standard = (
-        "every sentence rests on the blocks it cites: content words, quantifiers, negations, "
-        "numbers and grades kept"
+        "every sentence rests on the blocks it cites (content words, quantifiers, negations, "
+        "numbers and grades kept) and is whole; no pronoun without a referent; strengths and "
+        "concerns in their lists; every grade and improvement item, whole; no empty section"
     )
     started = time.perf_counter()
     trace_file = trace_path(path)
     if not trace_file.is_file():
-        return CheckResult(
-            name, standard, "not-run", (f"no trace {trace_file.name} beside it (use --trace)",)
-        )
+        reason = (f"no trace {trace_file.name} beside it (use --trace)",)
+        return [
+            CheckResult(*citations, "not-run", reason),
+            CheckResult(name, standard, "not-run", reason),
+        ]
     try:
         trace = json.loads(trace_file.read_text(encoding="utf-8"))
         records, cited, facts = trace["sentences"], trace["cited"], trace["facts"]
+        lines, sections, where = trace["lines"], trace["sections"], trace["places"]
     except (ValueError, KeyError, TypeError) as error:
-        return CheckResult.of(
-            name, standard, [f"{trace_file.name} is not a summary trace: {error}"]
-        )
+        problem = [f"{trace_file.name} is not a summary trace: {error}"]
+        return [CheckResult.of(*citations, problem), CheckResult.of(name, standard, problem)]
+    uncited = [r["text"][:60] for r in records if not r["cites"]]
+    unknown = [
+        f"{r['id']} cites {c}, not in the trace's sources"
+        for r in records
+        for c in r["cites"]
+        if c not in cited
+    ]
+    results = [CheckResult.of(*citations, [f"no reference: {t}" for t in uncited] + unknown)]
     found: list[str] = []
     if source is not None:
         real_cited, real_facts = source_facts(source)
@@ -238,21 +265,16 @@ def _faithfulness_result(
             for key, text in cited.items()
             if real_cited.get(key) != text
         )
-    written = [(text, cites) for _, text, cites in parsed.lines]
-    traced = [(r["text"], tuple(r["cites"])) for r in records]
+        if places(source, list(where)) != where:
+            found.append("the trace's places do not match the source")
+    written = [text for _, text in parsed.lines]
+    traced = [line["text"] for line in lines]
     if written != traced:
-        extra = [t for t, _ in written if (t, ()) not in traced and t not in {x for x, _ in traced}]
+        extra = [t for t in written if t not in traced]
         found.append(
             "the Markdown and its trace differ"
-            + (f", e.g. {extra[0][:60]!r}" if extra else " (references or order)")
+            + (f", e.g. {extra[0][:60]!r}" if extra else " (order)")
         )
-    for record in records:
-        found.extend(faithfulness_findings(record, cited, facts, data))
-    for ident in facts.get("improvements", []):
-        if not any(ident in r["cites"] for r in records):
-            found.append(f"improvement {ident} is not in the summary")
-    for judgement in facts.get("judgements", []):
-        area = data.area_name(judgement["label"])
-        if not any(r["template"] == "grade" and r["slots"].get("area") == area for r in records):
-            found.append(f"the grade for {area!r} is not in the summary")
-    return CheckResult.of(name, standard, found, seconds=time.perf_counter() - started)
+    found.extend(summary_findings(records, cited, facts, data, sections, where))
+    results.append(CheckResult.of(name, standard, found, seconds=time.perf_counter() - started))
+    return results

@@ -1,17 +1,19 @@
 """The plain-language summary: a new canonical tree that says only what the report says.
 
-Offline and deterministic.  Sentences are chosen from the report and rewritten by
-reviewable rules (summary_data/*.toml: phrase bank, acronyms, clause splits); the frame
-is fixed templates filled from the report's own facts.  Every sentence records the ids of
-the source blocks it rests on, and each is checked for faithfulness (the rules of
-converter.transforms.faithfulness, which `convert check` applies too); one that fails
-falls back to the source sentence as written.
+Offline and deterministic.  What a parent must learn comes first: the outcome, each grade,
+what must improve, the most serious concerns, then what works well.  Findings are chosen
+by weight from the report's own signals (converter.transforms.classify), rewritten by
+reviewable rules (converter.transforms.plain), and every sentence records the ids of the
+source blocks it rests on and is checked for faithfulness (converter.transforms.
+faithfulness, which `convert check` applies too).  A sentence that fails is left out; an
+improvement item that fails falls back to its words as written.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,54 +22,48 @@ from typing import Any
 from lxml import etree
 
 from converter import tree as canonical
+from converter.transforms import classify as classifier
 from converter.transforms.faithfulness import (
-    NEGATIONS,
-    claim_words,
+    content_words,
+    date_range,
     faithfulness_findings,
     format_date,
     normalise,
 )
+from converter.transforms.plain import Rewriter, acronym_tokens
+from converter.transforms.sentences import split_sentences
 from converter.transforms.summary_data import SummaryData, load
 from converter.words import words
 
-MAX_WORDS = 20  # a chosen sentence, after rewriting (the check allows 25)
-MIN_WORDS = 5
-WORD_BUDGET = (350, 690)  # the summary's words, references left out
+MAX_WORDS = 20  # a sentence of the summary
+MIN_WORDS = 4
+MAX_UNIT_WORDS = 34  # a finding said in two sentences
+WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
+FINDINGS = (12, 10, 8, 6, 4)  # findings to show, tried in turn until the summary fits
 GENERIC_SECTIONS = 14
-
-# Words that mark a sentence as a concern rather than a strength.
-_CONCERN = re.compile(
-    r"\b(not|no|never|lack\w*|too|delay\w*|variable|inconsistent\w*|limited|weak\w*|"
-    r"insufficient\w*|poor\w*|gaps?|drift|wait\w*|however|but|although|shortfall|"
-    r"deficien\w*|fail\w*|unclear|ineffective)\b",
-    re.IGNORECASE,
-)
-# Sentences whose subject is a pronoun make no sense out of their paragraph.
-_DANGLING = re.compile(
-    r"^(They|This|These|Those|It|Its|He|She|Their|Such|Others?|In other|For these|Both)\b"
-    r"|\b(this|these|those|such|above|below)\b"
-)
-_OPENERS = ("However, ", "But ", "Also, ", "In addition, ", "Furthermore, ", "Moreover, ")
-_ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
-_SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
-_SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "Mr.", "Mrs.", "Ms.", "Dr.", "No.", "St.")
+GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_COMMON = frozenset(  # words too common in these reports to tie a finding to an improvement
+    ["children", "child", "young", "people", "social", "work", "workers", "services", "service"]
+)
 
 
 @dataclass
 class Sentence:
-    """One sentence (or fixed pair) of the summary and how it was made."""
+    """One sentence of the summary and how it was made."""
 
     text: str
     cites: tuple[str, ...]
-    kind: str  # source | fallback | template | meaning | glossary
+    kind: str  # source | fallback | point | template | meaning | explain | acronym | glossary
     source_text: str = ""
     rules: list[list[str]] = field(default_factory=list)
     template: str = ""
     slots: dict[str, str] = field(default_factory=dict)
+    label: str = ""  # a finding's class (classify): strength or concern
     id: str = ""
+    section: str = ""  # the key of the summary part it is in
+    unit: str = ""  # the id of the paragraph or list item it is in
 
     def record(self) -> dict[str, Any]:
         return {
@@ -79,19 +75,47 @@ class Sentence:
             "rules": self.rules,
             "template": self.template,
             "slots": self.slots,
+            "label": self.label,
+            "section": self.section,
+            "unit": self.unit,
         }
 
 
 @dataclass
+class Unit:
+    """A paragraph or list item: sentences read together, and the points under it."""
+
+    sentences: list[Sentence]
+    points: list[Unit] = field(default_factory=list)
+    id: str = ""
+
+    def all_sentences(self) -> list[Sentence]:
+        return [*self.sentences, *(s for p in self.points for s in p.all_sentences())]
+
+    def text(self) -> str:
+        return " ".join(s.text for s in self.sentences)
+
+
+@dataclass
+class Group:
+    style: str  # p (each unit a paragraph) | bullet | ordered (each unit a list item)
+    units: list[Unit]
+
+
+@dataclass
 class Part:
-    """A section of the summary: a heading, then paragraphs or a list of sentences."""
+    """A section of the summary: a heading, then paragraphs and lists."""
 
     key: str
     heading: str
-    sentences: list[Sentence]
-    style: str = "p"  # p | bullet | ordered
-    parts: list[Part] = field(default_factory=list)
+    groups: list[Group]
     role: str | None = None
+
+    def units(self) -> list[Unit]:
+        return [u for g in self.groups for u in g.units]
+
+    def sentences(self) -> list[Sentence]:
+        return [s for u in self.units() for s in u.all_sentences()]
 
 
 @dataclass
@@ -101,18 +125,26 @@ class Plan:
     back: list[Part]
     cited: dict[str, str]
     facts: dict[str, Any]
+    places: dict[str, str]  # cited block id -> where it is in the report, in words
+
+    def all_parts(self) -> list[Part]:
+        return [*self.parts, *self.back]
 
     def sentences(self) -> list[Sentence]:
-        out: list[Sentence] = []
+        return [s for p in self.all_parts() for s in p.sentences()]
 
-        def walk(part: Part) -> None:
-            out.extend(part.sentences)
-            for child in part.parts:
-                walk(child)
 
-        for part in (*self.parts, *self.back):
-            walk(part)
-        return out
+@dataclass
+class Candidate:
+    """A finding the summary may show: one source sentence as one or two plain sentences."""
+
+    label: str
+    score: float
+    unit: Unit
+    block: str
+    area: str
+    order: int
+    words: int
 
 
 # --- Reading the source tree ---------------------------------------------------------------
@@ -149,6 +181,7 @@ def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
             facts["dates"].setdefault(date.get("role"), date.get("when"))
         lead = meta.find("person[@role='lead-inspector']")
         facts["lead"] = " ".join((lead.text or "").split()) if lead is not None else None
+    facts["kind"] = root.findtext("meta/kind", "generic")
     facts["judgements"] = [
         {
             "area": j.get("area"),
@@ -165,16 +198,42 @@ def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
     return cited, facts
 
 
+def places(root: etree._Element, ids: list[str]) -> dict[str, str]:
+    """Where each block is in the report, in a reader's words."""
+    by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
+    out: dict[str, str] = {}
+    for ident in ids:
+        element = by_id.get(ident)
+        if element is None:
+            continue
+        number = element.get("n")
+        section = next(iter(element.iterancestors("section")), None)
+        heading = section.find("heading") if section is not None else None
+        if element.tag == "p" and number:
+            out[ident] = f"paragraph {number}"
+        elif element.tag == "heading":
+            out[ident] = f"the heading ‘{_text(element).rstrip('?:.')}’"
+        elif element.tag == "table":
+            out[ident] = "the table of grades"
+        elif heading is not None and heading.get("id") != ident:
+            out[ident] = f"the part headed ‘{_text(heading).rstrip('?:.')}’"
+        else:
+            out[ident] = "the start of the report"
+    return out
+
+
 def _in_artifacts(element: etree._Element) -> bool:
     return any(a.tag == "artifacts" for a in element.iterancestors())
 
 
 def _improvement_blocks(root: etree._Element) -> list[etree._Element]:
-    section = root.find("body//section[@role='improvements']")
-    if section is None:
-        return []
-    items = [i for i in section.iter("item") if i.get("id")]
-    return items or [p for p in section.iter("p") if p.get("id")]
+    out: list[etree._Element] = []
+    for section in root.iterfind("body//section[@role='improvements']"):
+        if any(a.get("role") == "improvements" for a in section.iterancestors("section")):
+            continue
+        items = [i for i in section.iter("item") if i.get("id")]
+        out.extend(items or [p for p in section.iter("p") if p.get("id")])
+    return out
 
 
 def _graded_sections(root: etree._Element) -> list[etree._Element]:
@@ -182,146 +241,28 @@ def _graded_sections(root: etree._Element) -> list[etree._Element]:
     return [s for s in graded if not any(a.get("grade") for a in s.iterancestors("section"))]
 
 
-def _blocks_of(section: etree._Element) -> list[etree._Element]:
-    """The paragraphs and items of a section, leaving out nested graded sections."""
-    out = []
-    for element in section.iter("p", "item"):
-        owner = next((a for a in element.iterancestors("section") if a.get("grade")), None)
-        if (owner is section or owner is None) and element.get("id"):
-            out.append(element)
-    return out
-
-
-# --- Sentences -----------------------------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a paragraph, as exact substrings."""
-    out, start = [], 0
-    for match in re.finditer(r"[.!?](?=\s+[A-Z0-9'\"‘“(])", text):
-        end = match.end()
-        if any(text[:end].endswith(a) for a in _ABBREVIATIONS):
-            continue
-        out.append(text[start:end].strip())
-        start = end
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
-
-
-def _replace_words(text: str, before: str, after: str) -> tuple[str, int]:
-    """Replace whole-word occurrences, keeping a capital first letter; not in grade phrases."""
-    pattern = re.compile(r"(?<![\w-])" + re.escape(before) + r"(?![\w-])", re.IGNORECASE)
-    count = 0
-
-    def swap(match: re.Match[str]) -> str:
-        nonlocal count
-        if text[match.end() :].lstrip().lower().startswith("improvement"):
-            return match.group(0)  # 'requires improvement' is a grade: never reworded
-        count += 1
-        found = match.group(0)
-        return after[:1].upper() + after[1:] if found[:1].isupper() else after
-
-    return pattern.sub(swap, text), count
-
-
-class Rewriter:
-    """Applies the phrase bank, acronyms and clause rules to source sentences."""
-
-    def __init__(self, data: SummaryData, root: etree._Element) -> None:
-        self.data = data
-        self.defined = self._source_acronyms(root)
-
-    @staticmethod
-    def _source_acronyms(root: etree._Element) -> dict[str, tuple[str, str]]:
-        """Acronyms the report defines as 'Long Form (LF)': written form -> (long, block id)."""
-        found: dict[str, tuple[str, str]] = {}
-        for element in root.iter("p", "item", "heading"):
-            ident = element.get("id")
-            if not ident:
-                continue
-            for match in _SOURCE_DEFINITION.finditer(_text(element)):
-                before, short, plural = match.group(1).split(), match.group(2), match.group(3)
-                for size in range(len(short), min(len(before), len(short) + 3) + 1):
-                    candidate = before[-size:]
-                    initials = "".join(w[0] for w in candidate if w.lower() not in _SMALL)
-                    if initials.upper() == short and candidate[0].lower() not in _SMALL:
-                        found.setdefault(short + plural, (" ".join(candidate), ident))
-                        break
-        return found
-
-    def rewrite(
-        self, sentence: str, *, drop: bool = True
-    ) -> list[tuple[str, str, list[list[str]]]]:
-        """(plain text, the exact source words it rests on, rules applied) per new sentence."""
-        pieces: list[tuple[str, str, list[list[str]]]] = [(sentence, sentence, [])]
-        for split in self.data.splits:
-            next_pieces = []
-            for text, source, rules in pieces:
-                index = text.find(split.joint)
-                if index <= 0:
-                    next_pieces.append((text, source, rules))
-                    continue
-                head, tail = text[:index], text[index + len(split.joint) :]
-                rule = ["split", split.joint, split.opens]
-                opened = f"{split.opens} {tail}" if split.opens else tail[:1].upper() + tail[1:]
-                next_pieces.append((head, head, [*rules, rule]))
-                next_pieces.append((opened, tail, [*rules, rule]))
-            pieces = next_pieces
-        return [self._plain(text, source, rules, drop) for text, source, rules in pieces]
-
-    def _plain(
-        self, text: str, source: str, rules: list[list[str]], drop: bool
-    ) -> tuple[str, str, list[list[str]]]:
-        rules = list(rules)
-        text = text.strip().rstrip(".;:,")
-        source = source.strip().rstrip(".;:,")
-        for opener in self.data.drop_openers if drop else ():
-            index = text.find(", " + opener + " ")
-            if index > 0 and len(words(text[:index])) >= 6:
-                dropped = text[index:]
-                rules.append(["drop", dropped, ""])
-                cut = source.find(dropped)
-                if cut > 0:
-                    source = source[:cut]
-                text = text[:index]
-        for opener in _OPENERS:
-            if text.startswith(opener):
-                rules.append(["drop-opener", opener.strip(), ""])
-                text = text[len(opener)].upper() + text[len(opener) + 1 :]
-        for match in re.findall(r"\s\([A-Z][A-Z]+s?\)", text):
-            rules.append(["drop-acronym", match, ""])
-            text = text.replace(match, "")
-        for token in sorted(set(_ACRONYM_TOKEN.findall(text))):
-            if token in self.data.acronyms:
-                text, n = _replace_words(text, token, self.data.acronyms[token])
-                if n:
-                    rules.append(["acronym", token, self.data.acronyms[token]])
-            elif token in self.defined:
-                long_form = self.defined[token][0]
-                text, n = _replace_words(text, token, long_form)
-                if n:
-                    rules.append(["acronym-source", token, long_form])
-        for phrase in self.data.phrases:
-            text, n = _replace_words(text, phrase.source, phrase.plain)
-            if n:
-                rules.append(["phrase", phrase.source, phrase.plain])
-        text = text[:1].upper() + text[1:]
-        return text + ".", source, rules
+def _section_grade(element: etree._Element) -> str | None:
+    return next((a.get("grade") for a in element.iterancestors("section") if a.get("grade")), None)
 
 
 # --- Building the plan ---------------------------------------------------------------------
 
 
 class Planner:
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, *, sources: bool = False) -> None:
         self.root = root
-        self.data = load()
+        self.data: SummaryData = load()
         self.cited, self.facts = source_facts(root)
         self.rewriter = Rewriter(self.data, root)
-        self.per_side = 2  # strengths and concerns chosen per judgement area
-        self.per_section = 1  # lead sentences per section of a document without grades
+        self.with_sources = sources
+        self.ofsted = self.facts["kind"].startswith("ofsted")
+        self.graded = bool(self.facts["judgements"])
+        self.improvement_words = [
+            content_words(self.cited.get(i, "")) - _COMMON for i in self.facts["improvements"]
+        ]
+        self.findings_count = FINDINGS[0]
+
+    # -- sentences --
 
     def check(self, sentence: Sentence) -> list[str]:
         return faithfulness_findings(sentence.record(), self.cited, self.facts, self.data)
@@ -332,45 +273,91 @@ class Planner:
             self.rewriter.defined[rule[1]][1] for rule in rules if rule[0] == "acronym-source"
         )
 
-    def candidates(self, block: etree._Element) -> list[tuple[Sentence, int]]:
-        """Every faithful, short rewritten sentence of a block, with its place in it."""
+    def source_sentence(
+        self, block: str, text: str, source: str, rules: list[list[str]], label: str = ""
+    ) -> Sentence | None:
+        """A rewritten piece of a block as a sentence, if it is short, plain and faithful."""
+        cites = tuple(dict.fromkeys((block, *self._extra_cites(rules))))
+        sentence = Sentence(text, cites, "source", source, rules, label=label)
+        size = len(words(text))
+        if not MIN_WORDS <= size <= MAX_WORDS:
+            return None
+        if any(not self.rewriter.known_acronym(t) for t in acronym_tokens(text)):
+            return None
+        if self.check(sentence):
+            return None
+        return sentence
+
+    def candidates(self, block: etree._Element, area: str, order: int) -> list[Candidate]:
+        """The findings of one block: each sentence classified, a mixed one split into its
+        parts, each kept only when it is short, plain, whole and faithful."""
         ident = block.get("id") or ""
-        text = self.cited.get(ident, "")
-        out = []
-        for position, original in enumerate(split_sentences(text)):
-            for plain, source, rules in self.rewriter.rewrite(original):
-                cites = tuple(dict.fromkeys((ident, *self._extra_cites(rules))))
-                sentence = Sentence(plain, cites, "source", source, rules)
-                size = len(words(plain))
-                if not MIN_WORDS <= size <= MAX_WORDS or _DANGLING.search(plain):
+        grade = _section_grade(block)
+        out: list[Candidate] = []
+        for original in split_sentences(self.cited.get(ident, "")):
+            label = classifier.classify(original)
+            pieces = self.rewriter.split(original)
+            if label in (classifier.STRENGTH, classifier.CONCERN):
+                whole = [
+                    self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3], label=label)
+                    for t, s, r, _ in pieces
+                ]
+                if all(whole) and whole and len(whole) <= 2:
+                    made = [s for s in whole if s is not None]
+                    size = sum(len(words(s.text)) for s in made)
+                    if size <= MAX_UNIT_WORDS:
+                        out.append(self._candidate(label, made, original, ident, area, grade, order))
+                        continue
+            if len(pieces) < 2:
+                continue
+            for text, source, rules, standalone in pieces:
+                piece_label = classifier.classify(source)
+                if not standalone or piece_label not in (classifier.STRENGTH, classifier.CONCERN):
                     continue
-                if any(
-                    t not in self.data.acronyms
-                    and t not in self.rewriter.defined
-                    and not self._glossary_has(t)
-                    for t in _ACRONYM_TOKEN.findall(plain)
-                ):
+                if label not in (classifier.MIXED, piece_label):
                     continue
-                if self.check(sentence):
-                    continue
-                out.append((sentence, position))
+                made_one = self.source_sentence(
+                    ident, *self.rewriter.plain(text, source, rules)[:3], label=piece_label
+                )
+                if made_one is not None:
+                    out.append(
+                        self._candidate(piece_label, [made_one], source, ident, area, grade, order)
+                    )
         return out
 
-    def _glossary_has(self, token: str) -> bool:
-        return any(token in t.forms for t in self.data.terms)
+    def _candidate(
+        self,
+        label: str,
+        made: list[Sentence],
+        source: str,
+        block: str,
+        area: str,
+        grade: str | None,
+        order: int,
+    ) -> Candidate:
+        size = sum(len(words(s.text)) for s in made)
+        if label == classifier.CONCERN:
+            score = float(classifier.seriousness(source, grade))
+            shared = content_words(source) - _COMMON
+            if any(len(shared & improvement) >= 2 for improvement in self.improvement_words):
+                score += 2  # the report asks for this to improve
+        else:
+            score = classifier.weight(source) + GRADE_BONUS.get(grade or "", 0)
+        # Between findings of equal weight, the shorter one is plainer.
+        return Candidate(label, score - size / 100, Unit(made), block, area, order, size)
 
-    def faithful(self, block_id: str, text: str) -> Sentence:
-        """A whole block rewritten plainly (nothing left out); as written if that fails."""
-        pieces = self.rewriter.rewrite(text, drop=False)
-        rules: list[list[str]] = []
-        for _, _, piece_rules in pieces:
-            rules.extend(r for r in piece_rules if r not in rules)
-        plain = " ".join(piece for piece, _, _ in pieces)
-        cites = tuple(dict.fromkeys((block_id, *self._extra_cites(rules))))
-        sentence = Sentence(plain, cites, "source", text.strip(), rules)
-        if not self.check(sentence):
-            return sentence
-        return Sentence(text, (block_id,), "fallback", text, [])
+    def faithful(self, block_id: str, text: str) -> Unit:
+        """A whole improvement item in plain words, as points; as written if that fails."""
+        points = self.rewriter.points(text)
+        sentences = []
+        for plain, source, rules in points:
+            cites = tuple(dict.fromkeys((block_id, *self._extra_cites(rules))))
+            sentences.append(Sentence(plain, cites, "point", source, rules))
+        if not any(self.check(s) for s in sentences):
+            unit = Unit([sentences[0]])
+            unit.points = [Unit([s]) for s in sentences[1:]]
+            return unit
+        return Unit([Sentence(text, (block_id,), "fallback", text, [])])
 
     def template(self, key: str, cites: tuple[str, ...], /, **slots: str) -> Sentence:
         text = self.data.templates[key].format(**slots)
@@ -390,50 +377,82 @@ class Planner:
 
     # -- parts --
 
-    def about(self) -> Part:
-        facts, data = self.facts, self.data
-        ofsted = self.root.findtext("meta/kind", "").startswith("ofsted")
-        title_id = self.find_block(facts["title"]) or self.first_block()
-        out = [self.template("intro" if ofsted else "intro_generic", (title_id,))]
-        if facts["title"]:
-            key = "title" if ofsted else "title_generic"
-            out.append(self.template(key, (title_id,), title=facts["title"]))
-        dates = facts["dates"]
-        if "inspection-start" in dates:
-            start = format_date(dates["inspection-start"])
-            year = dates["inspection-start"][:4]
-            cite = self.find_block("inspection", year) or title_id
-            if "inspection-end" in dates and dates["inspection-end"] != dates["inspection-start"]:
-                end = format_date(dates["inspection-end"])
-                out.append(self.template("dates", (cite,), start=start, end=end))
-            else:
-                out.append(self.template("date", (cite,), start=start))
-        if facts["lead"]:
-            cite = self.find_block(facts["lead"]) or title_id
-            out.append(self.template("lead", (cite,), name=facts["lead"]))
-        return Part("about", data.headings["about"], out)
+    def outcome(self) -> Part:
+        """The outcome in one sentence: the overall grade, or as an ungraded report says it."""
+        part = Part("outcome", self.data.headings["outcome"], [])
+        judgements = self.facts["judgements"]
+        if judgements:
+            overall = next(
+                (j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0]
+            )
+            cites = self._judgement_cites(overall)
+            first = self.template("outcome_grade", cites, grade=self._grade_words(overall))
+            meaning = self._meaning(overall)
+            part.groups.append(Group("p", [Unit([first, meaning])]))
+            return part
+        title_id = self.find_block(self.facts["title"]) or self.first_block()
+        opening: list[Sentence] = []
+        if "focused visit" in self.facts["title"].casefold():
+            opening.append(self.template("focused_visit", (title_id,)))
+        key = "no_grades" if self.ofsted else "no_grades_generic"
+        opening.append(self.template(key, (title_id,)))
+        part.groups.append(Group("p", [Unit(opening)]))
+        stated = self._stated_outcome()
+        if stated is not None:
+            part.groups.append(Group("p", [stated]))
+        return part
+
+    def _stated_outcome(self) -> Unit | None:
+        """The first plain, faithful sentence under an ungraded report's outcome heading."""
+        for section in self.root.iterfind("body//section"):
+            heading = section.find("heading")
+            if heading is None:
+                continue
+            name = _text(heading).casefold()
+            if not any(h in name for h in self.data.outcome_headings):
+                continue
+            for block in section.iter("p", "item"):
+                ident = block.get("id") or ""
+                for original in split_sentences(self.cited.get(ident, ""))[:2]:
+                    made = [
+                        self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3])
+                        for t, s, r, _ in self.rewriter.split(original)
+                    ]
+                    if made and all(made) and len(made) <= 2:
+                        return Unit([s for s in made if s is not None])
+        return None
+
+    def _grade_words(self, judgement: dict[str, Any]) -> str:
+        return judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
+
+    def _meaning(self, judgement: dict[str, Any]) -> Sentence:
+        text = " ".join(self.data.grade_meanings[judgement["grade"]])
+        cites = self._judgement_cites(judgement)
+        return Sentence(text, cites, "meaning", slots={"grade": judgement["grade"]})
 
     def grades(self) -> Part | None:
         judgements = self.facts["judgements"]
         if not judgements:
             return None
-        items, meanings = [], []
+        items = []
         for judgement in judgements:
             area = self.data.area_name(judgement["label"])
-            grade = judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
+            grade = self._grade_words(judgement)
             cites = self._judgement_cites(judgement)
-            items.append(self.template("grade", cites, area=area, grade=grade))
-        seen: list[str] = []
+            items.append(Unit([self.template("grade", cites, area=area, grade=grade)]))
+        overall = next(
+            (j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0]
+        )
+        meanings: list[Unit] = []
+        seen = [overall["grade"]]  # explained with the outcome
         for judgement in judgements:
-            if judgement["grade"] in seen:
-                continue
-            seen.append(judgement["grade"])
-            cites = self._judgement_cites(judgement)
-            text = " ".join(self.data.grade_meanings[judgement["grade"]])
-            meanings.append(Sentence(text, cites, "meaning", slots={"grade": judgement["grade"]}))
-        part = Part("grades", self.data.headings["grades"], items, "bullet")
-        part.parts.append(Part("grade-meanings", "", meanings))
-        return part
+            if judgement["grade"] not in seen:
+                seen.append(judgement["grade"])
+                meanings.append(Unit([self._meaning(judgement)]))
+        groups = [Group("bullet", items)]
+        if meanings:
+            groups.append(Group("p", meanings))
+        return Part("grades", self.data.headings["grades"], groups)
 
     def _judgement_cites(self, judgement: dict[str, Any]) -> tuple[str, ...]:
         label, grade = judgement["label"], judgement["grade_text"]
@@ -454,126 +473,178 @@ class Planner:
         heading = section.find("heading") if section is not None else None
         intro_cite = heading.get("id") if heading is not None and heading.get("id") else None
         items = [self.faithful(b.get("id") or "", self.cited[b.get("id") or ""]) for b in blocks]
-        part = Part("improvements", self.data.headings["improvements"], [], role="improvements")
-        part.sentences = [self.template("improvements", (intro_cite or items[0].cites[0],))]
-        part.parts.append(Part("improvement-list", "", items, "ordered"))
-        return part
+        lead = self.template("improvements", (intro_cite or blocks[0].get("id") or "",))
+        return Part(
+            "improvements",
+            self.data.headings["improvements"],
+            [Group("p", [Unit([lead])]), Group("ordered", items)],
+            role="improvements",
+        )
 
-    def choose(self, blocks: list[etree._Element]) -> tuple[list[Sentence], list[Sentence]]:
-        """A few strengths and concerns, balanced, from a list of blocks."""
-        strengths: list[tuple[float, int, Sentence]] = []
-        concerns: list[tuple[float, int, Sentence]] = []
-        for order, block in enumerate(blocks):
-            for sentence, position in self.candidates(block):
-                score = _difficulty(sentence.text) + (0 if position == 0 else 2)
-                concern = bool(_CONCERN.search(sentence.source_text)) or bool(
-                    set(claim_words(sentence.source_text)) & NEGATIONS
-                )
-                (concerns if concern else strengths).append((score, order, sentence))
-        side = self.per_side
-        take_s = min(side, len(strengths)) if concerns else min(side + 1, len(strengths))
-        take_c = min(side, len(concerns)) if strengths else min(side + 1, len(concerns))
-        return _pick(strengths, take_s), _pick(concerns, take_c)
+    def _findings_blocks(self) -> list[tuple[etree._Element, str]]:
+        """The body's paragraphs and items that may hold findings, with their area."""
+        out: list[tuple[etree._Element, str]] = []
+        body = self.root.find("body")
+        if body is None:
+            return out
+        for block in body.iter("p", "item"):
+            if not block.get("id") or block.get("role"):
+                continue
+            if any(a.tag == "table" for a in block.iterancestors()):
+                continue
+            sections = list(block.iterancestors("section"))
+            if any(s.get("role") in ("improvements", "contents", "copyright") for s in sections):
+                continue
+            names = [
+                _text(h).casefold() for s in sections if (h := s.find("heading")) is not None
+            ]
+            if any(skip in name for name in names for skip in self.data.skip_headings):
+                continue
+            area = sections[-1].get("id", "") if sections else ""
+            out.append((block, area))
+        return out
 
-    def findings(self) -> Part | None:
-        graded = _graded_sections(self.root)
-        if not graded:
-            return None
-        part = Part("findings", self.data.headings["findings"], [])
-        lead = [
-            b
-            for b in self.root.iterfind("body/p")
-            if b.get("id") and len(words(self.cited.get(b.get("id") or "", ""))) > 25
-        ] + [b for s in self.root.findall("body/section[@role='summary']") for b in _blocks_of(s)]
-        areas: list[tuple[str, list[etree._Element]]] = []
-        if lead:
-            areas.append(("The main points", lead))
-        for section in graded:
-            heading = section.find("heading")
-            label = _text(heading) if heading is not None else ""
-            label = re.split(r":\s*(?=[A-Za-z ]+$)", label)[0]
-            areas.append((self.data.area_name(label), _blocks_of(section)))
-        for index, (name, blocks) in enumerate(areas, 1):
-            strengths, concerns = self.choose(blocks)
-            area = Part(f"area-{index}", name, [])
-            if strengths:
-                area.parts.append(
-                    Part(
-                        f"area-{index}-strengths",
-                        self.data.headings["strengths"],
-                        strengths,
-                        "bullet",
-                    )
-                )
-            if concerns:
-                area.parts.append(
-                    Part(
-                        f"area-{index}-concerns", self.data.headings["concerns"], concerns, "bullet"
-                    )
-                )
-            if area.parts:
-                part.parts.append(area)
-        return part
+    def findings(self) -> tuple[list[Candidate], list[Candidate]]:
+        """The most serious concerns and the strongest strengths, one per block, spread over
+        the report's areas, as many of each as the report's own balance gives."""
+        found: list[Candidate] = []
+        for order, (block, area) in enumerate(self._findings_blocks()):
+            found.extend(self.candidates(block, area, order))
+        concerns = [c for c in found if c.label == classifier.CONCERN]
+        strengths = [c for c in found if c.label == classifier.STRENGTH]
+        total = len(concerns) + len(strengths)
+        if not total:
+            return [], []
+        share = len(concerns) / total
+        slots = self.findings_count
+        take_c = min(len(concerns), max(1, round(slots * share)))
+        take_s = min(len(strengths), max(1, slots - take_c))
+        return _choose(concerns, take_c), _choose(strengths, take_s)
 
-    def sections(self) -> Part:
-        """For a document without grades: its headings and the lead sentence under each."""
-        part = Part("sections", self.data.headings["sections"], [])
-        part.sentences.append(self.template("no_grades", (self.first_block(),)))
-        chosen = 0
+    def finding_parts(self) -> list[Part]:
+        concerns, strengths = self.findings()
+        parts = []
+        for key, chosen in (("concerns", concerns), ("strengths", strengths)):
+            if chosen:
+                units = [c.unit for c in chosen]
+                parts.append(Part(key, self.data.headings[key], [Group("bullet", units)]))
+        return parts
+
+    def sections(self) -> Part | None:
+        """For a document that is not a graded report: its headings and a lead sentence each."""
+        units: list[Unit] = []
         for section in self.root.iter("section"):
-            if chosen >= GENERIC_SECTIONS or section.get("role") in ("improvements", "contents"):
+            if len(units) >= GENERIC_SECTIONS or section.get("role") in ("improvements", "contents"):
                 continue
             if any(a.tag == "back" for a in section.iterancestors()):
                 continue
-            heading = section.find("heading")
             blocks = [b for b in section if b.tag == "p" and b.get("id")]
-            if heading is None or not blocks:
-                continue
-            leads: list[Sentence] = []
             for block in blocks:
-                found = self.candidates(block)
-                if found:
-                    leads.append(found[0][0])
-                if len(leads) >= self.per_section:
+                ident = block.get("id") or ""
+                lead = self._lead_sentence(ident)
+                if lead is not None:
+                    units.append(lead)
                     break
-            if not leads:
-                continue
-            part.parts.append(Part(f"section-{chosen + 1}", _text(heading), leads))
-            chosen += 1
-        if not part.parts:
+        if not units:
             for block in self.root.iterfind("body//p"):
-                found = self.candidates(block)
-                if found:
-                    part.sentences.append(found[0][0])
-                if len(part.sentences) > 8:
+                lead = self._lead_sentence(block.get("id") or "")
+                if lead is not None:
+                    units.append(lead)
+                if len(units) > 8:
                     break
-        return part
+        if not units:
+            return None
+        return Part("sections", self.data.headings["sections"], [Group("bullet", units)])
+
+    def _lead_sentence(self, ident: str) -> Unit | None:
+        for original in split_sentences(self.cited.get(ident, "")):
+            made = [
+                self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3])
+                for t, s, r, _ in self.rewriter.split(original)
+            ]
+            if made and all(made) and len(made) <= 2:
+                return Unit([s for s in made if s is not None])
+        return None
+
+    def about(self) -> Part:
+        """Who wrote this summary, from which report, of when."""
+        facts = self.facts
+        title_id = self.find_block(facts["title"]) or self.first_block()
+        suffix = "" if self.ofsted else "_generic"
+        out = [
+            Unit([self.template("written" + suffix, (title_id,))]),
+        ]
+        if facts["title"]:
+            out.append(Unit([self.template("title" + suffix, (title_id,), title=facts["title"])]))
+        dates = facts["dates"]
+        if "inspection-start" in dates:
+            start, end = date_range(dates["inspection-start"], dates.get("inspection-end"))
+            year = dates["inspection-start"][:4]
+            cite = self.find_block("inspection", year) or title_id
+            if end:
+                out.append(Unit([self.template("dates", (cite,), start=start, end=end)]))
+            else:
+                out.append(Unit([self.template("date", (cite,), start=start)]))
+        if facts["lead"]:
+            cite = self.find_block(facts["lead"]) or title_id
+            out.append(Unit([self.template("lead", (cite,), name=facts["lead"])]))
+        for role, key in (("publication", "published"), ("letter", "letter_date"), ("document", "document_date")):
+            when = dates.get(role)
+            if when and len(when) == 10:
+                said = format_date(when)
+                cite = self.find_block(str(int(when[8:]))) or title_id
+                out.append(Unit([self.template(key, (cite,), date=said)]))
+                break
+        return Part("about", self.data.headings["about"], [Group("p", out)], role="about")
 
     def official(self) -> Part:
+        title_id = self.find_block(self.facts["title"]) or self.first_block()
+        suffix = "" if self.ofsted else "_generic"
+        out = [Unit([self.template("not_official" + suffix, (title_id,))])]
         back = self.root.find("back/section[@role='alternative-formats']")
-        out = [
-            self.template("official", (self.find_block(self.facts["title"]) or self.first_block(),))
-        ]
-        if back is not None:
-            ids = [b.get("id") or "" for b in back.iter("p") if b.get("id")]
-            text = " ".join(self.cited.get(i, "") for i in ids)
-            phone, email = _PHONE.search(text), _EMAIL.search(text)
-            cites = tuple(ids) or (self.first_block(),)
-            if phone and email:
-                out.append(
-                    self.template("formats", cites, phone=phone.group(0), email=email.group(0))
-                )
-            elif phone:
-                out.append(self.template("formats_phone", cites, phone=phone.group(0)))
-            else:
-                out.append(self.template("formats_none", cites))
+        ids = [b.get("id") or "" for b in back.iter("p") if b.get("id")] if back is not None else []
+        text = " ".join(self.cited.get(i, "") for i in ids)
+        phone, email = _PHONE.search(text), _EMAIL.search(text)
+        cites = tuple(ids) or (title_id,)
+        if phone and email:
+            offer = self.template("formats", cites, phone=phone.group(0), email=email.group(0))
+        elif phone:
+            offer = self.template("formats_phone", cites, phone=phone.group(0))
         else:
-            out.append(self.template("formats_none", (self.first_block(),)))
-        return Part("official", self.data.headings["official"], out, role="alternative-formats")
+            offer = self.template("formats_none", cites)
+        out.append(Unit([offer]))
+        return Part("official", self.data.headings["official"], [Group("p", out)], role="alternative-formats")
 
-    def glossary(self, sentences: list[Sentence]) -> Part:
-        """The terms the summary uses, with our plain explanations."""
-        prose = " ".join(s.text for s in sentences)
+    def explain_terms(self, parts: list[Part]) -> None:
+        """Each term of the glossary explained in place, after the first sentence using it."""
+        explained: set[str] = set()
+        for part in parts:
+            for unit in part.units():
+                for target in [unit, *unit.points]:
+                    self._explain_in(target, unit, explained)
+
+    def _explain_in(self, target: Unit, owner: Unit, explained: set[str]) -> None:
+        for sentence in list(target.sentences):
+            if sentence.kind not in ("source", "fallback", "point"):
+                continue
+            for term in self.data.terms:
+                if term.term in explained or not term.explain:
+                    continue
+                if not _mentions(sentence.text, term.forms):
+                    continue
+                explained.add(term.term)
+                explanation = Sentence(
+                    term.explain, sentence.cites, "explain", slots={"term": term.term}
+                )
+                # After the sentence (or, for a point, after the item's last point).
+                if target is owner:
+                    target.sentences.insert(target.sentences.index(sentence) + 1, explanation)
+                else:
+                    owner.points[-1].sentences.append(explanation)
+
+    def glossary(self, sentences: list[Sentence]) -> Part | None:
+        """The terms and acronyms the summary uses, with our plain explanations."""
+        prose = " ".join(s.text for s in sentences if s.kind != "explain")
         folded = normalise(prose).casefold()
         entries = []
         for term in self.data.terms:
@@ -586,128 +657,198 @@ class Planner:
             ]
             if not hit:
                 continue
+            name = next((f for f in term.forms if f in prose and f[0].isupper()), term.term)
             cites = tuple(
                 dict.fromkeys(
                     c for s in sentences for c in s.cites if _mentions(s.text, term.forms)
                 )
             )
             entries.append(
-                Sentence(
-                    f"{term.term}: {term.plain}",
-                    cites[:3] or (self.first_block(),),
-                    "glossary",
-                    slots={"term": term.term},
+                Unit(
+                    [
+                        Sentence(
+                            f"{name}: {term.plain}",
+                            cites[:3] or (self.first_block(),),
+                            "glossary",
+                            slots={"term": name},
+                        )
+                    ]
                 )
             )
-        for token in sorted({t for s in sentences for t in _ACRONYM_TOKEN.findall(s.text)}):
-            if self._glossary_has(token):
+        for token in sorted({t for s in sentences for t in acronym_tokens(s.text)}):
+            if any(token in t.forms for t in self.data.terms):
                 continue
             if token in self.data.acronyms:
                 cites = tuple(c for s in sentences for c in s.cites if token in s.text)
                 entries.append(
-                    Sentence(
-                        f"{token}: {self.data.acronyms[token]}",
-                        cites[:1],
-                        "acronym",
-                        slots={"term": token},
+                    Unit(
+                        [
+                            Sentence(
+                                f"{token}: {self.data.acronyms[token]}",
+                                cites[:1],
+                                "acronym",
+                                slots={"term": token},
+                            )
+                        ]
                     )
                 )
             elif token in self.rewriter.defined:
                 long_form, ident = self.rewriter.defined[token]
                 entries.append(
-                    Sentence(f"{token}: {long_form}", (ident,), "acronym", slots={"term": token})
+                    Unit(
+                        [
+                            Sentence(
+                                f"{token}: {long_form}", (ident,), "acronym", slots={"term": token}
+                            )
+                        ]
+                    )
                 )
-        entries.sort(key=lambda s: s.text.casefold())
-        return Part("glossary", self.data.headings["glossary"], entries, "bullet", role="glossary")
+        if not entries:
+            return None
+        entries.sort(key=lambda u: u.sentences[0].text.casefold())
+        return Part(
+            "glossary", self.data.headings["glossary"], [Group("bullet", entries)], role="glossary"
+        )
+
+    def sources(self, parts: list[Part], where: dict[str, str]) -> Part:
+        """Where each part of the summary comes from in the report, in words."""
+        units = []
+        for part in parts:
+            cites = [c for s in part.sentences() for c in s.cites]
+            said = list(dict.fromkeys(where[c] for c in _in_report_order(cites, self.cited) if c in where))
+            if not said:
+                continue
+            sentence = self.template(
+                "sources",
+                tuple(dict.fromkeys(cites)),
+                heading=part.heading,
+                places=describe_places(said),
+            )
+            units.append(Unit([sentence]))
+        return Part("sources", self.data.headings["sources"], [Group("bullet", units)], role="other")
 
     def plan(self) -> Plan:
-        """The longest summary within the word limit: fewer findings for long reports."""
-        graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
-        settings = [(2, 1), (1, 1)] if graded else [(2, 1), (2, 2), (2, 3)]
-        chosen: Plan | None = None
-        for self.per_side, self.per_section in settings:
+        """The fullest summary within the word limit: fewer findings for long reports."""
+        limit = WORD_BUDGET[1]
+        made: Plan | None = None
+        for count in FINDINGS:
+            self.findings_count = count
             made = self._plan()
-            size = _plan_words(made)
-            if graded and size <= WORD_BUDGET[1]:
+            if _plan_words(made) <= limit:
                 return made
-            if not graded:
-                if size > WORD_BUDGET[1] and chosen is not None:
-                    return chosen
-                chosen = made
-                if size >= WORD_BUDGET[0]:
-                    return made
-        return made if chosen is None else chosen
+        assert made is not None
+        return made
 
     def _plan(self) -> Plan:
-        graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
-        parts = [self.about()]
-        for maker in (
-            (self.grades, self.improvements, self.findings) if graded else (self.improvements,)
-        ):
-            made = maker()
-            if made is not None:
-                parts.append(made)
-        if not graded:
-            parts.append(self.sections())
-        back = [self.official()]
-        sentences = [s for p in (*parts, *back) for s in _walk(p)]
+        parts = [self.outcome()]
+        if self.graded:
+            grades = self.grades()
+            if grades is not None:
+                parts.append(grades)
+        improvements = self.improvements()
+        if improvements is not None:
+            parts.append(improvements)
+        if self.ofsted:
+            parts.extend(self.finding_parts())
+        else:
+            generic = self.sections()
+            if generic is not None:
+                parts.append(generic)
+        self.explain_terms(parts)
+        back = [self.about(), self.official()]
+        sentences = [s for p in (*parts, *back) for s in p.sentences()]
         glossary = self.glossary(sentences)
-        if glossary.sentences:
+        if glossary is not None:
             parts.append(glossary)
-        plan = Plan(self.facts["title"], parts, back, self.cited, self.facts)
-        for number, sentence in enumerate(plan.sentences(), 1):
-            sentence.id = f"s-{number}"
+        cited_ids = sorted({c for s in sentences for c in s.cites}, key=_id_order)
+        where = places(self.root, cited_ids)
+        if self.with_sources:
+            back.append(self.sources([*parts, *back], where))
+        plan = Plan(self.facts["title"], parts, back, self.cited, self.facts, where)
+        _number(plan)
         return plan
 
 
+def _choose(found: list[Candidate], count: int) -> list[Candidate]:
+    """The weightiest findings, one per block and a fair share per area, weightiest first."""
+    areas = {c.area for c in found}
+    per_area = max(1, math.ceil(count / max(len(areas), 1)) + 1)
+    chosen: list[Candidate] = []
+    blocks: set[str] = set()
+    in_area: dict[str, int] = {}
+    texts: set[str] = set()
+    for candidate in sorted(found, key=lambda c: (-c.score, c.order, c.unit.text())):
+        if len(chosen) >= count:
+            break
+        text = candidate.unit.text().casefold()
+        if candidate.block in blocks or in_area.get(candidate.area, 0) >= per_area or text in texts:
+            continue
+        blocks.add(candidate.block)
+        texts.add(text)
+        in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
+        chosen.append(candidate)
+    return chosen
+
+
+def describe_places(said: list[str]) -> str:
+    """'paragraphs 4, 10 and 24, and the part headed ‘Overview’'."""
+    numbers = [p.split()[1] for p in said if p.startswith("paragraph ")]
+    others = [p for p in said if not p.startswith("paragraph ")]
+    pieces = []
+    if numbers:
+        noun = "paragraph" if len(numbers) == 1 else "paragraphs"
+        pieces.append(f"{noun} {_and(numbers)}")
+    pieces.extend(others)
+    return _and(pieces)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _in_report_order(ids: list[str], cited: dict[str, str]) -> list[str]:
+    order = {ident: n for n, ident in enumerate(cited)}
+    return sorted(dict.fromkeys(ids), key=lambda i: order.get(i, len(order)))
+
+
+def _number(plan: Plan) -> None:
+    """Ids for the sentences (s-N) and units (u-N), and each sentence's part and unit."""
+    sentence_number = unit_number = 0
+    for part in plan.all_parts():
+        for unit in part.units():
+            for owner in [unit, *unit.points]:
+                unit_number += 1
+                owner.id = f"u-{unit_number}"
+                for sentence in owner.sentences:
+                    sentence_number += 1
+                    sentence.id = f"s-{sentence_number}"
+                    sentence.section = part.key
+                    sentence.unit = owner.id
+
+
 def _plan_words(plan: Plan) -> int:
-    """Words a reader reads: headings and sentences (references are not words of the text)."""
+    """Words a reader reads: the title, headings and sentences."""
     count = len(words(plan.title))
-
-    def walk(part: Part) -> int:
-        own = len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences)
-        return own + sum(walk(child) for child in part.parts)
-
-    return count + sum(walk(p) for p in (*plan.parts, *plan.back))
+    for part in plan.all_parts():
+        count += len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences())
+    return count
 
 
 def _mentions(text: str, forms: tuple[str, ...]) -> bool:
     folded = normalise(text).casefold()
-    return any(normalise(f).casefold() in folded for f in forms)
-
-
-def _walk(part: Part) -> list[Sentence]:
-    return [*part.sentences, *(s for child in part.parts for s in _walk(child))]
-
-
-def _difficulty(text: str) -> float:
-    """Flesch-Kincaid grade of one sentence: lower is easier."""
-    import textstat
-
-    return float(textstat.flesch_kincaid_grade(text))
-
-
-def _pick(scored: list[tuple[float, int, Sentence]], count: int) -> list[Sentence]:
-    """The easiest sentences, one per block, shown in the report's order."""
-    chosen: list[tuple[int, Sentence]] = []
-    used: set[str] = set()
-    for _score, order, sentence in sorted(scored, key=lambda x: (x[0], x[1], x[2].text)):
-        if len(chosen) >= count:
-            break
-        if sentence.cites[0] in used:
-            continue
-        used.add(sentence.cites[0])
-        chosen.append((order, sentence))
-    return [s for _, s in sorted(chosen, key=lambda x: x[0])]
+    return any(
+        re.search(r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded)
+        for f in forms
+    )
 
 
 # --- The summary tree and the trace --------------------------------------------------------
 
 
-def plan(root: etree._Element) -> Plan:
+def plan(root: etree._Element, *, sources: bool = False) -> Plan:
     if isinstance(root, etree._ElementTree):
         root = root.getroot()
-    return Planner(root).plan()
+    return Planner(root, sources=sources).plan()
 
 
 @dataclass
@@ -725,16 +866,16 @@ class Summary:
         return _trace_json(self.source, self.plan)
 
 
-def summary_of(root: etree._Element) -> Summary:
+def summary_of(root: etree._Element, *, sources: bool = False) -> Summary:
     """Plan the summary of a canonical tree once, for its tree and its trace."""
     if isinstance(root, etree._ElementTree):
         root = root.getroot()
-    return Summary(root, plan(root))
+    return Summary(root, plan(root, sources=sources))
 
 
-def summarize(root: etree._Element) -> etree._Element:
+def summarize(root: etree._Element, *, sources: bool = False) -> etree._Element:
     """The summary of a canonical tree, itself a canonical tree (report @variant=summary)."""
-    return summary_of(root).tree
+    return summary_of(root, sources=sources).tree
 
 
 def _summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
@@ -768,52 +909,55 @@ def _emit(parent: etree._Element, part: Part) -> None:
     section = etree.SubElement(parent, "section", {"id": f"sum-{part.key}"})
     if part.role:
         section.set("role", part.role)
-    container = section
-    if part.heading:
-        heading = etree.SubElement(section, "heading", {"id": f"sum-{part.key}-h"})
-        heading.text = part.heading
-    if part.style == "p":
-        for sentence in part.sentences:
-            _sentence_element(etree.SubElement(container, "p"), sentence)
-    elif part.sentences:
-        kind = "ordered" if part.style == "ordered" else "bullet"
-        listing = etree.SubElement(container, "list", {"id": f"sum-{part.key}-l", "type": kind})
-        for sentence in part.sentences:
-            _sentence_element(etree.SubElement(listing, "item"), sentence)
-    for child in part.parts:
-        if child.heading:
-            _emit(section, child)
-        else:
-            # An unheaded sub-part continues its parent section.
-            if child.style == "p":
-                for sentence in child.sentences:
-                    _sentence_element(etree.SubElement(section, "p"), sentence)
-            else:
-                kind = "ordered" if child.style == "ordered" else "bullet"
-                listing = etree.SubElement(
-                    section, "list", {"id": f"sum-{child.key}-l", "type": kind}
-                )
-                for sentence in child.sentences:
-                    _sentence_element(etree.SubElement(listing, "item"), sentence)
+    heading = etree.SubElement(section, "heading", {"id": f"sum-{part.key}-h"})
+    heading.text = part.heading
+    for number, group in enumerate(part.groups, 1):
+        if group.style == "p":
+            for unit in group.units:
+                _unit_element(etree.SubElement(section, "p"), unit)
+            continue
+        listing = etree.SubElement(
+            section, "list", {"id": f"sum-{part.key}-l{number}", "type": group.style}
+        )
+        for unit in group.units:
+            item = etree.SubElement(listing, "item")
+            _unit_element(item, unit)
+            if unit.points:
+                points = etree.SubElement(item, "list", {"id": f"{unit.id}-l", "type": "bullet"})
+                for point in unit.points:
+                    _unit_element(etree.SubElement(points, "item"), point)
 
 
-def _sentence_element(element: etree._Element, sentence: Sentence) -> None:
-    element.set("id", sentence.id)
-    cites = " ".join(c for c in sentence.cites if c)
+def _unit_element(element: etree._Element, unit: Unit) -> None:
+    element.set("id", unit.id)
+    cites = " ".join(dict.fromkeys(c for s in unit.sentences for c in s.cites if c))
     if cites:  # a document with no blocks gives fixed sentences that cite none
         element.set("cites", cites)
-    if sentence.kind in ("glossary", "acronym"):
-        term, _, rest = sentence.text.partition(": ")
+    [first, *rest] = unit.sentences
+    if first.kind in ("glossary", "acronym"):
+        term, _, explanation = first.text.partition(": ")
         strong = etree.SubElement(element, "strong")
         strong.text = term
-        strong.tail = ": " + rest
+        strong.tail = ": " + explanation
     else:
-        element.text = sentence.text
+        element.text = " ".join(s.text for s in unit.sentences)
 
 
-def trace_json(root: etree._Element) -> bytes:
+def trace_json(root: etree._Element, *, sources: bool = False) -> bytes:
     """Per sentence: its text, sources and the rules applied; plus the cited source text."""
-    return summary_of(root).trace_json()
+    return summary_of(root, sources=sources).trace_json()
+
+
+def trace_lines(plan: Plan) -> list[dict[str, Any]]:
+    """The summary's lines as a reader sees them: each unit, then each of its points."""
+    out = []
+    for part in plan.all_parts():
+        for unit in part.units():
+            for owner in [unit, *unit.points]:
+                out.append(
+                    {"section": part.key, "unit": owner.id, "text": owner.text(), "point": owner is not unit}
+                )
+    return out
 
 
 def _trace_json(root: etree._Element, summary: Plan) -> bytes:
@@ -821,10 +965,16 @@ def _trace_json(root: etree._Element, summary: Plan) -> bytes:
     cited_ids = sorted({c for r in records for c in r["cites"]}, key=_id_order)
     source = root.find("meta/source")
     payload: dict[str, Any] = {
-        "trace-version": 1,
+        "trace-version": 2,
         "source": {str(k): str(v) for k, v in source.attrib.items()} if source is not None else {},
         "facts": summary.facts,
         "cited": {i: summary.cited[i] for i in cited_ids if i in summary.cited},
+        "places": {i: summary.places[i] for i in cited_ids if i in summary.places},
+        "sections": [
+            {"key": p.key, "heading": p.heading, "sentences": len(p.sentences())}
+            for p in summary.all_parts()
+        ],
+        "lines": trace_lines(summary),
         "sentences": records,
     }
     return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()

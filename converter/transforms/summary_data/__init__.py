@@ -14,6 +14,7 @@ class Term:
     term: str
     forms: tuple[str, ...]
     plain: str
+    explain: str  # one plain sentence, said after the first sentence that uses the term
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class Phrase:
 class Split:
     joint: str
     opens: str
+    standalone: bool  # the words after the joint make their claim without the words before
+
+
+@dataclass(frozen=True)
+class Number:
+    pattern: str  # a regular expression over the text
+    plain: str  # its replacement (may use the pattern's groups)
 
 
 @dataclass(frozen=True)
@@ -36,14 +44,19 @@ class SummaryData:
     grade_meanings: dict[str, tuple[str, ...]]  # grade value -> plain sentences
     phrases: tuple[Phrase, ...]  # longest first
     splits: tuple[Split, ...]
+    numbers: tuple[Number, ...]
+    point_joints: tuple[str, ...]
     drop_openers: tuple[str, ...]
     templates: dict[str, str]
     headings: dict[str, str]
     areas: tuple[tuple[str, str], ...]  # (words of the label, plain area name)
+    outcome_headings: tuple[str, ...]  # headings under which an ungraded report states its outcome
+    skip_headings: tuple[str, ...]  # sections that hold no findings (details, the team)
 
     def term_for(self, name: str) -> Term | None:
+        """The term of which this is the name or one of its written forms."""
         for term in self.terms:
-            if term.term == name:
+            if term.term == name or name in term.forms:
                 return term
         return None
 
@@ -74,14 +87,20 @@ def load() -> SummaryData:
         key=lambda p: (-len(p.source), p.source),
     )
     return SummaryData(
-        terms=tuple(Term(t["term"], tuple(t["forms"]), t["plain"]) for t in glossary["term"]),
+        terms=tuple(
+            Term(t["term"], tuple(t["forms"]), t["plain"], t["explain"]) for t in glossary["term"]
+        ),
         acronyms=acronyms,
         grade_words={value: g["words"] for value, g in glossary["grades"].items()},
         grade_meanings={value: tuple(g["meaning"]) for value, g in glossary["grades"].items()},
         phrases=tuple(phrases),
-        splits=tuple(Split(s["joint"], s["opens"]) for s in bank["split"]),
+        splits=tuple(Split(s["joint"], s["opens"], s["standalone"]) for s in bank["split"]),
+        numbers=tuple(Number(n["pattern"], n["plain"]) for n in bank["number"]),
+        point_joints=tuple(bank["points"]["joints"]),
         drop_openers=tuple(bank["drop"]["openers"]),
         templates=dict(bank["templates"]),
         headings=dict(bank["headings"]),
         areas=tuple((a["match"], a["plain"]) for a in bank["area"]),
+        outcome_headings=tuple(bank["findings"]["outcome_headings"]),
+        skip_headings=tuple(bank["findings"]["skip_headings"]),
     )

@@ -1,0 +1,193 @@
+"""Plainer wording for report sentences, by reviewable rules only (summary_data/phrases.toml):
+the phrase bank, acronyms spelled out, numbers as a parent says them, long sentences split
+at clause joints, and a long improvement item cut into points without losing a word.
+
+Every change is recorded as a rule [name, before, after] so the faithfulness check can
+see that each one is ours (converter.transforms.faithfulness).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from converter import tree as canonical
+from converter.transforms.summary_data import SummaryData
+from converter.words import words
+
+MAX_POINT = 20  # words in one point of an improvement item
+_ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
+_SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
+_SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
+_OPENERS = ("However, ", "But ", "Also, ", "In addition, ", "Furthermore, ", "Moreover, ")
+
+Rule = list[str]  # [name, before, after]
+Piece = tuple[str, str, list[Rule]]  # (plain text, the exact source words, rules applied)
+
+
+def acronym_tokens(text: str) -> list[str]:
+    return _ACRONYM_TOKEN.findall(text)
+
+
+def replace_words(text: str, before: str, after: str) -> tuple[str, int]:
+    """Replace whole-word occurrences, keeping a capital first letter; not in grade phrases."""
+    pattern = re.compile(r"(?<![\w-])" + re.escape(before) + r"(?![\w-])", re.IGNORECASE)
+    count = 0
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal count
+        if text[match.end() :].lstrip().lower().startswith("improvement"):
+            return match.group(0)  # 'requires improvement' is a grade: never reworded
+        count += 1
+        found = match.group(0)
+        return after[:1].upper() + after[1:] if found[:1].isupper() else after
+
+    return pattern.sub(swap, text), count
+
+
+def apply_number_rule(pattern: str, plain: str, text: str) -> str:
+    return re.sub(pattern, plain, text)
+
+
+class Rewriter:
+    """Applies the phrase bank, acronyms, number rules and clause splits to source text."""
+
+    def __init__(self, data: SummaryData, root: etree._Element) -> None:
+        self.data = data
+        self.defined = self._source_acronyms(root)
+
+    @staticmethod
+    def _source_acronyms(root: etree._Element) -> dict[str, tuple[str, str]]:
+        """Acronyms the report defines as 'Long Form (LF)': written form -> (long, block id)."""
+        found: dict[str, tuple[str, str]] = {}
+        for element in root.iter("p", "item", "heading"):
+            ident = element.get("id")
+            if not ident:
+                continue
+            text = " ".join(canonical.text_content(element).split())
+            for match in _SOURCE_DEFINITION.finditer(text):
+                before, short, plural = match.group(1).split(), match.group(2), match.group(3)
+                for size in range(len(short), min(len(before), len(short) + 3) + 1):
+                    candidate = before[-size:]
+                    initials = "".join(w[0] for w in candidate if w.lower() not in _SMALL)
+                    if initials.upper() == short and candidate[0].lower() not in _SMALL:
+                        found.setdefault(short + plural, (" ".join(candidate), ident))
+                        break
+        return found
+
+    def known_acronym(self, token: str) -> bool:
+        return (
+            token in self.data.acronyms
+            or token in self.defined
+            or any(token in t.forms for t in self.data.terms)
+        )
+
+    def split(self, sentence: str) -> list[tuple[str, str, list[Rule], bool]]:
+        """A sentence cut at the clause joints of the phrase bank: (text, source, rules,
+        standalone) per piece; a piece is standalone when it makes its claim without the
+        piece before it (the joint asserts both, as "but" does; "so that" does not)."""
+        pieces: list[tuple[str, str, list[Rule], bool]] = [(sentence, sentence, [], True)]
+        for joint in self.data.splits:
+            next_pieces = []
+            for text, source, rules, standalone in pieces:
+                index = text.find(joint.joint)
+                if index <= 0:
+                    next_pieces.append((text, source, rules, standalone))
+                    continue
+                head, tail = text[:index], text[index + len(joint.joint) :]
+                rule = ["split", joint.joint, joint.opens]
+                opened = f"{joint.opens} {tail}" if joint.opens else tail[:1].upper() + tail[1:]
+                next_pieces.append((head, head, [*rules, rule], standalone))
+                next_pieces.append((opened, tail, [*rules, rule], joint.standalone))
+            pieces = next_pieces
+        return pieces
+
+    def rewrite(self, sentence: str, *, drop: bool = True) -> list[Piece]:
+        """(plain text, the exact source words it rests on, rules applied) per new sentence."""
+        return [
+            self.plain(text, source, rules, drop=drop) for text, source, rules, _ in self.split(sentence)
+        ]
+
+    def plain(
+        self, text: str, source: str, rules: list[Rule], *, drop: bool = True, end: str = "."
+    ) -> Piece:
+        """One piece in plain words: openers and acronyms dealt with, phrases and numbers."""
+        rules = list(rules)
+        text = text.strip().rstrip(".;:,")
+        source = source.strip().rstrip(".;:,")
+        for opener in self.data.drop_openers if drop else ():
+            index = text.find(", " + opener + " ")
+            if index > 0 and len(words(text[:index])) >= 6:
+                dropped = text[index:]
+                rules.append(["drop", dropped, ""])
+                cut = source.find(dropped)
+                if cut > 0:
+                    source = source[:cut]
+                text = text[:index]
+        for opener in _OPENERS:
+            if text.startswith(opener):
+                rules.append(["drop-opener", opener.strip(), ""])
+                text = text[len(opener)].upper() + text[len(opener) + 1 :]
+        for match in re.findall(r"\s\([A-Z][A-Z]+s?\)", text):
+            rules.append(["drop-acronym", match, ""])
+            text = text.replace(match, "")
+        for token in sorted(set(acronym_tokens(text))):
+            if token in self.data.acronyms:
+                text, n = replace_words(text, token, self.data.acronyms[token])
+                if n:
+                    rules.append(["acronym", token, self.data.acronyms[token]])
+            elif token in self.defined:
+                long_form = self.defined[token][0]
+                text, n = replace_words(text, token, long_form)
+                if n:
+                    rules.append(["acronym-source", token, long_form])
+        for number in self.data.numbers:
+            changed = apply_number_rule(number.pattern, number.plain, text)
+            if changed != text:
+                rules.append(["number", number.pattern, number.plain])
+                text = changed
+        for phrase in self.data.phrases:
+            text, n = replace_words(text, phrase.source, phrase.plain)
+            if n:
+                rules.append(["phrase", phrase.source, phrase.plain])
+        text = text[:1].upper() + text[1:]
+        return text + end, source, rules
+
+    def points(self, item: str) -> list[Piece]:
+        """An improvement item, whole, as points of at most MAX_POINT words where its joints
+        allow: the first point opens with a capital, the others go on from it."""
+        pieces = [item.strip()]
+        for joint in self.data.point_joints:
+            done = []
+            for piece in pieces:
+                done.extend(_cut(piece, joint))
+            pieces = done
+        out: list[Piece] = []
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            text, source, rules = self.plain(piece, piece, [], drop=False, end="." if last else "")
+            if index:
+                text = text[:1].lower() + text[1:] if not _keeps_capital(piece) else text
+            out.append((text, source, rules))
+        return out
+
+
+def _keeps_capital(piece: str) -> bool:
+    first = piece.split()[0] if piece.split() else ""
+    return first.isupper() or (first[:1].isupper() and not first[1:].islower())
+
+
+def _cut(piece: str, joint: str) -> list[str]:
+    """Cut a piece longer than a point at the joint nearest its middle, then again."""
+    if len(words(piece)) <= MAX_POINT:
+        return [piece]
+    places = [m.start() for m in re.finditer(re.escape(joint), piece)]
+    places = [p for p in places if words(piece[:p]) and words(piece[p:])]
+    if not places:
+        return [piece]
+    middle = len(piece) / 2
+    at = min(places, key=lambda p: abs(p - middle))
+    head = piece[:at].rstrip(" ;,")
+    tail = piece[at:].lstrip(" ;,")
+    return _cut(head, joint) + _cut(tail, joint)
