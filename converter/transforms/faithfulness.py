@@ -291,6 +291,8 @@ def _rule_allowed(rule: list[str], data: SummaryData, cited: list[str]) -> bool:
         )
     if name in ("drop-acronym", "drop-opener"):
         return after == ""
+    if name == "opening":
+        return after == "" and before in data.openings
     if name == "number":
         return any(n.pattern == before and n.plain == after for n in data.numbers)
     return False
@@ -494,6 +496,22 @@ def incomplete(text: str, kind: str) -> list[str]:
     return reasons
 
 
+_LEANING = frozenset(["many", "some", "others", "most", "few", "both", "all", "several", "each"])
+_LEANING_NEXT = frozenset(
+    ["have", "has", "are", "is", "were", "was", "do", "does", "did", "had", "can", "will", "would"]
+)
+
+
+def opens_with_reference(text: str) -> bool:
+    """Does the sentence open with a word that refers back ("They", "Her", "Others have")?"""
+    said = words(text)
+    if not said:
+        return False
+    if said[0] in _PRONOUNS:
+        return True
+    return said[0] in _LEANING and len(said) > 1 and said[1] in _LEANING_NEXT
+
+
 def _has_verb(said: list[str]) -> bool:
     for index, word in enumerate(said):
         if word in _VERB_WORDS or word.endswith("n't"):
@@ -522,6 +540,14 @@ def _whole(source_text: str, block: str, data: SummaryData) -> bool:
             return True
         at = text.find(source, at + 1)
     return False
+
+
+def _after_concession(before: str, data: SummaryData) -> bool:
+    """The source is the main clause after an opening concession ("While X, ")."""
+    if not before.endswith(", "):
+        return False
+    start = max(before.rfind(". ", 0, len(before) - 2) + 2, 0)
+    return any(before[start:].startswith(o + " ") for o in data.openings)
 
 
 def _after_opener(before: str) -> bool:
@@ -588,7 +614,7 @@ def _dangling(records: list[dict[str, Any]], data: SummaryData) -> list[str]:
         if record["unit"] != previous_unit:
             previous_unit, seen_in_unit = record["unit"], []
         said = words(record["text"])
-        if said and said[0] in _PRONOUNS and not seen_in_unit and record["kind"] != "point":
+        if opens_with_reference(record["text"]) and not seen_in_unit and record["kind"] != "point":
             found.append(f"{record['id']}: {said[0]!r} refers to nothing before it")
         elif any(w in _PERSONAL for w in said) and not _names_a_person(
             " ".join([*seen_in_unit, record["text"]]), said
@@ -619,7 +645,10 @@ def _misfiled(records: list[dict[str, Any]]) -> list[str]:
     for record in records:
         section = record.get("section", "")
         if section in want and record["kind"] == "source":
-            label = classifier.classify(record["source_text"])
+            finding = record.get("finding") or record["source_text"]
+            if normalise(record["source_text"]) not in normalise(finding):
+                found.append(f"{record['id']}: its words are not in the finding it classifies")
+            label = classifier.classify(finding)
             if label != want[section]:
                 found.append(f"{record['id']}: a {label} listed under {section}")
     return found

@@ -103,6 +103,15 @@ class Rewriter:
             pieces = next_pieces
         return pieces
 
+    def main_clause(self, sentence: str) -> tuple[str, str, list[Rule]] | None:
+        """The main clause of a sentence that opens with a concession, after its first comma
+        ("While X, Y" -> "Y"): (text, source, rules), or None."""
+        for opening in self.data.openings:
+            if sentence.startswith(opening + " ") and ", " in sentence:
+                tail = sentence[sentence.index(", ") + 2 :]
+                return tail[:1].upper() + tail[1:], tail, [["opening", opening, ""]]
+        return None
+
     def rewrite(self, sentence: str, *, drop: bool = True) -> list[Piece]:
         """(plain text, the exact source words it rests on, rules applied) per new sentence."""
         return [

@@ -29,6 +29,7 @@ from converter.transforms.faithfulness import (
     faithfulness_findings,
     format_date,
     normalise,
+    opens_with_reference,
 )
 from converter.transforms.plain import Rewriter, acronym_tokens
 from converter.transforms.sentences import split_sentences
@@ -39,11 +40,16 @@ MAX_WORDS = 20  # a sentence of the summary
 MIN_WORDS = 4
 MAX_UNIT_WORDS = 34  # a finding said in two sentences
 WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
-FINDINGS = (12, 10, 8, 6, 4)  # findings to show, tried in turn until the summary fits
+FINDINGS = (10, 8, 6, 5, 4)  # findings to show, tried in turn until the summary fits
+# A parent needs the concerns most: at least this share of the findings shown are concerns
+# (less when the report's overall grade is outstanding), where the report has them.
+CONCERN_SHARE = {"outstanding": 0.2}
+MIN_CONCERN_SHARE = 0.4
 GENERIC_SECTIONS = 14
 GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+_POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
 _COMMON = frozenset(  # words too common in these reports to tie a finding to an improvement
     ["children", "child", "young", "people", "social", "work", "workers", "services", "service"]
 )
@@ -61,6 +67,7 @@ class Sentence:
     template: str = ""
     slots: dict[str, str] = field(default_factory=dict)
     label: str = ""  # a finding's class (classify): strength or concern
+    finding: str = ""  # the source sentence (or part) that was classified
     id: str = ""
     section: str = ""  # the key of the summary part it is in
     unit: str = ""  # the id of the paragraph or list item it is in
@@ -76,6 +83,7 @@ class Sentence:
             "template": self.template,
             "slots": self.slots,
             "label": self.label,
+            "finding": self.finding,
             "section": self.section,
             "unit": self.unit,
         }
@@ -274,16 +282,28 @@ class Planner:
         )
 
     def source_sentence(
-        self, block: str, text: str, source: str, rules: list[list[str]], label: str = ""
+        self,
+        block: str,
+        text: str,
+        source: str,
+        rules: list[list[str]],
+        label: str = "",
+        finding: str = "",
+        first: bool = True,
     ) -> Sentence | None:
-        """A rewritten piece of a block as a sentence, if it is short, plain and faithful."""
+        """A rewritten piece of a block as a sentence, if it is short, plain and faithful;
+        ``first`` when it opens its paragraph (so it may not lean on a sentence before it)."""
         cites = tuple(dict.fromkeys((block, *self._extra_cites(rules))))
-        sentence = Sentence(text, cites, "source", source, rules, label=label)
+        sentence = Sentence(text, cites, "source", source, rules, label=label, finding=finding)
+        if first and opens_with_reference(text):
+            return None
         size = len(words(text))
         if not MIN_WORDS <= size <= MAX_WORDS:
             return None
         if any(not self.rewriter.known_acronym(t) for t in acronym_tokens(text)):
             return None
+        if label and _POINTS_BACK.search(text):
+            return None  # "these children", "such plans": it leans on a sentence we left out
         if self.check(sentence):
             return None
         return sentence
@@ -299,8 +319,14 @@ class Planner:
             pieces = self.rewriter.split(original)
             if label in (classifier.STRENGTH, classifier.CONCERN):
                 whole = [
-                    self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3], label=label)
-                    for t, s, r, _ in pieces
+                    self.source_sentence(
+                        ident,
+                        *self.rewriter.plain(t, s, r),
+                        label=label,
+                        finding=original,
+                        first=not n,
+                    )
+                    for n, (t, s, r, _) in enumerate(pieces)
                 ]
                 if all(whole) and whole and len(whole) <= 2:
                     made = [s for s in whole if s is not None]
@@ -308,7 +334,10 @@ class Planner:
                     if size <= MAX_UNIT_WORDS:
                         out.append(self._candidate(label, made, original, ident, area, grade, order))
                         continue
-            if len(pieces) < 2:
+            clause = self.rewriter.main_clause(original)
+            if clause is not None:
+                pieces = [(*clause, True), *pieces[1:]]
+            if len(pieces) < 2 and clause is None:
                 continue
             for text, source, rules, standalone in pieces:
                 piece_label = classifier.classify(source)
@@ -317,7 +346,7 @@ class Planner:
                 if label not in (classifier.MIXED, piece_label):
                     continue
                 made_one = self.source_sentence(
-                    ident, *self.rewriter.plain(text, source, rules)[:3], label=piece_label
+                    ident, *self.rewriter.plain(text, source, rules), label=piece_label, finding=source
                 )
                 if made_one is not None:
                     out.append(
@@ -415,8 +444,8 @@ class Planner:
                 ident = block.get("id") or ""
                 for original in split_sentences(self.cited.get(ident, ""))[:2]:
                     made = [
-                        self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3])
-                        for t, s, r, _ in self.rewriter.split(original)
+                        self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
+                        for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
                     ]
                     if made and all(made) and len(made) <= 2:
                         return Unit([s for s in made if s is not None])
@@ -515,7 +544,11 @@ class Planner:
         total = len(concerns) + len(strengths)
         if not total:
             return [], []
-        share = len(concerns) / total
+        overall = next(
+            (j["grade"] for j in self.facts["judgements"] if j["area"] == "overall-effectiveness"),
+            "",
+        )
+        share = max(len(concerns) / total, CONCERN_SHARE.get(overall, MIN_CONCERN_SHARE))
         slots = self.findings_count
         take_c = min(len(concerns), max(1, round(slots * share)))
         take_s = min(len(strengths), max(1, slots - take_c))
@@ -559,8 +592,8 @@ class Planner:
     def _lead_sentence(self, ident: str) -> Unit | None:
         for original in split_sentences(self.cited.get(ident, "")):
             made = [
-                self.source_sentence(ident, *self.rewriter.plain(t, s, r)[:3])
-                for t, s, r, _ in self.rewriter.split(original)
+                self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
+                for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
             ]
             if made and all(made) and len(made) <= 2:
                 return Unit([s for s in made if s is not None])
@@ -574,8 +607,6 @@ class Planner:
         out = [
             Unit([self.template("written" + suffix, (title_id,))]),
         ]
-        if facts["title"]:
-            out.append(Unit([self.template("title" + suffix, (title_id,), title=facts["title"])]))
         dates = facts["dates"]
         if "inspection-start" in dates:
             start, end = date_range(dates["inspection-start"], dates.get("inspection-end"))
@@ -627,20 +658,28 @@ class Planner:
         for sentence in list(target.sentences):
             if sentence.kind not in ("source", "fallback", "point"):
                 continue
+            folded = normalise(sentence.text).casefold()
+            found = []
             for term in self.data.terms:
                 if term.term in explained or not term.explain:
                     continue
-                if not _mentions(sentence.text, term.forms):
-                    continue
+                at = _position(folded, term.forms)
+                if at is not None:
+                    found.append((at, term))
+            explanations = []
+            for _, term in sorted(found, key=lambda x: x[0]):
                 explained.add(term.term)
-                explanation = Sentence(
-                    term.explain, sentence.cites, "explain", slots={"term": term.term}
+                explanations.append(
+                    Sentence(term.explain, sentence.cites, "explain", slots={"term": term.term})
                 )
-                # After the sentence (or, for a point, after the item's last point).
-                if target is owner:
-                    target.sentences.insert(target.sentences.index(sentence) + 1, explanation)
-                else:
-                    owner.points[-1].sentences.append(explanation)
+            if not explanations:
+                continue
+            # After the sentence; for an item said in points, after its last point.
+            if owner.points:
+                owner.points[-1].sentences.extend(explanations)
+            else:
+                at = target.sentences.index(sentence) + 1
+                target.sentences[at:at] = explanations
 
     def glossary(self, sentences: list[Sentence]) -> Part | None:
         """The terms and acronyms the summary uses, with our plain explanations."""
@@ -648,6 +687,8 @@ class Planner:
         folded = normalise(prose).casefold()
         entries = []
         for term in self.data.terms:
+            if any(s.kind == "explain" and s.slots.get("term") == term.term for s in sentences):
+                continue  # explained where it is used
             hit = [
                 f
                 for f in term.forms
@@ -832,6 +873,16 @@ def _plan_words(plan: Plan) -> int:
     for part in plan.all_parts():
         count += len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences())
     return count
+
+
+def _position(folded: str, forms: tuple[str, ...]) -> int | None:
+    """Where the first of a term's forms is in a case-folded text (None: not there)."""
+    places = [
+        m.start()
+        for f in forms
+        if (m := re.search(r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded))
+    ]
+    return min(places) if places else None
 
 
 def _mentions(text: str, forms: tuple[str, ...]) -> bool:

@@ -47,6 +47,7 @@ class SummaryData:
     numbers: tuple[Number, ...]
     point_joints: tuple[str, ...]
     drop_openers: tuple[str, ...]
+    openings: tuple[str, ...]  # concessions whose sentence's main clause may be said alone
     templates: dict[str, str]
     headings: dict[str, str]
     areas: tuple[tuple[str, str], ...]  # (words of the label, plain area name)
@@ -98,6 +99,7 @@ def load() -> SummaryData:
         numbers=tuple(Number(n["pattern"], n["plain"]) for n in bank["number"]),
         point_joints=tuple(bank["points"]["joints"]),
         drop_openers=tuple(bank["drop"]["openers"]),
+        openings=tuple(bank["opening"]["words"]),
         templates=dict(bank["templates"]),
         headings=dict(bank["headings"]),
         areas=tuple((a["match"], a["plain"]) for a in bank["area"]),
