@@ -266,6 +266,8 @@ def date_range(start: str, end: str | None) -> tuple[str, str | None]:
     if not end or end == start:
         return format_date(start), None
     first, last = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+    if (first.year, first.month) == (last.year, last.month):
+        return str(first.day), format_date(end)
     said = f"{first.day} {first:%B}" if first.year == last.year else format_date(start)
     return said, format_date(end)
 

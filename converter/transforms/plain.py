@@ -39,6 +39,8 @@ def replace_words(text: str, before: str, after: str) -> tuple[str, int]:
         nonlocal count
         if text[match.end() :].lstrip().lower().startswith("improvement"):
             return match.group(0)  # 'requires improvement' is a grade: never reworded
+        if match.start() and match.group(0)[:1].isupper() and not before[:1].isupper():
+            return match.group(0)  # a capital inside a sentence: part of a name, kept
         count += 1
         found = match.group(0)
         return after[:1].upper() + after[1:] if found[:1].isupper() else after
@@ -192,7 +194,7 @@ def _cut(piece: str, joint: str) -> list[str]:
     if len(words(piece)) <= MAX_POINT:
         return [piece]
     places = [m.start() for m in re.finditer(re.escape(joint), piece)]
-    places = [p for p in places if words(piece[:p]) and words(piece[p:])]
+    places = [p for p in places if len(words(piece[:p])) >= 5 and len(words(piece[p:])) >= 5]
     if not places:
         return [piece]
     middle = len(piece) / 2

@@ -47,6 +47,9 @@ CONCERN_SHARE = {"outstanding": 0.2}
 MIN_CONCERN_SHARE = 0.4
 GENERIC_SECTIONS = 14
 GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
+STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
+PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
+HARD_WORDS = 6.0  # weight lost per syllable a word above that
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
@@ -364,16 +367,18 @@ class Planner:
         grade: str | None,
         order: int,
     ) -> Candidate:
-        size = sum(len(words(s.text)) for s in made)
+        text = " ".join(s.text for s in made)
+        size = len(words(text))
         if label == classifier.CONCERN:
             score = float(classifier.seriousness(source, grade))
             shared = content_words(source) - _COMMON
             if any(len(shared & improvement) >= 2 for improvement in self.improvement_words):
                 score += 2  # the report asks for this to improve
         else:
-            score = classifier.weight(source) + GRADE_BONUS.get(grade or "", 0)
-        # Between findings of equal weight, the shorter one is plainer.
-        return Candidate(label, score - size / 100, Unit(made), block, area, order, size)
+            score = min(classifier.weight(source), STRENGTH_CAP) + GRADE_BONUS.get(grade or "", 0)
+        # Between findings of like weight, the plainer one: fewer syllables a word, fewer words.
+        plainness = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
+        return Candidate(label, score - plainness - size / 20, Unit(made), block, area, order, size)
 
     def faithful(self, block_id: str, text: str) -> Unit:
         """A whole improvement item in plain words, as points; as written if that fails."""
@@ -539,6 +544,9 @@ class Planner:
         found: list[Candidate] = []
         for order, (block, area) in enumerate(self._findings_blocks()):
             found.extend(self.candidates(block, area, order))
+        stated = self._stated_outcome() if not self.graded else None
+        said = {s.text for s in stated.sentences} if stated is not None else set()
+        found = [c for c in found if not said & {s.text for s in c.unit.sentences}]
         concerns = [c for c in found if c.label == classifier.CONCERN]
         strengths = [c for c in found if c.label == classifier.STRENGTH]
         total = len(concerns) + len(strengths)
@@ -829,6 +837,13 @@ def _choose(found: list[Candidate], count: int) -> list[Candidate]:
         in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
         chosen.append(candidate)
     return chosen
+
+
+def syllables_per_word(text: str) -> float:
+    """Syllables a word, counted as the readability check counts them (textstat 0.7.4)."""
+    import textstat
+
+    return float(textstat.syllable_count(text)) / max(int(textstat.lexicon_count(text)), 1)
 
 
 def describe_places(said: list[str]) -> str:
