@@ -580,9 +580,15 @@ def summary_findings(
         found.extend(faithfulness_findings(record, cited, facts, data))
     found.extend(_dangling(records, data))
     found.extend(_misfiled(records))
-    for judgement in facts.get("judgements", []):
+    judgements = facts.get("judgements", [])
+    overall = next((j for j in judgements if j["area"] == "overall-effectiveness"), None)
+    overall = overall or (judgements[0] if judgements else None)
+    for judgement in judgements:
         area = data.area_name(judgement["label"])
-        if not any(r["template"] == "grade" and r["slots"].get("area") == area for r in records):
+        said = any(r["template"] == "grade" and r["slots"].get("area") == area for r in records)
+        if judgement is overall:
+            said = said or any(r["template"] == "outcome_grade" for r in records)
+        if not said:
             found.append(f"the grade for {area!r} is not in the summary")
     for ident in facts.get("improvements", []):
         points = [

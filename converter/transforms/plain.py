@@ -16,7 +16,7 @@ from converter import tree as canonical
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
-MAX_POINT = 20  # words in one point of an improvement item
+MAX_POINT = 17  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
 _SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
@@ -43,7 +43,7 @@ def replace_words(text: str, before: str, after: str) -> tuple[str, int]:
             return match.group(0)  # a capital inside a sentence: part of a name, kept
         count += 1
         found = match.group(0)
-        return after[:1].upper() + after[1:] if found[:1].isupper() else after
+        return after[:1].upper() + after[1:] if found[:1].isupper() and not match.start() else after
 
     return pattern.sub(swap, text), count
 
@@ -190,11 +190,19 @@ def _keeps_capital(piece: str) -> bool:
 
 
 def _cut(piece: str, joint: str) -> list[str]:
-    """Cut a piece longer than a point at the joint nearest its middle, then again."""
+    """Cut a piece longer than a point at the joint nearest its middle, then again; never
+    inside a name ("Child and Adolescent Mental Health Service") nor leaving a stub."""
     if len(words(piece)) <= MAX_POINT:
         return [piece]
-    places = [m.start() for m in re.finditer(re.escape(joint), piece)]
-    places = [p for p in places if len(words(piece[:p])) >= 5 and len(words(piece[p:])) >= 5]
+    places = []
+    for match in re.finditer(re.escape(joint), piece):
+        at = match.start()
+        if len(words(piece[:at])) < 5 or len(words(piece[at:])) < 5:
+            continue
+        before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
+        if before and after and before[0][:1].isupper() and after[0][:1].isupper():
+            continue
+        places.append(at)
     if not places:
         return [piece]
     middle = len(piece) / 2

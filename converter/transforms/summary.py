@@ -40,7 +40,7 @@ MAX_WORDS = 20  # a sentence of the summary
 MIN_WORDS = 4
 MAX_UNIT_WORDS = 34  # a finding said in two sentences
 WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
-FINDINGS = (10, 8, 6, 5, 4)  # findings to show, tried in turn until the summary fits
+FINDINGS = (10, 8, 6, 5, 4, 3, 2)  # findings to show, tried in turn until the summary fits
 # A parent needs the concerns most: at least this share of the findings shown are concerns
 # (less when the report's overall grade is outstanding), where the report has them.
 CONCERN_SHARE = {"outstanding": 0.2}
@@ -416,9 +416,7 @@ class Planner:
         part = Part("outcome", self.data.headings["outcome"], [])
         judgements = self.facts["judgements"]
         if judgements:
-            overall = next(
-                (j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0]
-            )
+            overall = _overall(judgements)
             cites = self._judgement_cites(overall)
             first = self.template("outcome_grade", cites, grade=self._grade_words(overall))
             meaning = self._meaning(overall)
@@ -468,21 +466,23 @@ class Planner:
         judgements = self.facts["judgements"]
         if not judgements:
             return None
+        overall = _overall(judgements)
         items = []
         for judgement in judgements:
+            if judgement is overall:
+                continue  # said first, in the outcome
             area = self.data.area_name(judgement["label"])
             grade = self._grade_words(judgement)
             cites = self._judgement_cites(judgement)
             items.append(Unit([self.template("grade", cites, area=area, grade=grade)]))
-        overall = next(
-            (j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0]
-        )
         meanings: list[Unit] = []
         seen = [overall["grade"]]  # explained with the outcome
         for judgement in judgements:
             if judgement["grade"] not in seen:
                 seen.append(judgement["grade"])
                 meanings.append(Unit([self._meaning(judgement)]))
+        if not items:
+            return None
         groups = [Group("bullet", items)]
         if meanings:
             groups.append(Group("p", meanings))
@@ -816,6 +816,11 @@ class Planner:
         plan = Plan(self.facts["title"], parts, back, self.cited, self.facts, where)
         _number(plan)
         return plan
+
+
+def _overall(judgements: list[dict[str, Any]]) -> dict[str, Any]:
+    """The overall judgement (the first one where none is called overall)."""
+    return next((j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0])
 
 
 def _choose(found: list[Candidate], count: int) -> list[Candidate]:
