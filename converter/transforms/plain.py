@@ -16,7 +16,7 @@ from converter import tree as canonical
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
-MAX_POINT = 17  # words in one point of an improvement item, before rewording (which may add some)
+MAX_POINT = 12  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
 _SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])

@@ -50,6 +50,7 @@ GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded secti
 STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
 PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
 HARD_WORDS = 6.0  # weight lost per syllable a word above that
+WORDS_PER_POINT = 8  # a finding loses one point of weight for this many words
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
@@ -378,7 +379,7 @@ class Planner:
             score = min(classifier.weight(source), STRENGTH_CAP) + GRADE_BONUS.get(grade or "", 0)
         # Between findings of like weight, the plainer one: fewer syllables a word, fewer words.
         plainness = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
-        return Candidate(label, score - plainness - size / 20, Unit(made), block, area, order, size)
+        return Candidate(label, score - plainness - size / WORDS_PER_POINT, Unit(made), block, area, order, size)
 
     def faithful(self, block_id: str, text: str) -> Unit:
         """A whole improvement item in plain words, as points; as written if that fails."""
