@@ -14,6 +14,7 @@ from collections import Counter
 from typing import Any
 
 from converter.transforms import classify as classifier
+from converter.transforms.sentences import VERB_WORDS
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
@@ -421,6 +422,9 @@ def _template_findings(
             found.append(f"{sid}: the report's overall grade is not {slots.get('grade')!r}")
     if name in ("no_grades", "no_grades_generic") and judgements:
         found.append(f"{sid}: says the report gives no grades, but it does")
+    for phrase, key in data.outcomes:
+        if name == key and not any(normalise(phrase) in normalise(t) for t in texts):
+            found.append(f"{sid}: the cited paragraph does not state this outcome")
     if name == "focused_visit" and "focused visit" not in str(facts.get("title", "")).casefold():
         found.append(f"{sid}: the report is not a focused visit")
     return found
@@ -436,43 +440,6 @@ _DANGLING_END = frozenset(
      "your", "my", "he", "she", "they", "it", "we", "this", "these", "those", "such", "is",
      "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
      "should", "may", "might", "must", "not", "very", "more", "most", "including"]
-)
-# Words that can carry a sentence: a verb form, or the words that make one.
-_VERB_WORDS = frozenset(
-    ["is", "are", "was", "were", "be", "been", "being", "am", "has", "have", "had", "do",
-     "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might", "must",
-     "need", "needs", "make", "makes", "made", "take", "takes", "took", "get", "gets", "got",
-     "give", "gives", "gave", "go", "goes", "went", "know", "knows", "knew", "see", "sees",
-     "saw", "feel", "feels", "felt", "find", "finds", "found", "keep", "keeps", "kept", "live",
-     "lives", "work", "works", "help", "helps", "meet", "meets", "met", "lead", "leads", "led",
-     "use", "uses", "show", "shows", "stay", "stays", "remain", "remains", "wait", "waits",
-     "build", "builds", "built", "lack", "lacks", "vary", "varies", "include", "includes",
-     "enjoy", "enjoy", "listen", "listens", "support", "supports", "understand",
-     "understands", "understood", "benefit", "benefits", "receive", "receives", "attend",
-     "attends", "visit", "visits", "spend", "spends", "spent", "hold", "holds", "held", "say",
-     "says", "said", "tell", "tells", "told", "think", "thinks", "want", "wants", "plan",
-     "plans", "try", "tries", "bring", "brings", "brought", "provide", "provides", "ensure",
-     "ensures", "check", "checks", "put", "puts", "let", "lets", "set", "sets", "become",
-     "becomes", "became", "grow", "grows", "come", "comes", "came", "move", "moves", "talk",
-     "talks", "ask", "asks", "agree", "agrees", "share", "shares", "review", "reviews",
-     "track", "tracks", "challenge", "challenges", "engage", "engages", "face", "faces",
-     "reflect", "reflects", "inform", "informs", "promote", "promotes", "respond", "responds",
-     "start", "starts", "offer", "offers", "access", "value", "values", "contain", "contains",
-     "match", "matches", "mean", "means", "meant", "happen", "happens", "seek", "seeks",
-     "sought", "choose", "chooses", "chose", "manage", "manages", "lose", "loses", "lost",
-     "fall", "falls", "fell", "stop", "stops", "continue", "continues", "rely", "relies",
-     "depend", "depends", "apply", "applies", "focus", "focuses", "address", "addresses",
-     "reach", "reaches", "join", "joins", "care", "cares", "raise", "raises", "struggle",
-     "struggles", "miss", "misses", "report", "reports", "record", "records", "own", "owns",
-     "add", "adds", "cover", "covers", "carry", "carries", "run", "runs", "ran", "pay", "pays",
-     "paid", "sit", "sits", "sat", "stand", "stands", "stood", "write", "writes", "wrote",
-     "read", "reads", "learn", "learns", "teach", "teaches", "taught", "play", "plays",
-     "thrive", "thrive", "progress", "progresses", "achieve", "achieves", "look", "looks",
-     "prevent", "prevents", "protect", "protects", "reduce", "reduces", "develop", "develops",
-     "improve", "improves", "increase", "increases", "identify", "identifies", "prioritise",
-     "prioritises", "oversee", "oversees", "recognise", "recognises", "celebrate", "welcome",
-     "welcomes", "aspire", "aspires", "tend", "tends", "allow", "allows", "enable", "enables",
-     "require", "requires", "ensure", "take", "feel", "exist", "exists", "differ", "differs"]
 )
 _PRONOUNS = frozenset(
     ["they", "them", "their", "theirs", "it", "its", "this", "these", "those", "he", "she",
@@ -516,7 +483,7 @@ def opens_with_reference(text: str) -> bool:
 
 def _has_verb(said: list[str]) -> bool:
     for index, word in enumerate(said):
-        if word in _VERB_WORDS or word.endswith("n't"):
+        if word in VERB_WORDS or word.endswith("n't"):
             return True
         # A past form after a subject ("Leaders improved", "Plans were reviewed").
         if index and len(word) > 4 and word.endswith("ed"):

@@ -13,6 +13,7 @@ import re
 from lxml import etree
 
 from converter import tree as canonical
+from converter.transforms.sentences import VERB_WORDS, split_sentences
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
@@ -168,7 +169,7 @@ class Rewriter:
     def points(self, item: str) -> list[Piece]:
         """An improvement item, whole, as points of at most MAX_POINT words where its joints
         allow: the first point opens with a capital, the others go on from it."""
-        pieces = [item.strip()]
+        pieces = split_sentences(item.strip())  # an item of several sentences: one point each
         for joint in self.data.point_joints:
             done = []
             for piece in pieces:
@@ -176,10 +177,11 @@ class Rewriter:
             pieces = done
         out: list[Piece] = []
         for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            text, source, rules = self.plain(piece, piece, [], drop=False, end="." if last else "")
-            if index:
-                text = text[:1].lower() + text[1:] if not _keeps_capital(piece) else text
+            ends = index == len(pieces) - 1 or piece.rstrip().endswith((".", "!", "?"))
+            text, source, rules = self.plain(piece, piece, [], drop=False, end="." if ends else "")
+            opens = not index or out[-1][0].endswith(".")
+            if not opens and not _keeps_capital(piece):
+                text = text[:1].lower() + text[1:]
             out.append((text, source, rules))
         return out
 
@@ -201,6 +203,8 @@ def _cut(piece: str, joint: str) -> list[str]:
             continue
         before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
         if before and after and before[0][:1].isupper() and after[0][:1].isupper():
+            continue
+        if joint == " and " and not (after and after[0].casefold() in VERB_WORDS):
             continue
         places.append(at)
     if not places:

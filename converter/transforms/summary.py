@@ -430,10 +430,21 @@ class Planner:
         key = "no_grades" if self.ofsted else "no_grades_generic"
         opening.append(self.template(key, (title_id,)))
         part.groups.append(Group("p", [Unit(opening)]))
+        set_words = self._set_outcome()
         stated = self._stated_outcome()
-        if stated is not None:
+        if set_words is not None:
+            part.groups.append(Group("p", [Unit([set_words])]))
+        elif stated is not None:
             part.groups.append(Group("p", [stated]))
         return part
+
+    def _set_outcome(self) -> Sentence | None:
+        """An outcome the report states in set words, said as our template for it."""
+        for phrase, key in self.data.outcomes:
+            found = self.find_block(phrase)
+            if found is not None:
+                return self.template(key, (found,))
+        return None
 
     def _stated_outcome(self) -> Unit | None:
         """The first plain, faithful sentence under an ungraded report's outcome heading."""
@@ -668,13 +679,23 @@ class Planner:
             if sentence.kind not in ("source", "fallback", "point"):
                 continue
             folded = normalise(sentence.text).casefold()
+            spans = [
+                (span, term)
+                for term in self.data.terms
+                for span in _spans(folded, term.forms)
+            ]
+            # A term inside a longer one ("care plan" in "education, health and care plan")
+            # is that longer term.
+            spans = [
+                (span, term)
+                for span, term in spans
+                if not any(o[0] <= span[0] and span[1] <= o[1] and o != span for o, _ in spans)
+            ]
             found = []
-            for term in self.data.terms:
-                if term.term in explained or not term.explain:
+            for span, term in sorted(spans, key=lambda x: x[0]):
+                if term.term in explained or not term.explain or any(t is term for _, t in found):
                     continue
-                at = _position(folded, term.forms)
-                if at is not None:
-                    found.append((at, term))
+                found.append((span[0], term))
             explanations = []
             for _, term in sorted(found, key=lambda x: x[0]):
                 explained.add(term.term)
@@ -696,8 +717,11 @@ class Planner:
         folded = normalise(prose).casefold()
         entries = []
         for term in self.data.terms:
-            if any(s.kind == "explain" and s.slots.get("term") == term.term for s in sentences):
-                continue  # explained where it is used
+            acronym = any(f.isupper() and re.search(rf"\b{f}\b", prose) for f in term.forms)
+            if not acronym and any(
+                s.kind == "explain" and s.slots.get("term") == term.term for s in sentences
+            ):
+                continue  # explained where it is used (an acronym is listed all the same)
             hit = [
                 f
                 for f in term.forms
@@ -894,6 +918,17 @@ def _plan_words(plan: Plan) -> int:
     for part in plan.all_parts():
         count += len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences())
     return count
+
+
+def _spans(folded: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where a term's forms are in a case-folded text: (start, end) of each."""
+    return [
+        (m.start(), m.end())
+        for f in forms
+        for m in re.finditer(
+            r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded
+        )
+    ]
 
 
 def _position(folded: str, forms: tuple[str, ...]) -> int | None:

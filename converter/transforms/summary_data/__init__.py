@@ -39,7 +39,7 @@ class Number:
 @dataclass(frozen=True)
 class SummaryData:
     terms: tuple[Term, ...]
-    acronyms: dict[str, str]  # written form -> long form
+    acronyms: dict[str, str]  # written form -> long form (the ones spelled out in place)
     grade_words: dict[str, str]  # grade value -> the grade in words
     grade_meanings: dict[str, tuple[str, ...]]  # grade value -> plain sentences
     phrases: tuple[Phrase, ...]  # longest first
@@ -51,6 +51,7 @@ class SummaryData:
     templates: dict[str, str]
     headings: dict[str, str]
     areas: tuple[tuple[str, str], ...]  # (words of the label, plain area name)
+    outcomes: tuple[tuple[str, str], ...]  # (phrase an outcome paragraph holds, template)
     outcome_headings: tuple[str, ...]  # headings under which an ungraded report states its outcome
     skip_headings: tuple[str, ...]  # sections that hold no findings (details, the team)
 
@@ -82,7 +83,8 @@ def load() -> SummaryData:
     bank = _read("phrases.toml")
     acronyms: dict[str, str] = {}
     for entry in glossary["acronym"]:
-        acronyms.update(entry["forms"])
+        if not entry.get("keep", False):
+            acronyms.update(entry["forms"])
     phrases = sorted(
         (Phrase(p["from"], p["to"]) for p in bank["phrase"]),
         key=lambda p: (-len(p.source), p.source),
@@ -103,6 +105,7 @@ def load() -> SummaryData:
         templates=dict(bank["templates"]),
         headings=dict(bank["headings"]),
         areas=tuple((a["match"], a["plain"]) for a in bank["area"]),
+        outcomes=tuple((o["phrase"], o["template"]) for o in bank["outcome"]),
         outcome_headings=tuple(bank["findings"]["outcome_headings"]),
         skip_headings=tuple(bank["findings"]["skip_headings"]),
     )
