@@ -17,7 +17,7 @@ from converter.transforms.sentences import VERB_WORDS, split_sentences
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
-MAX_POINT = 12  # words in one point of an improvement item, before rewording (which may add some)
+MAX_POINT = 10  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
 _SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
@@ -186,6 +186,18 @@ class Rewriter:
         return out
 
 
+_CLAUSE_VERBS = frozenset(["are", "is", "was", "were", "have", "has", "do", "does", "did"])
+
+
+def _opens_clause(rest: str) -> bool:
+    """Do the words after an "and" open a clause of their own ("and show evidence", "and
+    children are on plans"), rather than name one more thing in a list?"""
+    following = [w.casefold() for w in rest.split()[:2]]
+    return bool(following) and (
+        following[0] in VERB_WORDS or (len(following) > 1 and following[1] in _CLAUSE_VERBS)
+    )
+
+
 def _keeps_capital(piece: str) -> bool:
     first = piece.split()[0] if piece.split() else ""
     return first.isupper() or (first[:1].isupper() and not first[1:].islower())
@@ -204,7 +216,7 @@ def _cut(piece: str, joint: str) -> list[str]:
         before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
         if before and after and before[0][:1].isupper() and after[0][:1].isupper():
             continue
-        if joint == " and " and not (after and after[0].casefold() in VERB_WORDS):
+        if joint == " and " and not _opens_clause(piece[match.end() :]):
             continue
         places.append(at)
     if not places:

@@ -50,7 +50,7 @@ GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded secti
 STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
 PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
 HARD_WORDS = 6.0  # weight lost per syllable a word above that
-WORDS_PER_POINT = 8  # a finding loses one point of weight for this many words
+WORDS_PER_POINT = 5  # a finding loses one point of weight for this many words
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
@@ -676,7 +676,7 @@ class Planner:
 
     def _explain_in(self, target: Unit, owner: Unit, explained: set[str]) -> None:
         for sentence in list(target.sentences):
-            if sentence.kind not in ("source", "fallback", "point"):
+            if sentence.kind not in ("source", "fallback", "point", "template"):
                 continue
             folded = normalise(sentence.text).casefold()
             spans = [
