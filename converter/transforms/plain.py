@@ -17,7 +17,7 @@ from converter.transforms.sentences import VERB_WORDS, split_sentences
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
-MAX_POINT = 10  # words in one point of an improvement item, before rewording (which may add some)
+MAX_POINT = 9  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
 _SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
