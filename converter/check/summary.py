@@ -104,6 +104,9 @@ def readability(prose: list[str], total_words: int, source_words: int | None = N
 def unexplained_acronyms(prose: list[str], explained: set[str]) -> list[str]:
     """Acronyms in the prose that the summary's glossary does not explain."""
     known = {a.casefold() for a in explained}
+    for text in prose:  # defined where it is used: "SEND stands for ...", "... (SEND)"
+        known.update(m.casefold() for m in re.findall(r"\b([A-Z]{2,})s? stands for\b", text))
+        known.update(m.casefold() for m in re.findall(r"\(([A-Z]{2,})s?\)", text))
     found = []
     for text in prose:
         for acronym in _ACRONYM.findall(text):

@@ -37,8 +37,9 @@ from converter.transforms.summary_data import SummaryData, load
 from converter.words import words
 
 MAX_WORDS = 20  # a sentence of the summary
+MAX_FINDING = 16  # a sentence of a finding: findings are many, so they are kept shorter
 MIN_WORDS = 4
-MAX_UNIT_WORDS = 34  # a finding said in two sentences
+MAX_UNIT_WORDS = 28  # a finding said in two sentences
 WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
 FINDINGS = (10, 8, 6, 5, 4, 3, 2)  # findings to show, tried in turn until the summary fits
 # A parent needs the concerns most: at least this share of the findings shown are concerns
@@ -302,7 +303,7 @@ class Planner:
         if first and opens_with_reference(text):
             return None
         size = len(words(text))
-        if not MIN_WORDS <= size <= MAX_WORDS:
+        if not MIN_WORDS <= size <= (MAX_FINDING if label else MAX_WORDS):
             return None
         if any(not self.rewriter.known_acronym(t) for t in acronym_tokens(text)):
             return None
