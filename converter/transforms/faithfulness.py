@@ -420,7 +420,7 @@ def _template_findings(
         )
         if slots.get("grade") not in grades:
             found.append(f"{sid}: the report's overall grade is not {slots.get('grade')!r}")
-    if name in ("no_grades", "no_grades_generic") and judgements:
+    if name in ("no_grades", "no_grades_generic", "no_grades_letter") and judgements:
         found.append(f"{sid}: says the report gives no grades, but it does")
     for phrase, key in data.outcomes:
         if name == key and not any(normalise(phrase) in normalise(t) for t in texts):

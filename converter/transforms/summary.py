@@ -47,6 +47,7 @@ FINDINGS = (10, 8, 6, 5, 4, 3, 2)  # findings to show, tried in turn until the s
 CONCERN_SHARE = {"outstanding": 0.2}
 MIN_CONCERN_SHARE = 0.4
 GENERIC_SECTIONS = 14
+HEADLINES = 3  # an ungraded report's first sentences under its outcome heading
 GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
 STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
 PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
@@ -429,6 +430,8 @@ class Planner:
         if "focused visit" in self.facts["title"].casefold():
             opening.append(self.template("focused_visit", (title_id,)))
         key = "no_grades" if self.ofsted else "no_grades_generic"
+        if self.facts["kind"].endswith("letter"):
+            key = "no_grades_letter"
         opening.append(self.template(key, (title_id,)))
         part.groups.append(Group("p", [Unit(opening)]))
         set_words = self._set_outcome()
@@ -448,7 +451,9 @@ class Planner:
         return None
 
     def _stated_outcome(self) -> Unit | None:
-        """The first plain, faithful sentence under an ungraded report's outcome heading."""
+        """The plainest of the first sentences under an ungraded report's outcome heading
+        (its headline findings), short, whole and faithful."""
+        found: list[Unit] = []
         for section in self.root.iterfind("body//section"):
             heading = section.find("heading")
             if heading is None:
@@ -458,14 +463,20 @@ class Planner:
                 continue
             for block in section.iter("p", "item"):
                 ident = block.get("id") or ""
-                for original in split_sentences(self.cited.get(ident, ""))[:2]:
+                for original in split_sentences(self.cited.get(ident, ""))[:HEADLINES]:
                     made = [
                         self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
                         for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
                     ]
                     if made and all(made) and len(made) <= 2:
-                        return Unit([s for s in made if s is not None])
-        return None
+                        found.append(Unit([s for s in made if s is not None]))
+                if len(found) >= HEADLINES:
+                    break
+            if found:
+                break
+        if not found:
+            return None
+        return min(found, key=lambda u: (syllables_per_word(u.text()), u.text()))
 
     def _grade_words(self, judgement: dict[str, Any]) -> str:
         return judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
