@@ -47,6 +47,7 @@ FINDINGS = (10, 8, 6, 5, 4, 3, 2)  # findings to show, tried in turn until the s
 CONCERN_SHARE = {"outstanding": 0.2}
 MIN_CONCERN_SHARE = 0.4
 GENERIC_SECTIONS = 14
+SAME_FINDING = 0.5  # findings sharing this share of their content words say much the same
 HEADLINES = 3  # an ungraded report's first sentences under its outcome heading
 GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
 STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
@@ -861,21 +862,23 @@ def _overall(judgements: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _choose(found: list[Candidate], count: int) -> list[Candidate]:
-    """The weightiest findings, one per block and a fair share per area, weightiest first."""
+    """The weightiest findings, weightiest first: a fair share per area of the report, and
+    none that says much the same as one already chosen.  Nothing here depends on how the
+    report's text was cut into paragraphs, so its PDF and its text give the same choice."""
     areas = {c.area for c in found}
     per_area = max(1, math.ceil(count / max(len(areas), 1)) + 1)
     chosen: list[Candidate] = []
-    blocks: set[str] = set()
     in_area: dict[str, int] = {}
-    texts: set[str] = set()
-    for candidate in sorted(found, key=lambda c: (-c.score, c.order, c.unit.text())):
+    said: list[set[str]] = []
+    for candidate in sorted(found, key=lambda c: (-round(c.score, 6), c.unit.text())):
         if len(chosen) >= count:
             break
-        text = candidate.unit.text().casefold()
-        if candidate.block in blocks or in_area.get(candidate.area, 0) >= per_area or text in texts:
+        own = content_words(candidate.unit.text())
+        if in_area.get(candidate.area, 0) >= per_area or any(
+            len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
+        ):
             continue
-        blocks.add(candidate.block)
-        texts.add(text)
+        said.append(own)
         in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
         chosen.append(candidate)
     return chosen
