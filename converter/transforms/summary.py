@@ -227,7 +227,7 @@ def places(root: etree._Element, ids: list[str]) -> dict[str, str]:
         if element.tag == "p" and number:
             out[ident] = f"paragraph {number}"
         elif element.tag == "heading":
-            out[ident] = f"the heading ‘{_text(element).rstrip('?:.')}’"
+            out[ident] = f"the part headed ‘{_text(element).rstrip('?:.')}’"
         elif element.tag == "table":
             out[ident] = "the table of grades"
         elif heading is not None and heading.get("id") != ident:
@@ -675,9 +675,10 @@ class Planner:
         elif phone:
             offer = self.template("formats_phone", cites, phone=phone.group(0))
         else:
-            offer = self.template("formats_none", cites)
+            offer = self.template("formats_none" + suffix, cites)
         out.append(Unit([offer]))
-        return Part("official", self.data.headings["official"], [Group("p", out)], role="alternative-formats")
+        heading = self.data.headings["official" + suffix]
+        return Part("official", heading, [Group("p", out)], role="alternative-formats")
 
     def explain_terms(self, parts: list[Part]) -> None:
         """Each term of the glossary explained in place, after the first sentence using it."""
