@@ -37,7 +37,7 @@ from converter.transforms.summary_data import SummaryData, load
 from converter.words import words
 
 MAX_WORDS = 20  # a sentence of the summary
-MAX_FINDING = 16  # a sentence of a finding: findings are many, so they are kept shorter
+MAX_FINDING = 16  # a sentence of a strength: strengths are many, so they are kept shorter
 MIN_WORDS = 4
 MAX_UNIT_WORDS = 28  # a finding said in two sentences
 WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
@@ -305,7 +305,7 @@ class Planner:
         if first and opens_with_reference(text):
             return None
         size = len(words(text))
-        if not MIN_WORDS <= size <= (MAX_FINDING if label else MAX_WORDS):
+        if not MIN_WORDS <= size <= (MAX_FINDING if label == classifier.STRENGTH else MAX_WORDS):
             return None
         if any(not self.rewriter.known_acronym(t) for t in acronym_tokens(text)):
             return None
@@ -381,8 +381,9 @@ class Planner:
         else:
             score = min(classifier.weight(source), STRENGTH_CAP) + GRADE_BONUS.get(grade or "", 0)
         # Between findings of like weight, the plainer one: fewer syllables a word, fewer words.
-        plainness = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
-        return Candidate(label, score - plainness - size / WORDS_PER_POINT, Unit(made), block, area, order, size)
+        cost = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
+        cost += size / WORDS_PER_POINT
+        return Candidate(label, score - cost, Unit(made), block, area, order, size)
 
     def faithful(self, block_id: str, text: str) -> Unit:
         """A whole improvement item in plain words, as points; as written if that fails."""
