@@ -17,6 +17,8 @@ from converter.transforms.sentences import VERB_WORDS, split_sentences
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
+MAX_SENTENCE = 18  # words past which a point must be cut, whatever it cuts (it may grow by rewording)
+LAST_RESORT = (", ", " and ", " or ", " for ", " of ", " in ")
 MAX_POINT = 9  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
@@ -175,6 +177,12 @@ class Rewriter:
             for piece in pieces:
                 done.extend(_cut(piece, joint))
             pieces = done
+        # A point still over the limit is cut where a list or a phrase allows, near its middle.
+        for joint in LAST_RESORT:
+            done = []
+            for piece in pieces:
+                done.extend(_cut(piece, joint, limit=MAX_SENTENCE, strict=False))
+            pieces = done
         out: list[Piece] = []
         for index, piece in enumerate(pieces):
             ends = index == len(pieces) - 1 or piece.rstrip().endswith((".", "!", "?"))
@@ -186,6 +194,10 @@ class Rewriter:
         return out
 
 
+_LINKS = frozenset(
+    ["including", "particularly", "especially", "such", "which", "who", "where", "when", "so",
+     "as", "and", "but", "while", "with", "by", "so that", "to"]
+)
 _CLAUSE_VERBS = frozenset(["are", "is", "was", "were", "have", "has", "do", "does", "did"])
 
 
@@ -203,10 +215,11 @@ def _keeps_capital(piece: str) -> bool:
     return first.isupper() or (first[:1].isupper() and not first[1:].islower())
 
 
-def _cut(piece: str, joint: str) -> list[str]:
-    """Cut a piece longer than a point at the joint nearest its middle, then again; never
-    inside a name ("Child and Adolescent Mental Health Service") nor leaving a stub."""
-    if len(words(piece)) <= MAX_POINT:
+def _cut(piece: str, joint: str, *, limit: int = MAX_POINT, strict: bool = True) -> list[str]:
+    """Cut a piece longer than the limit at the joint nearest its middle, then again; never
+    inside a name ("Child and Adolescent Mental Health Service") nor leaving a stub; and,
+    unless only the length matters now (``strict`` False), never inside a list."""
+    if len(words(piece)) <= limit:
         return [piece]
     places = []
     for match in re.finditer(re.escape(joint), piece):
@@ -216,8 +229,16 @@ def _cut(piece: str, joint: str) -> list[str]:
         before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
         if before and after and before[0][:1].isupper() and after[0][:1].isupper():
             continue
-        if joint == " and " and not _opens_clause(piece[match.end() :]):
+        rest = piece[match.end() :]
+        if not strict:
+            places.append(at)
             continue
+        if joint == " and " and not _opens_clause(rest):
+            continue
+        if joint == " to " and not (after and after[0].casefold() in VERB_WORDS):
+            continue  # "to continue": a purpose; not "from child to adult"
+        if joint == ", " and len(words(piece[:at].split(",")[-1])) < 3 and after[0] not in _LINKS:
+            continue  # not after a one- or two-word member of a list ("health, education")
         places.append(at)
     if not places:
         return [piece]
@@ -225,4 +246,4 @@ def _cut(piece: str, joint: str) -> list[str]:
     at = min(places, key=lambda p: abs(p - middle))
     head = piece[:at].rstrip(" ;,")
     tail = piece[at:].lstrip(" ;,")
-    return _cut(head, joint) + _cut(tail, joint)
+    return _cut(head, joint, limit=limit, strict=strict) + _cut(tail, joint, limit=limit, strict=strict)

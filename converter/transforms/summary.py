@@ -730,8 +730,15 @@ class Planner:
         """The terms and acronyms the summary uses, with our plain explanations."""
         prose = " ".join(s.text for s in sentences if s.kind != "explain")
         folded = normalise(prose).casefold()
+        spans = {term.term: _spans(folded, term.forms) for term in self.data.terms}
+        every = [span for found in spans.values() for span in found]
         entries = []
         for term in self.data.terms:
+            if all(
+                any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in every)
+                for s in spans[term.term]
+            ):
+                continue  # only ever inside a longer term (or not used at all)
             acronym = any(f.isupper() and re.search(rf"\b{f}\b", prose) for f in term.forms)
             if not acronym and any(
                 s.kind == "explain" and s.slots.get("term") == term.term for s in sentences
