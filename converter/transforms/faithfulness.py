@@ -458,8 +458,7 @@ def incomplete(text: str, kind: str) -> list[str]:
     reasons = []
     if kind in ("source", "explain") and said[-1] in _DANGLING_END:
         reasons.append(f"incomplete: ends on {said[-1]!r}")
-    if kind == "point" and text.rstrip().endswith(".") and said[-1] in _DANGLING_END:
-        reasons.append(f"incomplete: the item ends on {said[-1]!r}")
+    # A point of an improvement item is held whole by the item check (summary_findings).
     if kind not in _NO_VERB_NEEDED and not _has_verb(said):
         reasons.append("incomplete: no main verb")
     return reasons
