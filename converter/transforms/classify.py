@@ -35,6 +35,7 @@ class Signals:
     reducers: tuple[tuple[str, ...], ...]
     contrast: frozenset[str]
     recommendation: tuple[tuple[str, ...], ...]
+    about_the_inspection: tuple[tuple[str, ...], ...]
     serious: tuple[Cue, ...]
     section_grade: dict[str, int]
 
@@ -67,6 +68,7 @@ def signals() -> Signals:
         reducers=_phrases(data["negators"]["reducers"]),
         contrast=frozenset(data["contrast"]["words"]),
         recommendation=_phrases(data["recommendation"]["openers"]),
+        about_the_inspection=_phrases(data["about_the_inspection"]["openers"]),
         serious=tuple(_cues(data["serious"], -1)),
         section_grade={k: int(v) for k, v in data["section_grade"].items()},
     )
@@ -132,42 +134,47 @@ def _starts(phrases: tuple[tuple[str, ...], ...], found: list[str]) -> dict[int,
     return out
 
 
-def _score(found: list[str]) -> tuple[float, float]:
-    """(strength, concern) weights of one clause, negators applied."""
+def _score(found: list[str]) -> tuple[float, float, bool]:
+    """(strength, concern, negated) weights of one clause, negators applied."""
     hits = [h for h in _hits(found, signals().cues) if h.cue.polarity]
     negators = _starts(signals().negators, found)
     reducers = _starts(signals().reducers, found)
     used: set[int] = set()
     strength = concern = 0.0
-    condition = False
+    conditional: set[int] = set()  # words inside a "when ..." or "if ..." clause
+    inside = False
     for index, word in enumerate(found):
         if word in CONDITIONS:
-            condition = True
-        for hit in (h for h in hits if h.start == index):
-            polarity, weight = hit.cue.polarity, float(hit.cue.weight)
-            turned = [
-                i
-                for i in negators
-                if i + negators[i] <= hit.start <= i + negators[i] + NEGATION_WINDOW
-            ]
-            reduced = [
-                i
-                for i in reducers
-                if i + reducers[i] <= hit.start <= i + reducers[i] + NEGATION_WINDOW
-            ]
-            if turned:
-                used.update(turned)
-                polarity, weight = -polarity, max(weight, 2.0)
-            elif reduced and polarity < 0:
-                polarity = 1
-            if polarity < 0 and condition:
-                weight /= 2  # a concern named as a condition ("when drift occurs") is not asserted
-            if polarity > 0:
-                strength += weight
-            else:
-                concern += weight
-    concern += 2.0 * len([i for i in negators if i not in used])
-    return strength, concern
+            inside = True
+        elif word == ",":
+            inside = False
+        if inside:
+            conditional.add(index)
+    for hit in hits:
+        polarity, weight = hit.cue.polarity, float(hit.cue.weight)
+        turned = [
+            i for i in negators if i + negators[i] <= hit.start <= i + negators[i] + NEGATION_WINDOW
+        ]
+        reduced = [
+            i
+            for i in reducers
+            if i + reducers[i] <= hit.start <= i + reducers[i] + NEGATION_WINDOW
+            and not any(j < i <= j + 3 for j in negators)  # "cannot address" reduces nothing
+        ]
+        if turned:
+            used.update(turned)
+            polarity, weight = -polarity, max(weight, 2.0)
+        elif reduced and polarity < 0:
+            polarity = 1
+        if polarity < 0 and hit.start in conditional:
+            weight /= 2  # a concern named as a condition ("when drift occurs") is not asserted
+        if polarity > 0:
+            strength += weight
+        else:
+            concern += weight
+    unused = [i for i in negators if i not in used and i not in conditional]
+    concern += 2.0 * len(unused)
+    return strength, concern, bool(negators)
 
 
 SUBORDINATE = frozenset(["although", "though", "despite", "while", "whilst", "whereas", "notwithstanding"])
@@ -219,25 +226,31 @@ def classify(text: str) -> str:
     found = _with_commas(text)
     if found and found[0] == "however":
         found = found[1:]  # "However, ..." sets this sentence against the last one, not within
-    clauses = _clauses(found)
-    scores = [_score(c) for c in clauses]
-    sides = [_side(s, c) for s, c in scores]
-    if STRENGTH in sides and CONCERN in sides:
+    scores = [_score(c) for c in _clauses(found)]
+    sides = [_side(s, c, negated) for s, c, negated in scores]
+    if len(sides) > 1 and {STRENGTH, MIXED} & set(sides) and {CONCERN, MIXED} & set(sides):
         return MIXED
-    side = _side(sum(s for s, _ in scores), sum(c for _, c in scores))
-    if side == MIXED and len(clauses) == 1 and _starts(signals().negators, found):
-        return CONCERN  # one clause, evenly weighed, with a "not" in it: the "not" decides
+    strength = sum(s for s, _, _ in scores)
+    concern = sum(c for _, c, _ in scores)
+    side = _side(strength, concern, any(n for _, _, n in scores))
+    if _about_the_inspection(found) and concern < 2:
+        return NEUTRAL
     return side
 
 
-def _side(strength: float, concern: float) -> str:
+def _about_the_inspection(found: list[str]) -> bool:
+    plain = [w for w in found if w != ","]
+    return any(_matches(p, plain, 0) for p in signals().about_the_inspection)
+
+
+def _side(strength: float, concern: float, negated: bool = False) -> str:
     if strength == 0 and concern == 0:
         return NEUTRAL
     if concern > strength:
         return CONCERN
     if strength > concern:
         return STRENGTH
-    return MIXED
+    return CONCERN if negated else MIXED  # evenly weighed with a "not" in it: the "not" decides
 
 
 def seriousness(text: str, section_grade: str | None = None) -> int:
