@@ -7,6 +7,8 @@ from collections import Counter
 
 import pytest
 from conftest import CORPUS, CORPUS_ABSENT
+from support.labelled import LABELS as LABEL_FILE
+from support.labelled import corpus_text, locate, read_labels
 
 from converter import api
 from converter.transforms.classify import (
@@ -18,8 +20,6 @@ from converter.transforms.classify import (
     classify,
     seriousness,
 )
-from support.labelled import LABELS as LABEL_FILE
-from support.labelled import corpus_text, locate, read_labels
 
 HELD_OUT = LABEL_FILE.with_name("held-out.tsv")  # labelled after a first set of rules
 HELD_OUT_2 = LABEL_FILE.with_name("held-out-2.tsv")  # labelled after the rules were last changed
@@ -48,7 +48,9 @@ def test_rules_on_sentences_of_our_own(sentence: str, label: str) -> None:
 
 def test_seriousness_follows_the_reports_signals() -> None:
     minor = seriousness("Some letters are not clear.")
-    serious = seriousness("Strategy discussions were not held when there was a risk of significant harm.")
+    serious = seriousness(
+        "Strategy discussions were not held when there was a risk of significant harm."
+    )
     assert serious > minor > 0
     assert seriousness("Some letters are not clear.", "inadequate") > minor
 

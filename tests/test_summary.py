@@ -25,7 +25,7 @@ from converter.transforms.faithfulness import (
     summary_findings,
 )
 from converter.transforms.plain import Rewriter
-from converter.transforms.summary import Planner, Plan, summarize, summary_of, trace_json
+from converter.transforms.summary import Plan, Planner, summarize, summary_of, trace_json
 from converter.transforms.summary_data import load
 from converter.words import words
 from converter.writers.summary import write as write_markdown
@@ -94,7 +94,9 @@ def test_every_grade_and_every_improvement_item_whole_and_in_order() -> None:
         "The overall grade is good.",
         "Children who need help and protection: good.",
     ]
-    improvements = [s for s in plan.sentences() if s.section == "improvements" and s.kind == "point"]
+    improvements = [
+        s for s in plan.sentences() if s.section == "improvements" and s.kind == "point"
+    ]
     assert list(dict.fromkeys(s.cites[0] for s in improvements)) == [
         "improve-1",
         "improve-2",
@@ -341,7 +343,9 @@ def test_a_changed_number_is_caught(sample_plan: Plan) -> None:
     record = next(r for r in records if r["template"] == "dates")
     record["slots"] = record["slots"] | {"end": "4 December 2021"}
     record["text"] = record["text"].replace("3 December", "4 December")
-    assert any("end '4 December 2021' is not the report's" in f for f in _check(sample_plan, records))
+    assert any(
+        "end '4 December 2021' is not the report's" in f for f in _check(sample_plan, records)
+    )
     records = _records(sample_plan)
     point = next(r for r in records if r["kind"] == "point" and re.search(r"\d", r["source_text"]))
     point["text"] = re.sub(r"\d+", "99", point["text"], count=1)
@@ -369,7 +373,9 @@ def test_a_wrong_grade_and_an_empty_section_are_caught(sample_plan: Plan) -> Non
     grade["text"] = grade["text"].replace("good", "outstanding")
     assert any("does not grade" in f for f in _check(sample_plan, records))
     sections = [{"key": "concerns", "heading": "The most serious concerns", "sentences": 0}]
-    found = summary_findings(_records(sample_plan), sample_plan.cited, sample_plan.facts, load(), sections)
+    found = summary_findings(
+        _records(sample_plan), sample_plan.cited, sample_plan.facts, load(), sections
+    )
     assert found == ["the section 'The most serious concerns' is empty"]
 
 
@@ -518,12 +524,14 @@ def test_a_figure_in_a_summary_is_its_description_only() -> None:
 
 def _findings_text(root: etree._Element) -> list[str]:
     planner = Planner(root)
-    return [
-        planner.cited[b.get("id") or ""] for b, _ in planner._findings_blocks()
-    ] + [planner.facts["title"]]
+    return [planner.cited[b.get("id") or ""] for b, _ in planner._findings_blocks()] + [
+        planner.facts["title"]
+    ]
 
 
-@pytest.mark.parametrize("pdf", corpus_params(sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else []))
+@pytest.mark.parametrize(
+    "pdf", corpus_params(sorted(CORPUS.glob("*.pdf")) if CORPUS.is_dir() else [])
+)
 def test_summary_from_the_pdf_is_the_summary_from_the_text(pdf: Path) -> None:
     """The summary depends on the report's words, not on how its text was cut into
     paragraphs; where the two recovered trees differ in their words (recovery, issue 14),
@@ -535,9 +543,11 @@ def test_summary_from_the_pdf_is_the_summary_from_the_text(pdf: Path) -> None:
     same = write_markdown(summarize(from_text), Options()) == write_markdown(
         summarize(from_pdf), Options()
     )
-    trees_agree = " ".join(_findings_text(from_text)).split() == " ".join(
-        _findings_text(from_pdf)
-    ).split()
-    print(f"\n{pdf.stem}: summaries {'the same' if same else 'differ'}; "
-          f"recovered words {'agree' if trees_agree else 'differ'}")
+    trees_agree = (
+        " ".join(_findings_text(from_text)).split() == " ".join(_findings_text(from_pdf)).split()
+    )
+    print(
+        f"\n{pdf.stem}: summaries {'the same' if same else 'differ'}; "
+        f"recovered words {'agree' if trees_agree else 'differ'}"
+    )
     assert same or not trees_agree

@@ -177,7 +177,9 @@ def _score(found: list[str]) -> tuple[float, float, bool]:
     return strength, concern, bool(negators)
 
 
-SUBORDINATE = frozenset(["although", "though", "despite", "while", "whilst", "whereas", "notwithstanding"])
+SUBORDINATE = frozenset(
+    ["although", "though", "despite", "while", "whilst", "whereas", "notwithstanding"]
+)
 
 
 def _clauses(found: list[str]) -> list[list[str]]:

@@ -416,7 +416,9 @@ def _template_findings(
         overall = next((j for j in judgements if j["area"] == "overall-effectiveness"), None)
         overall = overall or (judgements[0] if judgements else None)
         grades = (
-            (overall["grade_text"].casefold(), data.grade_words[overall["grade"]]) if overall else ()
+            (overall["grade_text"].casefold(), data.grade_words[overall["grade"]])
+            if overall
+            else ()
         )
         if slots.get("grade") not in grades:
             found.append(f"{sid}: the report's overall grade is not {slots.get('grade')!r}")
@@ -434,16 +436,97 @@ def _template_findings(
 
 # A sentence may not end on a word that needs more after it.
 _DANGLING_END = frozenset(
-    ["and", "or", "but", "nor", "so", "because", "although", "while", "whereas", "if", "when",
-     "the", "a", "an", "of", "to", "for", "with", "by", "from", "in", "on", "at", "as", "than",
-     "that", "which", "who", "whose", "whom", "where", "their", "his", "her", "its", "our",
-     "your", "my", "he", "she", "they", "it", "we", "this", "these", "those", "such", "is",
-     "are", "was", "were", "be", "been", "has", "have", "had", "will", "would", "can", "could",
-     "should", "may", "might", "must", "not", "very", "more", "most", "including"]
+    [
+        "and",
+        "or",
+        "but",
+        "nor",
+        "so",
+        "because",
+        "although",
+        "while",
+        "whereas",
+        "if",
+        "when",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "for",
+        "with",
+        "by",
+        "from",
+        "in",
+        "on",
+        "at",
+        "as",
+        "than",
+        "that",
+        "which",
+        "who",
+        "whose",
+        "whom",
+        "where",
+        "their",
+        "his",
+        "her",
+        "its",
+        "our",
+        "your",
+        "my",
+        "he",
+        "she",
+        "they",
+        "it",
+        "we",
+        "this",
+        "these",
+        "those",
+        "such",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "has",
+        "have",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "not",
+        "very",
+        "more",
+        "most",
+        "including",
+    ]
 )
 _PRONOUNS = frozenset(
-    ["they", "them", "their", "theirs", "it", "its", "this", "these", "those", "he", "she",
-     "his", "her", "him", "hers", "such"]
+    [
+        "they",
+        "them",
+        "their",
+        "theirs",
+        "it",
+        "its",
+        "this",
+        "these",
+        "those",
+        "he",
+        "she",
+        "his",
+        "her",
+        "him",
+        "hers",
+        "such",
+    ]
 )
 _PERSONAL = frozenset(["he", "she", "his", "her", "him", "hers"])
 # Fragments by design: list points and fixed lines are not held to having a verb.
@@ -499,10 +582,15 @@ def _whole(source_text: str, block: str, data: SummaryData) -> bool:
     at = text.find(source)
     while at >= 0:
         before, after = text[:at], text[at + len(source) :]
-        starts = not before.strip() or before.rstrip()[-1:] in ".!?:;" or any(
-            (before + "§").endswith(j.rstrip() + " §") or (before + "§").endswith(j + "§")
-            for j in joints
-        ) or _after_opener(before)
+        starts = (
+            not before.strip()
+            or before.rstrip()[-1:] in ".!?:;"
+            or any(
+                (before + "§").endswith(j.rstrip() + " §") or (before + "§").endswith(j + "§")
+                for j in joints
+            )
+            or _after_opener(before)
+        )
         ends = not after.strip() or after[:1] in ".!?;:" or any(after.startswith(j) for j in joints)
         if starts and ends:
             return True
@@ -522,7 +610,8 @@ def _after_opener(before: str) -> bool:
     """The source starts after an opener the rules may drop ("However, ")."""
     tail = before.rstrip()
     return any(
-        tail.endswith(opener) and (tail[: -len(opener)].rstrip()[-1:] in ".!?" or not tail[: -len(opener)].strip())
+        tail.endswith(opener)
+        and (tail[: -len(opener)].rstrip()[-1:] in ".!?" or not tail[: -len(opener)].strip())
         for opener in ("However,", "But", "Also,", "In addition,", "Furthermore,", "Moreover,")
     )
 
@@ -558,7 +647,10 @@ def summary_findings(
             found.append(f"the grade for {area!r} is not in the summary")
     for ident in facts.get("improvements", []):
         points = [
-            r for r in records if r["section"] == "improvements" and r["cites"][:1] == [ident]
+            r
+            for r in records
+            if r["section"] == "improvements"
+            and r["cites"][:1] == [ident]
             and r["kind"] in ("point", "fallback")
         ]
         if not points:
@@ -599,17 +691,49 @@ def _dangling(records: list[dict[str, Any]], data: SummaryData) -> list[str]:
 
 
 _PEOPLE = frozenset(
-    ["child", "young", "person", "parent", "mother", "father", "director", "leader", "manager",
-     "inspector", "officer", "worker", "carer", "executive", "chair", "member", "pupil",
-     "headteacher", "teacher", "adviser", "commissioner", "mr", "mrs", "ms", "dr", "baby",
-     "girl", "boy", "woman", "man", "someone", "anyone"]
+    [
+        "child",
+        "young",
+        "person",
+        "parent",
+        "mother",
+        "father",
+        "director",
+        "leader",
+        "manager",
+        "inspector",
+        "officer",
+        "worker",
+        "carer",
+        "executive",
+        "chair",
+        "member",
+        "pupil",
+        "headteacher",
+        "teacher",
+        "adviser",
+        "commissioner",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "baby",
+        "girl",
+        "boy",
+        "woman",
+        "man",
+        "someone",
+        "anyone",
+    ]
 )
 
 
 def _names_a_person(text: str, said: list[str]) -> bool:
     first = next(i for i, w in enumerate(words(text)) if w in _PERSONAL)
     before = words(text)[:first]
-    return any(w in _PEOPLE for w in before) or bool(re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b", text))
+    return any(w in _PEOPLE for w in before) or bool(
+        re.search(r"\b[A-Z][a-z]+ [A-Z][a-z]+\b", text)
+    )
 
 
 def _misfiled(records: list[dict[str, Any]]) -> list[str]:

@@ -17,7 +17,9 @@ from converter.transforms.sentences import VERB_WORDS, split_sentences
 from converter.transforms.summary_data import SummaryData
 from converter.words import words
 
-MAX_SENTENCE = 18  # words past which a point must be cut, whatever it cuts (it may grow by rewording)
+MAX_SENTENCE = (
+    18  # words past which a point must be cut, whatever it cuts (it may grow by rewording)
+)
 LAST_RESORT = (", ", " and ", " or ", " for ", " of ", " in ")
 MAX_POINT = 9  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
@@ -120,7 +122,8 @@ class Rewriter:
     def rewrite(self, sentence: str, *, drop: bool = True) -> list[Piece]:
         """(plain text, the exact source words it rests on, rules applied) per new sentence."""
         return [
-            self.plain(text, source, rules, drop=drop) for text, source, rules, _ in self.split(sentence)
+            self.plain(text, source, rules, drop=drop)
+            for text, source, rules, _ in self.split(sentence)
         ]
 
     def plain(
@@ -195,8 +198,25 @@ class Rewriter:
 
 
 _LINKS = frozenset(
-    ["including", "particularly", "especially", "such", "which", "who", "where", "when", "so",
-     "as", "and", "but", "while", "with", "by", "so that", "to"]
+    [
+        "including",
+        "particularly",
+        "especially",
+        "such",
+        "which",
+        "who",
+        "where",
+        "when",
+        "so",
+        "as",
+        "and",
+        "but",
+        "while",
+        "with",
+        "by",
+        "so that",
+        "to",
+    ]
 )
 _CLAUSE_VERBS = frozenset(["are", "is", "was", "were", "have", "has", "do", "does", "did"])
 
@@ -246,4 +266,6 @@ def _cut(piece: str, joint: str, *, limit: int = MAX_POINT, strict: bool = True)
     at = min(places, key=lambda p: abs(p - middle))
     head = piece[:at].rstrip(" ;,")
     tail = piece[at:].lstrip(" ;,")
-    return _cut(head, joint, limit=limit, strict=strict) + _cut(tail, joint, limit=limit, strict=strict)
+    return _cut(head, joint, limit=limit, strict=strict) + _cut(
+        tail, joint, limit=limit, strict=strict
+    )

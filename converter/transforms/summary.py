@@ -33,7 +33,7 @@ from converter.transforms.faithfulness import (
 )
 from converter.transforms.plain import Rewriter, acronym_tokens
 from converter.transforms.sentences import split_sentences
-from converter.transforms.summary_data import SummaryData, load
+from converter.transforms.summary_data import SummaryData, Term, load
 from converter.words import words
 
 MAX_WORDS = 20  # a sentence of the summary
@@ -339,7 +339,9 @@ class Planner:
                     made = [s for s in whole if s is not None]
                     size = sum(len(words(s.text)) for s in made)
                     if size <= MAX_UNIT_WORDS:
-                        out.append(self._candidate(label, made, original, ident, area, grade, order))
+                        out.append(
+                            self._candidate(label, made, original, ident, area, grade, order)
+                        )
                         continue
             clause = self.rewriter.main_clause(original)
             if clause is not None:
@@ -353,7 +355,10 @@ class Planner:
                 if label not in (classifier.MIXED, piece_label):
                     continue
                 made_one = self.source_sentence(
-                    ident, *self.rewriter.plain(text, source, rules), label=piece_label, finding=source
+                    ident,
+                    *self.rewriter.plain(text, source, rules),
+                    label=piece_label,
+                    finding=source,
                 )
                 if made_one is not None:
                     out.append(
@@ -555,9 +560,7 @@ class Planner:
             sections = list(block.iterancestors("section"))
             if any(s.get("role") in ("improvements", "contents", "copyright") for s in sections):
                 continue
-            names = [
-                _text(h).casefold() for s in sections if (h := s.find("heading")) is not None
-            ]
+            names = [_text(h).casefold() for s in sections if (h := s.find("heading")) is not None]
             if any(skip in name for name in names for skip in self.data.skip_headings):
                 continue
             area = sections[-1].get("id", "") if sections else ""
@@ -601,7 +604,10 @@ class Planner:
         """For a document that is not a graded report: its headings and a lead sentence each."""
         units: list[Unit] = []
         for section in self.root.iter("section"):
-            if len(units) >= GENERIC_SECTIONS or section.get("role") in ("improvements", "contents"):
+            if len(units) >= GENERIC_SECTIONS or section.get("role") in (
+                "improvements",
+                "contents",
+            ):
                 continue
             if any(a.tag == "back" for a in section.iterancestors()):
                 continue
@@ -653,7 +659,11 @@ class Planner:
         if facts["lead"]:
             cite = self.find_block(facts["lead"]) or title_id
             out.append(Unit([self.template("lead", (cite,), name=facts["lead"])]))
-        for role, key in (("publication", "published"), ("letter", "letter_date"), ("document", "document_date")):
+        for role, key in (
+            ("publication", "published"),
+            ("letter", "letter_date"),
+            ("document", "document_date"),
+        ):
             when = dates.get(role)
             if when and len(when) == 10:
                 said = format_date(when)
@@ -695,9 +705,7 @@ class Planner:
                 continue
             folded = normalise(sentence.text).casefold()
             spans = [
-                (span, term)
-                for term in self.data.terms
-                for span in _spans(folded, term.forms)
+                (span, term) for term in self.data.terms for span in _spans(folded, term.forms)
             ]
             # A term inside a longer one ("care plan" in "education, health and care plan")
             # is that longer term.
@@ -706,7 +714,7 @@ class Planner:
                 for span, term in spans
                 if not any(o[0] <= span[0] and span[1] <= o[1] and o != span for o, _ in spans)
             ]
-            found = []
+            found: list[tuple[int, Term]] = []
             for span, term in sorted(spans, key=lambda x: x[0]):
                 if term.term in explained or not term.explain or any(t is term for _, t in found):
                     continue
@@ -811,7 +819,9 @@ class Planner:
         units = []
         for part in parts:
             cites = [c for s in part.sentences() for c in s.cites]
-            said = list(dict.fromkeys(where[c] for c in _in_report_order(cites, self.cited) if c in where))
+            said = list(
+                dict.fromkeys(where[c] for c in _in_report_order(cites, self.cited) if c in where)
+            )
             if not said:
                 continue
             sentence = self.template(
@@ -821,7 +831,9 @@ class Planner:
                 places=describe_places(said),
             )
             units.append(Unit([sentence]))
-        return Part("sources", self.data.headings["sources"], [Group("bullet", units)], role="other")
+        return Part(
+            "sources", self.data.headings["sources"], [Group("bullet", units)], role="other"
+        )
 
     def plan(self) -> Plan:
         """The fullest summary within the word limit: fewer findings for long reports."""
@@ -960,7 +972,11 @@ def _position(folded: str, forms: tuple[str, ...]) -> int | None:
     places = [
         m.start()
         for f in forms
-        if (m := re.search(r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded))
+        if (
+            m := re.search(
+                r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded
+            )
+        )
     ]
     return min(places) if places else None
 
@@ -1086,7 +1102,12 @@ def trace_lines(plan: Plan) -> list[dict[str, Any]]:
         for unit in part.units():
             for owner in [unit, *unit.points]:
                 out.append(
-                    {"section": part.key, "unit": owner.id, "text": owner.text(), "point": owner is not unit}
+                    {
+                        "section": part.key,
+                        "unit": owner.id,
+                        "text": owner.text(),
+                        "point": owner is not unit,
+                    }
                 )
     return out
 
