@@ -191,7 +191,7 @@ def test_sources_list_says_where_each_part_comes_from(tmp_path: Path) -> None:
     markdown = markdown_of(ILACS, sources=True)
     assert "## Where this comes from" in markdown
     listing = markdown.split("## Where this comes from\n\n")[1]
-    assert "- The most serious concerns: paragraphs 8 and 11." in listing
+    assert "- The most serious concerns: paragraphs 4, 8 and 11." in listing
     assert "- What needs to improve: the part headed ‘What needs to improve’." in listing
     [path, _] = sorted(
         o.path
@@ -347,8 +347,8 @@ def test_a_changed_number_is_caught(sample_plan: Plan) -> None:
         "end '4 December 2021' is not the report's" in f for f in _check(sample_plan, records)
     )
     records = _records(sample_plan)
-    point = next(r for r in records if r["kind"] == "point" and re.search(r"\d", r["source_text"]))
-    point["text"] = re.sub(r"\d+", "99", point["text"], count=1)
+    finding = next(r for r in records if r["kind"] == "source" and re.search(r"\d", r["text"]))
+    finding["text"] = re.sub(r"\d+", "99", finding["text"], count=1)
     assert any("'99' 1 time(s) here" in f for f in _check(sample_plan, records))
 
 
@@ -388,7 +388,7 @@ def test_an_improvement_item_cut_short_is_caught(sample_plan: Plan) -> None:
 
 def test_incomplete_sentences_by_rule() -> None:
     assert incomplete("Her appointment has acted as a catalyst for improvement, and she.", "source")
-    assert incomplete("Pathway plans of variable quality for care leavers.", "source") == [
+    assert incomplete("Weak oversight of cases by senior managers in the area.", "source") == [
         "incomplete: no main verb"
     ]
     assert incomplete("Children wait too long for help.", "source") == []

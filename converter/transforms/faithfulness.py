@@ -578,7 +578,6 @@ def _whole(source_text: str, block: str, data: SummaryData) -> bool:
     joints does (so a sentence cut in the middle cannot pass as a whole one)?"""
     source, text = normalise(source_text), normalise(block)
     joints = [s.joint for s in data.splits] + [", " + o + " " for o in data.drop_openers]
-    joints += list(data.point_joints)
     at = text.find(source)
     while at >= 0:
         before, after = text[:at], text[at + len(source) :]
