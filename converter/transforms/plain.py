@@ -197,6 +197,7 @@ class Rewriter:
         return out
 
 
+_NO_END = frozenset(["or", "and", "the", "a", "an", "of", "to", "for", "with", "by", "in", "on"])
 _LINKS = frozenset(
     [
         "including",
@@ -247,6 +248,8 @@ def _cut(piece: str, joint: str, *, limit: int = MAX_POINT, strict: bool = True)
         if len(words(piece[:at])) < 5 or len(words(piece[at:])) < 5:
             continue
         before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
+        if before and before[0].casefold() in _NO_END:
+            continue  # "... new to the country or | who speak": the point would end on "or"
         if before and after and before[0][:1].isupper() and after[0][:1].isupper():
             continue
         rest = piece[match.end() :]
