@@ -111,16 +111,38 @@ class Hit:
 
 def _hits(found: list[str], cues: tuple[Cue, ...]) -> list[Hit]:
     """Cue matches, longest first, each word in one cue only, in the sentence's order."""
+    by_first, open_first = _index(cues)
+    matches: list[tuple[Cue, int]] = []
+    for at, word in enumerate(found):
+        for cue in by_first.get(word, ()):
+            if _matches(cue.tokens, found, at):
+                matches.append((cue, at))
+        for cue in open_first:
+            if word.startswith(cue.tokens[0][:-1]) and _matches(cue.tokens, found, at):
+                matches.append((cue, at))
+    matches.sort(key=lambda m: (-len(m[0].tokens), m[0].tokens, m[0].polarity, m[1]))
     taken = [False] * len(found)
     hits: list[Hit] = []
-    for cue in cues:
-        for at in range(len(found)):
-            if any(taken[at : at + len(cue.tokens)]) or not _matches(cue.tokens, found, at):
-                continue
-            for i in range(at, at + len(cue.tokens)):
-                taken[i] = True
-            hits.append(Hit(at, at + len(cue.tokens), cue))
+    for cue, at in matches:
+        if any(taken[at : at + len(cue.tokens)]):
+            continue
+        for i in range(at, at + len(cue.tokens)):
+            taken[i] = True
+        hits.append(Hit(at, at + len(cue.tokens), cue))
     return sorted(hits, key=lambda h: h.start)
+
+
+@functools.cache
+def _index(cues: tuple[Cue, ...]) -> tuple[dict[str, tuple[Cue, ...]], tuple[Cue, ...]]:
+    """Cues by their first word, and those whose first word is a prefix ("delay*")."""
+    by_first: dict[str, list[Cue]] = {}
+    open_first = []
+    for cue in cues:
+        if cue.tokens[0].endswith("*"):
+            open_first.append(cue)
+        else:
+            by_first.setdefault(cue.tokens[0], []).append(cue)
+    return {k: tuple(v) for k, v in by_first.items()}, tuple(open_first)
 
 
 def _starts(phrases: tuple[tuple[str, ...], ...], found: list[str]) -> dict[int, int]:
@@ -221,6 +243,7 @@ def is_recommendation(text: str) -> bool:
     return any(_matches(p, found, 0) for p in signals().recommendation)
 
 
+@functools.lru_cache(maxsize=4096)
 def classify(text: str) -> str:
     """strength, concern, mixed or neutral."""
     if is_recommendation(text):

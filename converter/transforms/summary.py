@@ -11,6 +11,7 @@ improvement item that fails falls back to its words as written.
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import math
@@ -570,9 +571,7 @@ class Planner:
     def findings(self) -> tuple[list[Candidate], list[Candidate]]:
         """The most serious concerns and the strongest strengths, one per block, spread over
         the report's areas, as many of each as the report's own balance gives."""
-        found: list[Candidate] = []
-        for order, (block, area) in enumerate(self._findings_blocks()):
-            found.extend(self.candidates(block, area, order))
+        found = self._all_candidates()
         stated = self._stated_outcome() if not self.graded else None
         said = {s.text for s in stated.sentences} if stated is not None else set()
         found = [c for c in found if not said & {s.text for s in c.unit.sentences}]
@@ -591,12 +590,21 @@ class Planner:
         take_s = min(len(strengths), max(1, slots - take_c))
         return _choose(concerns, take_c), _choose(strengths, take_s)
 
+    @functools.cache  # noqa: B019 - one planner plans one summary, several sizes of it
+    def _all_candidates(self) -> list[Candidate]:
+        found: list[Candidate] = []
+        for order, (block, area) in enumerate(self._findings_blocks()):
+            found.extend(self.candidates(block, area, order))
+        return found
+
     def finding_parts(self) -> list[Part]:
         concerns, strengths = self.findings()
         parts = []
         for key, chosen in (("concerns", concerns), ("strengths", strengths)):
             if chosen:
-                units = [c.unit for c in chosen]
+                # Copies: explaining terms adds to a unit, and the candidates are kept for
+                # the next size of the plan.
+                units = [copy.deepcopy(c.unit) for c in chosen]
                 parts.append(Part(key, self.data.headings[key], [Group("bullet", units)]))
         return parts
 
