@@ -288,9 +288,11 @@ def _rule_allowed(rule: list[str], data: SummaryData, cited: list[str]) -> bool:
         return any(pattern in normalise(text).casefold() for text in cited)
     if name == "split":
         return any(s.joint == before and s.opens == after for s in data.splits)
-    if name == "drop":
-        return after == "" and any(
-            before.startswith(", " + opener + " ") for opener in data.drop_openers
+    if name == "drop":  # a phrase that runs to the sentence's end, with no comma in it
+        return (
+            after == ""
+            and "," not in before[2:]
+            and any(before.startswith(", " + opener + " ") for opener in data.drop_openers)
         )
     if name in ("drop-acronym", "drop-opener"):
         return after == ""

@@ -103,6 +103,11 @@ class Rewriter:
                     next_pieces.append((text, source, rules, standalone))
                     continue
                 head, tail = text[:index], text[index + len(joint.joint) :]
+                first = tail.split()[0] if tail.split() else ""
+                if joint.joint.strip(" ,") in _CONCESSIVE and first.endswith("ing"):
+                    # "..., while sharing information, do not ...": a phrase, not a clause
+                    next_pieces.append((text, source, rules, standalone))
+                    continue
                 rule = ["split", joint.joint, joint.opens]
                 opened = f"{joint.opens} {tail}" if joint.opens else tail[:1].upper() + tail[1:]
                 next_pieces.append((head, head, [*rules, rule], standalone))
@@ -135,7 +140,9 @@ class Rewriter:
         source = source.strip().rstrip(".;:,")
         for opener in self.data.drop_openers if drop else ():
             index = text.find(", " + opener + " ")
-            if index > 0 and len(words(text[:index])) >= 6:
+            if index > 0 and len(words(text[:index])) >= 6 and "," not in text[index + 2 :]:
+                # Only a phrase that runs to the end: "X, for example Y, has not ..." keeps
+                # its verb after the second comma, so nothing is dropped there.
                 dropped = text[index:]
                 rules.append(["drop", dropped, ""])
                 cut = source.find(dropped)
@@ -197,6 +204,7 @@ class Rewriter:
         return out
 
 
+_CONCESSIVE = frozenset(["while", "whilst", "although", "though", "whereas"])
 _NO_END = frozenset(["or", "and", "the", "a", "an", "of", "to", "for", "with", "by", "in", "on"])
 _LINKS = frozenset(
     [
