@@ -591,6 +591,7 @@ def _whole(source_text: str, block: str, data: SummaryData) -> bool:
                 for j in joints
             )
             or _after_opener(before)
+            or _after_concession(before, data)
         )
         ends = not after.strip() or after[:1] in ".!?;:" or any(after.startswith(j) for j in joints)
         if starts and ends:
@@ -603,7 +604,8 @@ def _after_concession(before: str, data: SummaryData) -> bool:
     """The source is the main clause after an opening concession ("While X, ")."""
     if not before.endswith(", "):
         return False
-    start = max(before.rfind(". ", 0, len(before) - 2) + 2, 0)
+    stop = before.rfind(". ", 0, len(before) - 2)
+    start = stop + 2 if stop >= 0 else 0
     return any(before[start:].startswith(o + " ") for o in data.openings)
 
 
