@@ -39,6 +39,7 @@ from converter.words import words
 
 MAX_WORDS = 20  # a sentence of the summary
 MAX_FINDING = 16  # a sentence of a strength: strengths are many, so they are kept shorter
+LONG_ALLOWED = 2  # the weightiest concerns may run to MAX_WORDS; the rest to MAX_FINDING
 MIN_WORDS = 4
 MAX_UNIT_WORDS = 28  # a finding said in two sentences
 WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
@@ -903,6 +904,8 @@ def _choose(found: list[Candidate], count: int) -> list[Candidate]:
         if len(chosen) >= count:
             break
         own = content_words(candidate.unit.text())
+        if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(candidate.unit.sentences):
+            continue  # past the weightiest, a long finding gives way to a plainer one
         if in_area.get(candidate.area, 0) >= per_area or any(
             len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
         ):
