@@ -13,16 +13,13 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import math
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
-from converter import tree as canonical
 from converter.transforms import classify as classifier
 from converter.transforms.faithfulness import (
     content_words,
@@ -35,7 +32,36 @@ from converter.transforms.faithfulness import (
 from converter.transforms.plain import Rewriter, acronym_tokens
 from converter.transforms.sentences import split_sentences
 from converter.transforms.summary_data import SummaryData, Term, load
+from converter.transforms.summary_model import (
+    Candidate,
+    Group,
+    Part,
+    Plan,
+    Sentence,
+    Unit,
+    graded_sections,
+    improvement_blocks,
+    places,
+    section_grade,
+    source_facts,
+    text_of,
+)
+from converter.transforms.summary_tree import id_order, summary_tree, trace_document, trace_path
 from converter.words import words
+
+# Names other modules use (the pipeline, the check, tests, benchmarks).
+__all__ = [
+    "Plan",
+    "Planner",
+    "Summary",
+    "places",
+    "plan",
+    "source_facts",
+    "summarize",
+    "summary_of",
+    "trace_json",
+    "trace_path",
+]
 
 MAX_WORDS = 20  # a sentence of the summary
 MAX_FINDING = 16  # a sentence of a strength: strengths are many, so they are kept shorter
@@ -62,204 +88,6 @@ _POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter
 _COMMON = frozenset(  # words too common in these reports to tie a finding to an improvement
     ["children", "child", "young", "people", "social", "work", "workers", "services", "service"]
 )
-
-
-@dataclass
-class Sentence:
-    """One sentence of the summary and how it was made."""
-
-    text: str
-    cites: tuple[str, ...]
-    kind: str  # source | fallback | point | template | meaning | explain | acronym | glossary
-    source_text: str = ""
-    rules: list[list[str]] = field(default_factory=list)
-    template: str = ""
-    slots: dict[str, str] = field(default_factory=dict)
-    label: str = ""  # a finding's class (classify): strength or concern
-    finding: str = ""  # the source sentence (or part) that was classified
-    id: str = ""
-    section: str = ""  # the key of the summary part it is in
-    unit: str = ""  # the id of the paragraph or list item it is in
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "cites": list(self.cites),
-            "kind": self.kind,
-            "source_text": self.source_text,
-            "rules": self.rules,
-            "template": self.template,
-            "slots": self.slots,
-            "label": self.label,
-            "finding": self.finding,
-            "section": self.section,
-            "unit": self.unit,
-        }
-
-
-@dataclass
-class Unit:
-    """A paragraph or list item: sentences read together, and the points under it."""
-
-    sentences: list[Sentence]
-    points: list[Unit] = field(default_factory=list)
-    id: str = ""
-
-    def all_sentences(self) -> list[Sentence]:
-        return [*self.sentences, *(s for p in self.points for s in p.all_sentences())]
-
-    def text(self) -> str:
-        return " ".join(s.text for s in self.sentences)
-
-
-@dataclass
-class Group:
-    style: str  # p (each unit a paragraph) | bullet | ordered (each unit a list item)
-    units: list[Unit]
-
-
-@dataclass
-class Part:
-    """A section of the summary: a heading, then paragraphs and lists."""
-
-    key: str
-    heading: str
-    groups: list[Group]
-    role: str | None = None
-
-    def units(self) -> list[Unit]:
-        return [u for g in self.groups for u in g.units]
-
-    def sentences(self) -> list[Sentence]:
-        return [s for u in self.units() for s in u.all_sentences()]
-
-
-@dataclass
-class Plan:
-    title: str
-    parts: list[Part]
-    back: list[Part]
-    cited: dict[str, str]
-    facts: dict[str, Any]
-    places: dict[str, str]  # cited block id -> where it is in the report, in words
-
-    def all_parts(self) -> list[Part]:
-        return [*self.parts, *self.back]
-
-    def sentences(self) -> list[Sentence]:
-        return [s for p in self.all_parts() for s in p.sentences()]
-
-
-@dataclass
-class Candidate:
-    """A finding the summary may show: one source sentence as one or two plain sentences."""
-
-    label: str
-    score: float
-    unit: Unit
-    block: str
-    area: str
-    order: int
-    words: int
-
-
-# --- Reading the source tree ---------------------------------------------------------------
-
-
-def _text(element: etree._Element) -> str:
-    return " ".join(canonical.text_content(element).split())
-
-
-def _own_text(element: etree._Element) -> str:
-    """An item's own text, without nested lists."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag != "list":
-            parts.append("".join(str(t) for t in child.itertext()))
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
-
-
-def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
-    """Every citable block's text by id, and the report's facts the templates may state."""
-    cited: dict[str, str] = {}
-    for element in root.iter("p", "item", "heading", "table", "note"):
-        ident = element.get("id")
-        if ident and not _in_artifacts(element):
-            cited[ident] = _own_text(element) if element.tag == "item" else _text(element)
-    meta = root.find("meta")
-    facts: dict[str, Any] = {"title": "", "subject": None, "lead": None, "dates": {}}
-    if meta is not None:
-        facts["title"] = " ".join((meta.findtext("title") or "").split())
-        subject = meta.findtext("subject")
-        facts["subject"] = " ".join(subject.split()) if subject else None
-        for date in meta.findall("date"):
-            facts["dates"].setdefault(date.get("role"), date.get("when"))
-        lead = meta.find("person[@role='lead-inspector']")
-        facts["lead"] = " ".join((lead.text or "").split()) if lead is not None else None
-    facts["kind"] = root.findtext("meta/kind", "generic")
-    facts["judgements"] = [
-        {
-            "area": j.get("area"),
-            "grade": j.get("grade"),
-            "label": " ".join((j.findtext("label") or "").split()),
-            "grade_text": " ".join((j.findtext("grade") or "").split()),
-        }
-        for j in root.iterfind("meta/judgements/judgement")
-    ]
-    facts["improvements"] = [item.get("id") for item in _improvement_blocks(root)]
-    facts["source_words"] = sum(
-        len(words(canonical.text_content(part))) for part in root.iterfind("body")
-    )
-    return cited, facts
-
-
-def places(root: etree._Element, ids: list[str]) -> dict[str, str]:
-    """Where each block is in the report, in a reader's words."""
-    by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
-    out: dict[str, str] = {}
-    for ident in ids:
-        element = by_id.get(ident)
-        if element is None:
-            continue
-        number = element.get("n")
-        section = next(iter(element.iterancestors("section")), None)
-        heading = section.find("heading") if section is not None else None
-        if element.tag == "p" and number:
-            out[ident] = f"paragraph {number}"
-        elif element.tag == "heading":
-            out[ident] = f"the part headed ‘{_text(element).rstrip('?:.')}’"
-        elif element.tag == "table":
-            out[ident] = "the table of grades"
-        elif heading is not None and heading.get("id") != ident:
-            out[ident] = f"the part headed ‘{_text(heading).rstrip('?:.')}’"
-        else:
-            out[ident] = "the start of the report"
-    return out
-
-
-def _in_artifacts(element: etree._Element) -> bool:
-    return any(a.tag == "artifacts" for a in element.iterancestors())
-
-
-def _improvement_blocks(root: etree._Element) -> list[etree._Element]:
-    out: list[etree._Element] = []
-    for section in root.iterfind("body//section[@role='improvements']"):
-        if any(a.get("role") == "improvements" for a in section.iterancestors("section")):
-            continue
-        items = [i for i in section.iter("item") if i.get("id")]
-        out.extend(items or [p for p in section.iter("p") if p.get("id")])
-    return out
-
-
-def _graded_sections(root: etree._Element) -> list[etree._Element]:
-    graded = root.findall("body//section[@grade]")
-    return [s for s in graded if not any(a.get("grade") for a in s.iterancestors("section"))]
-
-
-def _section_grade(element: etree._Element) -> str | None:
-    return next((a.get("grade") for a in element.iterancestors("section") if a.get("grade")), None)
 
 
 # --- Building the plan ---------------------------------------------------------------------
@@ -321,7 +149,7 @@ class Planner:
         """The findings of one block: each sentence classified, a mixed one split into its
         parts, each kept only when it is short, plain, whole and faithful."""
         ident = block.get("id") or ""
-        grade = _section_grade(block)
+        grade = section_grade(block)
         out: list[Candidate] = []
         for original in split_sentences(self.cited.get(ident, "")):
             label = classifier.classify(original)
@@ -467,7 +295,7 @@ class Planner:
             heading = section.find("heading")
             if heading is None:
                 continue
-            name = _text(heading).casefold()
+            name = text_of(heading).casefold()
             if not any(h in name for h in self.data.outcome_headings):
                 continue
             for block in section.iter("p", "item"):
@@ -523,17 +351,17 @@ class Planner:
 
     def _judgement_cites(self, judgement: dict[str, Any]) -> tuple[str, ...]:
         label, grade = judgement["label"], judgement["grade_text"]
-        for section in _graded_sections(self.root):
+        for section in graded_sections(self.root):
             heading = section.find("heading")
             if heading is not None and heading.get("id"):
-                heading_text = _text(heading).casefold()
+                heading_text = text_of(heading).casefold()
                 if label.casefold() in heading_text and grade.casefold() in heading_text:
                     return (heading.get("id") or "",)
         found = self.find_block(label, grade)
         return (found or self.find_block(label) or self.first_block(),)
 
     def improvements(self) -> Part | None:
-        blocks = _improvement_blocks(self.root)
+        blocks = improvement_blocks(self.root)
         if not blocks:
             return None
         section = self.root.find("body//section[@role='improvements']")
@@ -562,7 +390,9 @@ class Planner:
             sections = list(block.iterancestors("section"))
             if any(s.get("role") in ("improvements", "contents", "copyright") for s in sections):
                 continue
-            names = [_text(h).casefold() for s in sections if (h := s.find("heading")) is not None]
+            names = [
+                text_of(h).casefold() for s in sections if (h := s.find("heading")) is not None
+            ]
             if any(skip in name for name in names for skip in self.data.skip_headings):
                 continue
             area = sections[-1].get("id", "") if sections else ""
@@ -877,7 +707,7 @@ class Planner:
         glossary = self.glossary(sentences)
         if glossary is not None:
             parts.append(glossary)
-        cited_ids = sorted({c for s in sentences for c in s.cites}, key=_id_order)
+        cited_ids = sorted({c for s in sentences for c in s.cites}, key=id_order)
         where = places(self.root, cited_ids)
         if self.with_sources:
             back.append(self.sources([*parts, *back], where))
@@ -904,7 +734,9 @@ def _choose(found: list[Candidate], count: int) -> list[Candidate]:
         if len(chosen) >= count:
             break
         own = content_words(candidate.unit.text())
-        if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(candidate.unit.sentences):
+        if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(
+            candidate.unit.sentences
+        ):
             continue  # past the weightiest, a long finding gives way to a plainer one
         if in_area.get(candidate.area, 0) >= per_area or any(
             len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
@@ -1000,7 +832,7 @@ def _mentions(text: str, forms: tuple[str, ...]) -> bool:
     )
 
 
-# --- The summary tree and the trace --------------------------------------------------------
+# --- The summary, planned once ---------------------------------------------------------------
 
 
 def plan(root: etree._Element, *, sources: bool = False) -> Plan:
@@ -1018,10 +850,10 @@ class Summary:
 
     @functools.cached_property
     def tree(self) -> etree._Element:
-        return _summary_tree(self.source, self.plan)
+        return summary_tree(self.source, self.plan)
 
     def trace_json(self) -> bytes:
-        return _trace_json(self.source, self.plan)
+        return trace_document(self.source, self.plan)
 
 
 def summary_of(root: etree._Element, *, sources: bool = False) -> Summary:
@@ -1036,120 +868,6 @@ def summarize(root: etree._Element, *, sources: bool = False) -> etree._Element:
     return summary_of(root, sources=sources).tree
 
 
-def _summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
-    out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
-    out.set(canonical.XML_LANG, canonical.language(root))
-    out.set("variant", "summary")
-    meta = etree.SubElement(out, "meta")
-    title = summary.title or "the document"
-    etree.SubElement(meta, "title").text = f"Plain-language summary: {title}"
-    source_meta = root.find("meta")
-    for name in ("kind", "subject", "publisher", "date", "person", "source", "judgements"):
-        for element in source_meta.findall(name) if source_meta is not None else []:
-            meta.append(_copy(element))
-    if meta.find("kind") is None:
-        etree.SubElement(meta, "kind").text = "generic"
-    body = etree.SubElement(out, "body")
-    for part in summary.parts:
-        _emit(body, part)
-    back = etree.SubElement(out, "back")
-    for part in summary.back:
-        _emit(back, part)
-    canonical.validate(out, source="summary")
-    return out
-
-
-def _copy(element: etree._Element) -> etree._Element:
-    return etree.fromstring(etree.tostring(element), canonical.safe_parser())
-
-
-def _emit(parent: etree._Element, part: Part) -> None:
-    section = etree.SubElement(parent, "section", {"id": f"sum-{part.key}"})
-    if part.role:
-        section.set("role", part.role)
-    heading = etree.SubElement(section, "heading", {"id": f"sum-{part.key}-h"})
-    heading.text = part.heading
-    for number, group in enumerate(part.groups, 1):
-        if group.style == "p":
-            for unit in group.units:
-                _unit_element(etree.SubElement(section, "p"), unit)
-            continue
-        listing = etree.SubElement(
-            section, "list", {"id": f"sum-{part.key}-l{number}", "type": group.style}
-        )
-        for unit in group.units:
-            item = etree.SubElement(listing, "item")
-            _unit_element(item, unit)
-            if unit.points:
-                points = etree.SubElement(item, "list", {"id": f"{unit.id}-l", "type": "bullet"})
-                for point in unit.points:
-                    _unit_element(etree.SubElement(points, "item"), point)
-
-
-def _unit_element(element: etree._Element, unit: Unit) -> None:
-    element.set("id", unit.id)
-    cites = " ".join(dict.fromkeys(c for s in unit.sentences for c in s.cites if c))
-    if cites:  # a document with no blocks gives fixed sentences that cite none
-        element.set("cites", cites)
-    [first, *rest] = unit.sentences
-    if first.kind in ("glossary", "acronym"):
-        term, _, explanation = first.text.partition(": ")
-        strong = etree.SubElement(element, "strong")
-        strong.text = term
-        strong.tail = ": " + explanation
-    else:
-        element.text = " ".join(s.text for s in unit.sentences)
-
-
 def trace_json(root: etree._Element, *, sources: bool = False) -> bytes:
     """Per sentence: its text, sources and the rules applied; plus the cited source text."""
     return summary_of(root, sources=sources).trace_json()
-
-
-def trace_lines(plan: Plan) -> list[dict[str, Any]]:
-    """The summary's lines as a reader sees them: each unit, then each of its points."""
-    out = []
-    for part in plan.all_parts():
-        for unit in part.units():
-            for owner in [unit, *unit.points]:
-                out.append(
-                    {
-                        "section": part.key,
-                        "unit": owner.id,
-                        "text": owner.text(),
-                        "point": owner is not unit,
-                    }
-                )
-    return out
-
-
-def _trace_json(root: etree._Element, summary: Plan) -> bytes:
-    records = [s.record() for s in summary.sentences()]
-    cited_ids = sorted({c for r in records for c in r["cites"]}, key=_id_order)
-    source = root.find("meta/source")
-    payload: dict[str, Any] = {
-        "trace-version": 2,
-        "source": {str(k): str(v) for k, v in source.attrib.items()} if source is not None else {},
-        "facts": summary.facts,
-        "cited": {i: summary.cited[i] for i in cited_ids if i in summary.cited},
-        "places": {i: summary.places[i] for i in cited_ids if i in summary.places},
-        "sections": [
-            {"key": p.key, "heading": p.heading, "sentences": len(p.sentences())}
-            for p in summary.all_parts()
-        ],
-        "lines": trace_lines(summary),
-        "sentences": records,
-    }
-    return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def trace_path(path: Path) -> Path:
-    """Where a summary's trace goes: beside it, ``<stem>.summary.trace.json``."""
-    name = path.name
-    stem = name[: -len(".summary.md")] if name.endswith(".summary.md") else path.stem
-    return path.with_name(f"{stem}.summary.trace.json")
-
-
-def _id_order(ident: str) -> tuple[str, int]:
-    match = re.match(r"(.*?)(\d+)$", ident)
-    return (match.group(1), int(match.group(2))) if match else (ident, 0)
