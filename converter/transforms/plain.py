@@ -21,6 +21,7 @@ MAX_SENTENCE = (
     18  # words past which a point must be cut, whatever it cuts (it may grow by rewording)
 )
 LAST_RESORT = (", ", " and ", " or ", " for ", " of ", " in ")
+MIN_POINT = 4  # words: a point shorter than this is a stub
 MAX_POINT = 9  # words in one point of an improvement item, before rewording (which may add some)
 _ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
 _SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
@@ -253,7 +254,7 @@ def _cut(piece: str, joint: str, *, limit: int = MAX_POINT, strict: bool = True)
     places = []
     for match in re.finditer(re.escape(joint), piece):
         at = match.start()
-        if len(words(piece[:at])) < 5 or len(words(piece[at:])) < 5:
+        if len(words(piece[:at])) < MIN_POINT or len(words(piece[at:])) < MIN_POINT:
             continue
         before, after = piece[:at].split()[-1:], piece[match.end() :].split()[:1]
         if before and before[0].casefold() in _NO_END:
