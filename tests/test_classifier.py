@@ -23,6 +23,8 @@ from converter.transforms.classify import (
 
 HELD_OUT = LABEL_FILE.with_name("held-out.tsv")  # labelled after a first set of rules
 HELD_OUT_2 = LABEL_FILE.with_name("held-out-2.tsv")  # labelled after the rules were last changed
+# Labelled before the rules were changed again and never used to change them: the honest figure.
+HELD_OUT_3 = LABEL_FILE.with_name("held-out-3.tsv")
 MIN_LABELLED = 200
 MIN_ACCURACY = 0.90
 
@@ -60,6 +62,7 @@ def test_accuracy_on_the_labelled_corpus_sentences() -> None:
         pytest.skip(CORPUS_ABSENT)
     sets = {"labels": read_labels(), "held-out": read_labels(HELD_OUT)}
     sets["held-out-2"] = read_labels(HELD_OUT_2)
+    sets["held-out-3"] = read_labels(HELD_OUT_3)
     labels = [label for found in sets.values() for label in found]
     origin = {id(label): name for name, found in sets.items() for label in found}
     per_set: Counter[tuple[str, bool]] = Counter()
@@ -77,7 +80,10 @@ def test_accuracy_on_the_labelled_corpus_sentences() -> None:
             confusion[(label.label, got)] += 1
             per_set[(origin[id(label)], got == label.label)] += 1
             if got != label.label:
-                wrong.append(f"{label.label:8} as {got:8} {document} {label.block}.{label.index}")
+                wrong.append(
+                    f"{origin[id(label)]:10} {label.label:8} as {got:8} "
+                    f"{document} {label.block}.{label.index}"
+                )
     found = sum(confusion.values())
     right = sum(n for (want, got), n in confusion.items() if want == got)
     rows = [f"{'label':10}" + "".join(f"{g:>10}" for g in LABELS)]
