@@ -42,6 +42,22 @@ MIN_ACCURACY = 0.90
         ("The council has 120 children in care.", NEUTRAL),
         ("Ensure that every child has a permanent plan.", CONCERN),
         ("Leaders should improve the quality of supervision.", CONCERN),
+        # A bare noun phrase (an improvement item) names a topic and asserts nothing.
+        ("The quality of assessments, including how well they record risk.", NEUTRAL),
+        ("oversight of plans where children wait too long", NEUTRAL),
+        ("The quality of assessments is not good enough.", CONCERN),
+        ("The quality of plans for children who go missing has improved.", STRENGTH),
+        # A concern named as a condition of the main clause is not asserted; "where" after
+        # a noun opens no condition.
+        ("Chairs challenge managers when there are gaps in plans or drift.", STRENGTH),
+        ("Inspectors saw cases where children waited too long.", CONCERN),
+        ("When there are worries about children, they are not always recorded.", CONCERN),
+        # Evenly weighed with no contrast: the first cue says what the sentence is about.
+        ("There is a lack of coordinated support for families.", CONCERN),
+        ("Positive help is offered to families with problems.", STRENGTH),
+        ("Managers do little proactive work with families.", CONCERN),
+        ("In response to high exclusions, leaders reviewed the offer.", STRENGTH),
+        ("While waiting, children get support from mentors.", STRENGTH),
     ],
 )
 def test_rules_on_sentences_of_our_own(sentence: str, label: str) -> None:

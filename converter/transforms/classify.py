@@ -13,6 +13,7 @@ import tomllib
 from dataclasses import dataclass
 from importlib import resources
 
+from converter.transforms.sentences import VERB_WORDS
 from converter.words import words
 
 STRENGTH, CONCERN, MIXED, NEUTRAL = "strength", "concern", "mixed", "neutral"
@@ -156,17 +157,29 @@ def _starts(phrases: tuple[tuple[str, ...], ...], found: list[str]) -> dict[int,
     return out
 
 
-def _score(found: list[str]) -> tuple[float, float, bool]:
-    """(strength, concern, negated) weights of one clause, negators applied."""
+@dataclass(frozen=True)
+class Weighed:
+    """One clause's cues added up, negators applied."""
+
+    strength: float
+    concern: float
+    negated: bool  # it holds a negator
+    first: int  # the polarity of its first asserted cue (+1, -1; 0 for none)
+
+
+def _score(found: list[str]) -> Weighed:
+    """The strength and concern weights of one clause, negators applied."""
     hits = [h for h in _hits(found, signals().cues) if h.cue.polarity]
     negators = _starts(signals().negators, found)
     reducers = _starts(signals().reducers, found)
     used: set[int] = set()
     strength = concern = 0.0
+    first = 0
     conditional: set[int] = set()  # words inside a "when ..." or "if ..." clause
     inside = False
     for index, word in enumerate(found):
-        if word in CONDITIONS:
+        opening = not index or found[index - 1] == ","
+        if word in CONDITIONS and (opening or word != "where"):  # "cases where ...": not one
             inside = True
         elif word == ",":
             inside = False
@@ -189,14 +202,18 @@ def _score(found: list[str]) -> tuple[float, float, bool]:
         elif reduced and polarity < 0:
             polarity = 1
         if polarity < 0 and hit.start in conditional:
-            weight /= 2  # a concern named as a condition ("when drift occurs") is not asserted
+            weight = 0.0  # a concern named as a condition ("when drift occurs") is not asserted
+        elif not first:
+            first = polarity
         if polarity > 0:
             strength += weight
         else:
             concern += weight
     unused = [i for i in negators if i not in used and i not in conditional]
     concern += 2.0 * len(unused)
-    return strength, concern, bool(negators)
+    if unused and not first:
+        first = -1
+    return Weighed(strength, concern, bool(negators), first)
 
 
 SUBORDINATE = frozenset(
@@ -217,6 +234,8 @@ def _clauses(found: list[str]) -> list[list[str]]:
             if open_to_comma and out[-1]:
                 out.append([])
                 open_to_comma = False
+            elif out[-1]:
+                out[-1].append(word)  # kept: it ends a "when ..." condition (_score)
             continue
         temporal = word in ("while", "whilst") and following.endswith("ing")  # "while waiting"
         if word in contrast and not temporal:
@@ -243,23 +262,79 @@ def is_recommendation(text: str) -> bool:
     return any(_matches(p, found, 0) for p in signals().recommendation)
 
 
+# Words that open a clause about what came before: the words after them are not the
+# sentence's own claim ("..., including ...", "... where children wait ...").
+_CLAUSE_OPENERS = frozenset(["including", "so", "where", "when", "which", "who", "that", "to"])
+_PREPOSITIONS = frozenset(["in", "by", "of", "for", "with", "through", "to", "on", "from"])
+_FINITE = frozenset(["is", "are", "was", "were", "has", "have", "had", "will", "can"])
+_ADJECTIVE_BEFORE = frozenset(["and", "or", "the", "a", "an", "of", "with", "for", "in", "to"])
+
+
+def names_a_topic(text: str) -> bool:
+    """Is the sentence a bare noun phrase, as an improvement item often is ("The accuracy of
+    children's records, including ...", "escalation to pre-proceedings where ...")?  It names
+    what a report looks at or wants better and, read alone, asserts nothing.  Its comma
+    parts that open with a clause word are clauses about it; in the others no verb may
+    come before a clause word."""
+    found = _with_commas(text)
+    if not found:
+        return False
+    opens = text[:1].islower() or found[0] == "how" or (found[0] == "the" and "of" in found[2:5])
+    if not opens or found[0].endswith("ing"):
+        return False  # "ensuring that ...", "dealing with ...": an action asked for, not a topic
+    parts: list[list[str]] = [[]]
+    for word in found:
+        if word == ",":
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    for number, part in enumerate(parts):
+        if number and part and part[0] in _CLAUSE_OPENERS:
+            continue
+        clause = False
+        for index, word in enumerate(part):
+            before = part[index - 1] if index else ""
+            if word in _FINITE and before not in _CLAUSE_OPENERS:
+                return False  # "The number of children who go missing is low": its verb
+            if index and word in _CLAUSE_OPENERS - {"to"} and before not in _PREPOSITIONS:
+                clause = True  # "... where children wait": a clause about the phrase
+            if clause:
+                continue
+            noun = word.endswith("s") and (
+                before in _ADJECTIVE_BEFORE or before.endswith(("'s", "’s", "ing"))
+            )  # "children's records", "safeguarding checks": plural nouns, not verbs
+            if word in VERB_WORDS and not noun:
+                return False
+            if word.endswith("ed") and index and before not in _ADJECTIVE_BEFORE:
+                return False  # a past form after its subject ("The quality of plans improved")
+    return True
+
+
 @functools.lru_cache(maxsize=4096)
 def classify(text: str) -> str:
     """strength, concern, mixed or neutral."""
     if is_recommendation(text):
         return CONCERN
+    if names_a_topic(text):
+        return NEUTRAL
     found = _with_commas(text)
     if found and found[0] == "however":
         found = found[1:]  # "However, ..." sets this sentence against the last one, not within
     scores = [_score(c) for c in _clauses(found)]
-    sides = [_side(s, c, negated) for s, c, negated in scores]
+    sides = [_side(w.strength, w.concern, w.negated) for w in scores]
     if len(sides) > 1 and {STRENGTH, MIXED} & set(sides) and {CONCERN, MIXED} & set(sides):
-        return MIXED
-    strength = sum(s for s, _, _ in scores)
-    concern = sum(c for _, c, _ in scores)
-    side = _side(strength, concern, any(n for _, _, n in scores))
+        return MIXED  # its clauses disagree ("Despite strong leadership, plans are weak")
+    strength = sum(w.strength for w in scores)
+    concern = sum(w.concern for w in scores)
+    side = _side(strength, concern, any(w.negated for w in scores))
     if _about_the_inspection(found) and concern < 2:
         return NEUTRAL
+    if side == MIXED:
+        # Evenly weighed with no contrast between clauses: the sentence says first what
+        # it is about ("There is a lack of coordinated support", "A range of positive
+        # interventions ... to help children in crisis").
+        first = next((w.first for w in scores if w.first), 0)
+        return {1: STRENGTH, -1: CONCERN}.get(first, MIXED)
     return side
 
 
@@ -287,4 +362,4 @@ def seriousness(text: str, section_grade: str | None = None) -> int:
 
 def weight(text: str) -> float:
     """How strongly a strength is put (the sum of its strength cues)."""
-    return _score(tokens(text))[0]
+    return _score(tokens(text)).strength

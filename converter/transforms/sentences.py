@@ -370,5 +370,9 @@ VERB_WORDS = frozenset(
         "spoke",
         "present",
         "presents",
+        "hamper",
+        "hampers",
+        "exacerbate",
+        "exacerbates",
     ]
 )
