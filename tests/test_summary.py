@@ -18,14 +18,21 @@ from lxml import etree
 from converter import Options, api
 from converter import tree as canonical
 from converter.check import check_file
-from converter.check.summary import parse_markdown, readability
+from converter.check.summary import min_words_for, parse_markdown, readability
 from converter.transforms.faithfulness import (
     claim_words,
     incomplete,
     summary_findings,
 )
 from converter.transforms.plain import Rewriter
-from converter.transforms.summary import Plan, Planner, summarize, summary_of, trace_json
+from converter.transforms.summary import (
+    Plan,
+    Planner,
+    source_facts,
+    summarize,
+    summary_of,
+    trace_json,
+)
 from converter.transforms.summary_data import load
 from converter.words import words
 from converter.writers.summary import write as write_markdown
@@ -265,13 +272,35 @@ def test_sample_summary_meets_the_sample_targets(render: Any) -> None:
 @pytest.mark.parametrize("text", corpus_params(corpus_texts()))
 def test_corpus_summary_meets_the_targets(render: Any, text: Path) -> None:
     """Every corpus summary: FRE >= 65, FK <= 6, sentences <= 20 words and 12 on average,
-    every grade and improvement item (whole), no empty section, faithful."""
+    350-700 words for a report with 4,000 words of prose (fewer in proportion for less: a
+    timetable is nearly all table, and table cells are not prose), every grade and
+    improvement item (whole), no empty section, faithful."""
     path: Path = render(text, "summary", TRACE)
     figures, status, trace = _figures(path)
     print(f"\n{text.name}: {figures}")
     for name in CHECKS[1:]:
         assert status[name] == "pass", (name, results_by_name(path)[name].details)
     assert status["summary-readability"] == "pass", figures
+
+
+def test_the_length_target_scales_with_the_reports_prose_not_its_tables() -> None:
+    assert min_words_for(4000) == min_words_for(9000) == 350
+    assert min_words_for(2000) == 175 and min_words_for(20) == 1
+    root = copy.deepcopy(source_root(GENERIC))
+    section = root.find("body/section")
+    table = etree.SubElement(section, "table", {"id": "table-1"})
+    for number in range(200):
+        row = etree.SubElement(table, "row")
+        for text in ("Monday", f"Stop {number} by the green at ten past nine"):
+            etree.SubElement(row, "cell").text = text
+    facts = source_facts(root)[1]
+    prose = source_facts(source_root(GENERIC))[1]
+    assert facts["prose_words"] == prose["source_words"] == prose["prose_words"]
+    assert facts["source_words"] > prose["source_words"] + 1000
+    assert min_words_for(facts["prose_words"]) < 20 < min_words_for(facts["source_words"])
+    # The summary of the mostly-table document passes its length check.
+    figures = readability(["Opening hours are on six days."], 60, facts["prose_words"])
+    assert not [f for f in figures.findings() if "words, outside" in f]
 
 
 # --- Faithfulness: injected faults are each caught -----------------------------------------

@@ -160,7 +160,20 @@ def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
     facts["source_words"] = sum(
         len(words(canonical.text_content(part))) for part in root.iterfind("body")
     )
+    # The report's own prose: its body outside tables.  The summary's length target scales
+    # with it, so a document that is nearly all table is not asked for words it lacks.
+    facts["prose_words"] = sum(len(words(_text_outside_tables(b))) for b in root.iterfind("body"))
     return cited, facts
+
+
+def _text_outside_tables(element: etree._Element) -> str:
+    """An element's text with its tables left out (a table's tail is prose again)."""
+    pieces = [element.text or ""]
+    for child in element:
+        if child.tag != "table":
+            pieces.append(_text_outside_tables(child) if isinstance(child.tag, str) else "")
+        pieces.append(child.tail or "")
+    return "".join(pieces)  # as canonical.text_content joins it
 
 
 def places(root: etree._Element, ids: list[str]) -> dict[str, str]:
