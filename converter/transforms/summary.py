@@ -289,7 +289,9 @@ class Planner:
 
     def _stated_outcome(self) -> Unit | None:
         """The plainest of the first sentences under an ungraded report's outcome heading
-        (its headline findings), short, whole and faithful."""
+        (its headline findings), short, whole and faithful.  The first ones of the section
+        in reading order, whichever paragraphs hold them, so that a PDF whose paragraphs are
+        cut otherwise than its text's gives the same choice."""
         found: list[Unit] = []
         for section in self.root.iterfind("body//section"):
             heading = section.find("heading")
@@ -300,13 +302,15 @@ class Planner:
                 continue
             for block in section.iter("p", "item"):
                 ident = block.get("id") or ""
-                for original in split_sentences(self.cited.get(ident, ""))[:HEADLINES]:
+                for original in split_sentences(self.cited.get(ident, "")):
                     made = [
                         self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
                         for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
                     ]
                     if made and all(made) and len(made) <= 2:
                         found.append(Unit([s for s in made if s is not None]))
+                    if len(found) >= HEADLINES:
+                        break
                 if len(found) >= HEADLINES:
                     break
             if found:
