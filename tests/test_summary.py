@@ -21,6 +21,7 @@ from converter.check import check_file
 from converter.check.summary import min_words_for, parse_markdown, readability
 from converter.transforms.faithfulness import (
     claim_words,
+    faithfulness_findings,
     incomplete,
     summary_findings,
 )
@@ -474,12 +475,62 @@ def test_checker_compares_the_trace_with_the_source_when_given(tmp_path: Path) -
 
 def test_phrase_bank_never_changes_a_claim_word() -> None:
     data = load()
-    for phrase in data.phrases:
+    for phrase in (*data.phrases, *data.item_openings):
         assert claim_words(phrase.source) == claim_words(phrase.plain), phrase
+    # A quantifier said in other words counts as the plain word, and only that one.
+    assert claim_words("the majority of plans") == claim_words("most plans")
+    assert claim_words("the majority of plans") != claim_words("some plans")
     for split in data.splits:
         assert not claim_words(split.opens), split
     for short, long_form in data.acronyms.items():
         assert short and long_form
+
+
+def test_a_rewritten_phrase_is_never_rewritten_again_and_terms_stay_whole() -> None:
+    rewriter = Rewriter(load(), source_root(ILACS))
+
+    def plain(text: str) -> str:
+        return rewriter.plain(text, text, [])[0]
+
+    # "what the law requires" is not then made "what the law needs" by "requires" -> "needs",
+    # and the term "statutory" does not stop the phrase that holds it.
+    assert plain("Leaders meet statutory requirements") == "Leaders meet what the law requires."
+    # A glossary term is explained, never reworded: "multi-agency" -> "joint" leaves the
+    # multi-agency safeguarding hub whole.
+    assert plain("The multi-agency safeguarding hub and multi-agency meetings work") == (
+        "The multi-agency safeguarding hub and joint meetings work."
+    )
+    assert plain("The majority of plans are clear") == "Most plans are clear."
+
+
+def test_an_improvement_items_opening_is_made_a_verb_only_at_its_start() -> None:
+    data = load()
+    rewriter = Rewriter(data, source_root(ILACS))
+    item = "The recognition of risk and the response to neglect."
+    [(text, source, rules)] = rewriter.points(item)
+    assert text == "Spotting risk and the response to neglect."
+    assert ["item-opening", "The recognition of", "Spotting"] in rules
+    # Not inside a sentence, nor in a finding.
+    assert rewriter.points("Improve the recognition of risk.")[0][0] == (
+        "Improve the recognition of risk."
+    )
+    finding = "The recognition of risk is strong"
+    assert rewriter.plain(finding, finding, [])[0] == finding + "."
+    # The check knows the rule as ours, and refuses one that is not.
+    record = {
+        "id": "s-1",
+        "text": text,
+        "cites": ["p-1"],
+        "kind": "point",
+        "source_text": source,
+        "rules": rules,
+    }
+    cited = {"p-1": item}
+    assert faithfulness_findings(record, cited, {}, data) == []
+    forged = ["item-opening", "The recognition of", "Ignoring"]
+    record |= {"text": "Ignoring risk and the response to neglect.", "rules": [forged]}
+    found = faithfulness_findings(record, cited, {}, data)
+    assert any("rule item-opening" in f and "is not ours" in f for f in found), found
 
 
 def test_number_rules_keep_every_number() -> None:

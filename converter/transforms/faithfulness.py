@@ -235,9 +235,19 @@ def content_words(text: str) -> set[str]:
     return {stem(w) for w in words(text) if w not in STOPWORDS}
 
 
+# Quantifiers said in other words that mean the same: counted as the plain word.
+_SAME_QUANTIFIER = (
+    (re.compile(r"\b(?:the|a) majority of\b", re.IGNORECASE), "most"),
+    (re.compile(r"\btypically\b", re.IGNORECASE), "usually"),
+    (re.compile(r"\bfrequently\b", re.IGNORECASE), "often"),
+)
+
+
 def claim_words(text: str) -> Counter[str]:
     """The quantifiers, negations, numbers and grade words of a text, counted."""
     counts: Counter[str] = Counter()
+    for pattern, same in _SAME_QUANTIFIER:
+        text = pattern.sub(same, text)
     for word in words(text):
         if word in QUANTIFIERS or word in NEGATIONS or word in GRADE_WORDS:
             counts[word] += 1
@@ -280,6 +290,11 @@ def _rule_allowed(rule: list[str], data: SummaryData, cited: list[str]) -> bool:
         return any(
             p.source.casefold() == before.casefold() and p.plain.casefold() == after.casefold()
             for p in data.phrases
+        )
+    if name == "item-opening":
+        return any(
+            p.source.casefold() == before.casefold() and p.plain == after
+            for p in data.item_openings
         )
     if name == "acronym":
         return data.acronyms.get(before) == after

@@ -8,6 +8,7 @@ see that each one is ours (converter.transforms.faithfulness).
 
 from __future__ import annotations
 
+import functools
 import re
 
 from lxml import etree
@@ -36,8 +37,11 @@ def acronym_tokens(text: str) -> list[str]:
     return _ACRONYM_TOKEN.findall(text)
 
 
-def replace_words(text: str, before: str, after: str) -> tuple[str, int]:
-    """Replace whole-word occurrences, keeping a capital first letter; not in grade phrases."""
+def replace_words(
+    text: str, before: str, after: str, shelf: Shelf | None = None
+) -> tuple[str, int]:
+    """Replace whole-word occurrences, keeping a capital first letter; not in grade phrases.
+    With a shelf, each replacement is set aside on it, so no later rule rewrites it."""
     pattern = re.compile(r"(?<![\w-])" + re.escape(before) + r"(?![\w-])", re.IGNORECASE)
     count = 0
 
@@ -49,9 +53,30 @@ def replace_words(text: str, before: str, after: str) -> tuple[str, int]:
             return match.group(0)  # a capital inside a sentence: part of a name, kept
         count += 1
         found = match.group(0)
-        return after[:1].upper() + after[1:] if found[:1].isupper() and not match.start() else after
+        said = after[:1].upper() + after[1:] if found[:1].isupper() and not match.start() else after
+        return shelf.hide(said) if shelf is not None else said
 
     return pattern.sub(swap, text), count
+
+
+_SHELVED = re.compile("\x00(\\d+)\x00")
+
+
+class Shelf:
+    """Words set aside while the phrase bank runs: what a rule has already written (so
+    "statutory requirements" -> "what the law requires" never goes on to "what the law
+    needs") and the glossary's terms, which are explained, never reworded (so "multi-agency"
+    -> "joint" leaves "multi-agency safeguarding hub" whole)."""
+
+    def __init__(self) -> None:
+        self.kept: list[str] = []
+
+    def hide(self, text: str) -> str:
+        self.kept.append(text)
+        return f"\x00{len(self.kept) - 1}\x00"
+
+    def restore(self, text: str) -> str:
+        return _SHELVED.sub(lambda m: self.kept[int(m.group(1))], text)
 
 
 def apply_number_rule(pattern: str, plain: str, text: str) -> str:
@@ -64,6 +89,18 @@ class Rewriter:
     def __init__(self, data: SummaryData, root: etree._Element) -> None:
         self.data = data
         self.defined = self._source_acronyms(root)
+        self._term_forms = sorted(
+            {f for t in data.terms for f in t.forms}, key=lambda f: (-len(f), f)
+        )
+        # Phrases of the bank that hold a term and reword it whole ("statutory requirements").
+        self._phrases_with_terms = [
+            p
+            for p in data.phrases
+            if any(
+                f.casefold() != p.source.casefold() and _whole_words(f).search(p.source)
+                for f in self._term_forms
+            )
+        ]
 
     @staticmethod
     def _source_acronyms(root: etree._Element) -> dict[str, tuple[str, str]]:
@@ -133,9 +170,18 @@ class Rewriter:
         ]
 
     def plain(
-        self, text: str, source: str, rules: list[Rule], *, drop: bool = True, end: str = "."
+        self,
+        text: str,
+        source: str,
+        rules: list[Rule],
+        *,
+        drop: bool = True,
+        end: str = ".",
+        opening: bool = False,
     ) -> Piece:
-        """One piece in plain words: openers and acronyms dealt with, phrases and numbers."""
+        """One piece in plain words: openers and acronyms dealt with, phrases and numbers;
+        ``opening`` when it opens an improvement item, whose noun phrase may become a verb
+        ("The recognition of risk" -> "Spotting risk")."""
         rules = list(rules)
         text = text.strip().rstrip(".;:,")
         source = source.strip().rstrip(".;:,")
@@ -172,12 +218,37 @@ class Rewriter:
             if changed != text:
                 rules.append(["number", number.pattern, number.plain])
                 text = changed
+        shelf = Shelf()
+        if opening:
+            for phrase in self.data.item_openings:
+                if text.casefold().startswith(phrase.source.casefold() + " "):
+                    text = shelf.hide(phrase.plain) + text[len(phrase.source) :]
+                    rules.append(["item-opening", phrase.source, phrase.plain])
+                    break
+        text = self._shelve_terms(text, shelf)
         for phrase in self.data.phrases:
-            text, n = replace_words(text, phrase.source, phrase.plain)
+            text, n = replace_words(text, phrase.source, phrase.plain, shelf)
             if n:
                 rules.append(["phrase", phrase.source, phrase.plain])
+        text = shelf.restore(text)
         text = text[:1].upper() + text[1:]
         return text + end, source, rules
+
+    def _shelve_terms(self, text: str, shelf: Shelf) -> str:
+        """Set aside each glossary term in the text, longest first, unless a phrase of the
+        bank is that very term in other words ("looked after children") or holds it and is
+        there to reword it whole ("statutory requirements" -> "what the law requires")."""
+        reworded = {p.source.casefold() for p in self.data.phrases}
+        for form in self._term_forms:
+            if form.casefold() in reworded:
+                continue
+            held = [
+                m.span()
+                for p in self._phrases_with_terms
+                for m in _whole_words(p.source).finditer(text)
+            ]
+            text = _whole_words(form).sub(functools.partial(_hide_term, shelf, held), text)
+        return text
 
     def points(self, item: str) -> list[Piece]:
         """An improvement item, whole, as points of at most MAX_POINT words where its joints
@@ -197,12 +268,26 @@ class Rewriter:
         out: list[Piece] = []
         for index, piece in enumerate(pieces):
             ends = index == len(pieces) - 1 or piece.rstrip().endswith((".", "!", "?"))
-            text, source, rules = self.plain(piece, piece, [], drop=False, end="." if ends else "")
+            text, source, rules = self.plain(
+                piece, piece, [], drop=False, end="." if ends else "", opening=not index
+            )
             opens = not index or out[-1][0].endswith(".")
             if not opens and not _keeps_capital(piece):
                 text = text[:1].lower() + text[1:]
             out.append((text, source, rules))
         return out
+
+
+def _hide_term(shelf: Shelf, held: list[tuple[int, int]], match: re.Match[str]) -> str:
+    """A term set aside on the shelf, unless a phrase that rewords it whole holds it."""
+    if any(start <= match.start() and match.end() <= end for start, end in held):
+        return match.group(0)
+    return shelf.hide(match.group(0))
+
+
+def _whole_words(phrase: str) -> re.Pattern[str]:
+    """A phrase as whole words, any case (a hyphen joins words: "self-evaluation")."""
+    return re.compile(r"(?<![\w-])" + re.escape(phrase) + r"(?![\w-])", re.IGNORECASE)
 
 
 _CONCESSIVE = frozenset(["while", "whilst", "although", "though", "whereas"])

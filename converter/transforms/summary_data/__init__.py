@@ -43,6 +43,7 @@ class SummaryData:
     grade_words: dict[str, str]  # grade value -> the grade in words
     grade_meanings: dict[str, tuple[str, ...]]  # grade value -> plain sentences
     phrases: tuple[Phrase, ...]  # longest first
+    item_openings: tuple[Phrase, ...]  # an improvement item's opening noun phrase as a verb
     splits: tuple[Split, ...]
     numbers: tuple[Number, ...]
     point_joints: tuple[str, ...]
@@ -97,6 +98,12 @@ def load() -> SummaryData:
         grade_words={value: g["words"] for value, g in glossary["grades"].items()},
         grade_meanings={value: tuple(g["meaning"]) for value, g in glossary["grades"].items()},
         phrases=tuple(phrases),
+        item_openings=tuple(
+            sorted(
+                (Phrase(p["from"], p["to"]) for p in bank.get("item_opening", [])),
+                key=lambda p: (-len(p.source), p.source),
+            )
+        ),
         splits=tuple(Split(s["joint"], s["opens"], s["standalone"]) for s in bank["split"]),
         numbers=tuple(Number(n["pattern"], n["plain"]) for n in bank["number"]),
         point_joints=tuple(bank["points"]["joints"]),
