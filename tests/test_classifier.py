@@ -58,6 +58,11 @@ MIN_ACCURACY = 0.90
         ("Managers do little proactive work with families.", CONCERN),
         ("In response to high exclusions, leaders reviewed the offer.", STRENGTH),
         ("While waiting, children get support from mentors.", STRENGTH),
+        # A negated verb of noticing takes the "not" on itself: its object is not turned.
+        ("Social workers do not always recognise risk of significant harm.", CONCERN),
+        ("Children are not at risk of significant harm.", STRENGTH),
+        ("Risks are not well understood.", CONCERN),  # the cue up to the verb is turned
+        ("Managers are not effectively tackling drift and delay.", CONCERN),  # nor a reducer
     ],
 )
 def test_rules_on_sentences_of_our_own(sentence: str, label: str) -> None:

@@ -33,6 +33,8 @@ class Cue:
 class Signals:
     cues: tuple[Cue, ...]  # longest first
     negators: tuple[tuple[str, ...], ...]
+    noticing: frozenset[str]  # verbs that take a negator on themselves
+    adverbs: frozenset[str]  # words that may stand between a negator and such a verb
     reducers: tuple[tuple[str, ...], ...]
     contrast: frozenset[str]
     recommendation: tuple[tuple[str, ...], ...]
@@ -66,6 +68,8 @@ def signals() -> Signals:
     return Signals(
         cues=tuple(sorted(cues, key=lambda c: (-len(c.tokens), c.tokens, c.polarity))),
         negators=_phrases(data["negators"]["words"]),
+        noticing=frozenset(data["negators"]["noticing"]),
+        adverbs=frozenset(data["negators"]["adverbs"]),
         reducers=_phrases(data["negators"]["reducers"]),
         contrast=frozenset(data["contrast"]["words"]),
         recommendation=_phrases(data["recommendation"]["openers"]),
@@ -171,7 +175,14 @@ def _score(found: list[str]) -> Weighed:
     """The strength and concern weights of one clause, negators applied."""
     hits = [h for h in _hits(found, signals().cues) if h.cue.polarity]
     negators = _starts(signals().negators, found)
+    # A negator on a verb of noticing turns nothing past the verb ("not recognise risk of
+    # harm"), only a cue up to it ("not well understood"); unused, it is a concern itself.
     reducers = _starts(signals().reducers, found)
+    noticing = {
+        i: verb
+        for i, size in negators.items()
+        if (verb := _noticing_verb(found, i + size, reducers)) is not None
+    }
     used: set[int] = set()
     strength = concern = 0.0
     first = 0
@@ -188,7 +199,10 @@ def _score(found: list[str]) -> Weighed:
     for hit in hits:
         polarity, weight = hit.cue.polarity, float(hit.cue.weight)
         turned = [
-            i for i in negators if i + negators[i] <= hit.start <= i + negators[i] + NEGATION_WINDOW
+            i
+            for i in negators
+            if hit.start <= noticing.get(i, hit.start)
+            and i + negators[i] <= hit.start <= i + negators[i] + NEGATION_WINDOW
         ]
         reduced = [
             i
@@ -214,6 +228,19 @@ def _score(found: list[str]) -> Weighed:
     if unused and not first:
         first = -1
     return Weighed(strength, concern, bool(negators), first)
+
+
+def _noticing_verb(found: list[str], at: int, reducers: dict[int, int]) -> int | None:
+    """Where a verb of noticing (or a reducer: "not tackling drift") is, at ``at`` or past
+    up to two adverbs (None: none)."""
+    for index in range(at, min(at + 3, len(found))):
+        if found[index] in signals().noticing:
+            return index
+        if index in reducers:
+            return index + reducers[index] - 1
+        if found[index] not in signals().adverbs:
+            return None
+    return None
 
 
 SUBORDINATE = frozenset(

@@ -283,7 +283,9 @@ def date_range(start: str, end: str | None) -> tuple[str, str | None]:
     return said, format_date(end)
 
 
-def _rule_allowed(rule: list[str], data: SummaryData, cited: list[str]) -> bool:
+def _rule_allowed(
+    rule: list[str], data: SummaryData, cited: list[str], acronyms: dict[str, str]
+) -> bool:
     """Is this rewriting rule one of ours (or an acronym the cited source defines)?"""
     name, before, after = rule
     if name == "phrase":
@@ -297,7 +299,7 @@ def _rule_allowed(rule: list[str], data: SummaryData, cited: list[str]) -> bool:
             for p in data.item_openings
         )
     if name == "acronym":
-        return data.acronyms.get(before) == after
+        return acronyms.get(before) == after
     if name == "acronym-source":
         pattern = normalise(f"{after} ({before})").casefold()
         return any(pattern in normalise(text).casefold() for text in cited)
@@ -331,6 +333,7 @@ def faithfulness_findings(
     if missing:
         found.append(f"{sid}: cites {', '.join(missing)}, not in the source")
     texts = [cited[c] for c in cites if c in cited]
+    acronyms = data.acronyms_at(facts.get("dates", {}))
     found.extend(f"{sid}: {reason}" for reason in incomplete(text, kind))
     if kind in ("source", "fallback", "point"):
         source_text = record["source_text"]
@@ -339,7 +342,7 @@ def faithfulness_findings(
         elif kind == "source" and not any(_whole(source_text, t, data) for t in texts):
             found.append(f"{sid}: incomplete: its source words stop in the middle of a sentence")
         for rule in record["rules"]:
-            if not _rule_allowed(rule, data, texts):
+            if not _rule_allowed(rule, data, texts, acronyms):
                 found.append(f"{sid}: rule {rule[0]} {rule[1]!r} -> {rule[2]!r} is not ours")
         allowed = content_words(source_text)
         for rule in record["rules"]:
@@ -359,12 +362,14 @@ def faithfulness_findings(
         grade = record["slots"].get("grade", "")
         if grade not in {j["grade"] for j in facts.get("judgements", [])}:
             found.append(f"{sid}: explains grade {grade!r}, which the report does not give")
-        if text != " ".join(data.grade_meanings.get(grade, ())):
+        # "This is the lowest of four grades" only right after the outcome that names it.
+        after = record["slots"].get("after") == "outcome" and record.get("section") == "outcome"
+        if text != data.meaning(grade, after_outcome=after):
             found.append(f"{sid}: is not our explanation of grade {grade!r}")
     elif kind == "acronym":
         short, _, long_form = text.partition(": ")
         pattern = normalise(f"{long_form} ({short})").casefold()
-        ours = data.acronyms.get(short) == long_form
+        ours = acronyms.get(short) == long_form
         if not ours and not any(pattern in normalise(t).casefold() for t in texts):
             found.append(f"{sid}: the cited source does not define {short}")
     elif kind == "glossary":
@@ -765,8 +770,15 @@ def _misfiled(records: list[dict[str, Any]]) -> list[str]:
             if normalise(record["source_text"]) not in normalise(finding):
                 found.append(f"{record['id']}: its words are not in the finding it classifies")
             label = classifier.classify(finding)
+            own = classifier.classify(record["source_text"])
+            opposite = {classifier.CONCERN: classifier.STRENGTH}.get(
+                want[section], classifier.CONCERN
+            )
             if label != want[section]:
                 found.append(f"{record['id']}: a {label} listed under {section}")
+            elif own == opposite:
+                # Its own words say the other thing: part of a sentence the rules missed as mixed.
+                found.append(f"{record['id']}: a {own} (by its own words) listed under {section}")
     return found
 
 

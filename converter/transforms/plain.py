@@ -89,6 +89,10 @@ class Rewriter:
     def __init__(self, data: SummaryData, root: etree._Element) -> None:
         self.data = data
         self.defined = self._source_acronyms(root)
+        dates: dict[str, str] = {}
+        for date in root.iterfind("meta/date"):
+            dates.setdefault(date.get("role") or "", date.get("when") or "")
+        self.acronyms = data.acronyms_at(dates)  # as they were when the report was written
         self._term_forms = sorted(
             {f for t in data.terms for f in t.forms}, key=lambda f: (-len(f), f)
         )
@@ -123,7 +127,7 @@ class Rewriter:
 
     def known_acronym(self, token: str) -> bool:
         return (
-            token in self.data.acronyms
+            token in self.acronyms
             or token in self.defined
             or any(token in t.forms for t in self.data.terms)
         )
@@ -204,10 +208,10 @@ class Rewriter:
             rules.append(["drop-acronym", match, ""])
             text = text.replace(match, "")
         for token in sorted(set(acronym_tokens(text))):
-            if token in self.data.acronyms:
-                text, n = replace_words(text, token, self.data.acronyms[token])
+            if token in self.acronyms:
+                text, n = replace_words(text, token, self.acronyms[token])
                 if n:
-                    rules.append(["acronym", token, self.data.acronyms[token]])
+                    rules.append(["acronym", token, self.acronyms[token]])
             elif token in self.defined:
                 long_form = self.defined[token][0]
                 text, n = replace_words(text, token, long_form)

@@ -30,6 +30,12 @@ from converter.transforms.faithfulness import (
     opens_with_reference,
 )
 from converter.transforms.plain import Rewriter, acronym_tokens
+from converter.transforms.readability import (
+    MAX_GRADE_LEVEL,
+    MIN_READING_EASE,
+    Readability,
+    readability,
+)
 from converter.transforms.sentences import split_sentences
 from converter.transforms.summary_data import SummaryData, Term, load
 from converter.transforms.summary_model import (
@@ -46,7 +52,13 @@ from converter.transforms.summary_model import (
     source_facts,
     text_of,
 )
-from converter.transforms.summary_tree import id_order, summary_tree, trace_document, trace_path
+from converter.transforms.summary_tree import (
+    id_order,
+    summary_tree,
+    trace_document,
+    trace_lines,
+    trace_path,
+)
 from converter.words import words
 
 # Names other modules use (the pipeline, the check, tests, benchmarks).
@@ -82,9 +94,13 @@ STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh 
 PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
 HARD_WORDS = 6.0  # weight lost per syllable a word above that
 WORDS_PER_POINT = 5  # a finding loses one point of weight for this many words
+# How much more a finding's cost to read weighs, step by step, where a plan misses the
+# readability targets (Planner._plainer).
+PLAINNESS = (0.0, 1.0, 2.0, 4.0, 8.0)
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
+_OPPOSITE = {classifier.STRENGTH: classifier.CONCERN, classifier.CONCERN: classifier.STRENGTH}
 _COMMON = frozenset(  # words too common in these reports to tie a finding to an improvement
     ["children", "child", "young", "people", "social", "work", "workers", "services", "service"]
 )
@@ -106,6 +122,10 @@ class Planner:
             content_words(self.cited.get(i, "")) - _COMMON for i in self.facts["improvements"]
         ]
         self.findings_count = FINDINGS[0]
+        self.plainness = PLAINNESS[0]  # how much more a finding's cost to read weighs (see plan)
+        self.left_out: set[tuple[str, str]] = set()  # findings left out to be plainer
+        self.at_most: dict[str, int] = {}  # findings of a kind to show at most, once some are
+        self.shown: tuple[list[Candidate], list[Candidate]] = ([], [])  # in the last plan
 
     # -- sentences --
 
@@ -141,6 +161,9 @@ class Planner:
             return None
         if label and _POINTS_BACK.search(text):
             return None  # "these children", "such plans": it leans on a sentence we left out
+        if label in _OPPOSITE and classifier.classify(source) == _OPPOSITE[label]:
+            return None  # its own words say the other thing (a part of a sentence, or a
+            # phrase left out that held the concern): the check would call it misfiled
         if self.check(sentence):
             return None
         return sentence
@@ -218,7 +241,7 @@ class Planner:
         # Between findings of like weight, the plainer one: fewer syllables a word, fewer words.
         cost = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
         cost += size / WORDS_PER_POINT
-        return Candidate(label, score - cost, Unit(made), block, area, order, size)
+        return Candidate(label, score - cost, Unit(made), block, area, order, size, cost)
 
     def faithful(self, block_id: str, text: str) -> Unit:
         """A whole improvement item in plain words, as points; as written if that fails."""
@@ -259,7 +282,7 @@ class Planner:
             overall = _overall(judgements)
             cites = self._judgement_cites(overall)
             first = self.template("outcome_grade", cites, grade=self._grade_words(overall))
-            meaning = self._meaning(overall)
+            meaning = self._meaning(overall, after_outcome=True)
             part.groups.append(Group("p", [Unit([first, meaning])]))
             return part
         title_id = self.find_block(self.facts["title"]) or self.first_block()
@@ -322,10 +345,11 @@ class Planner:
     def _grade_words(self, judgement: dict[str, Any]) -> str:
         return judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
 
-    def _meaning(self, judgement: dict[str, Any]) -> Sentence:
-        text = " ".join(self.data.grade_meanings[judgement["grade"]])
+    def _meaning(self, judgement: dict[str, Any], *, after_outcome: bool = False) -> Sentence:
+        text = self.data.meaning(judgement["grade"], after_outcome=after_outcome)
         cites = self._judgement_cites(judgement)
-        return Sentence(text, cites, "meaning", slots={"grade": judgement["grade"]})
+        slots = {"grade": judgement["grade"]} | ({"after": "outcome"} if after_outcome else {})
+        return Sentence(text, cites, "meaning", slots=slots)
 
     def grades(self) -> Part | None:
         judgements = self.facts["judgements"]
@@ -406,7 +430,7 @@ class Planner:
     def findings(self) -> tuple[list[Candidate], list[Candidate]]:
         """The most serious concerns and the strongest strengths, one per block, spread over
         the report's areas, as many of each as the report's own balance gives."""
-        found = self._all_candidates()
+        found = [c for c in self._all_candidates() if _key(c) not in self.left_out]
         stated = self._stated_outcome() if not self.graded else None
         said = {s.text for s in stated.sentences} if stated is not None else set()
         found = [c for c in found if not said & {s.text for s in c.unit.sentences}]
@@ -423,7 +447,12 @@ class Planner:
         slots = self.findings_count
         take_c = min(len(concerns), max(1, round(slots * share)))
         take_s = min(len(strengths), max(1, slots - take_c))
-        return _choose(concerns, take_c), _choose(strengths, take_s)
+        take_c = min(take_c, self.at_most.get(classifier.CONCERN, take_c))
+        take_s = min(take_s, self.at_most.get(classifier.STRENGTH, take_s))
+        return (
+            _choose(concerns, take_c, self.plainness, keep=LONG_ALLOWED),
+            _choose(strengths, take_s, self.plainness),
+        )
 
     @functools.cache  # noqa: B019 - one planner plans one summary, several sizes of it
     def _all_candidates(self) -> list[Candidate]:
@@ -434,6 +463,7 @@ class Planner:
 
     def finding_parts(self) -> list[Part]:
         concerns, strengths = self.findings()
+        self.shown = (concerns, strengths)
         parts = []
         for key, chosen in (("concerns", concerns), ("strengths", strengths)):
             if chosen:
@@ -625,13 +655,13 @@ class Planner:
         for token in sorted({t for s in sentences for t in acronym_tokens(s.text)}):
             if any(token in t.forms for t in self.data.terms):
                 continue
-            if token in self.data.acronyms:
+            if token in self.rewriter.acronyms:
                 cites = tuple(c for s in sentences for c in s.cites if token in s.text)
                 entries.append(
                     Unit(
                         [
                             Sentence(
-                                f"{token}: {self.data.acronyms[token]}",
+                                f"{token}: {self.rewriter.acronyms[token]}",
                                 cites[:1],
                                 "acronym",
                                 slots={"term": token},
@@ -679,16 +709,62 @@ class Planner:
         )
 
     def plan(self) -> Plan:
-        """The fullest summary within the word limit: fewer findings for long reports."""
+        """The fullest summary within the word limit (fewer findings for long reports), its
+        findings made plainer where it misses the readability targets."""
         limit = WORD_BUDGET[1]
         made: Plan | None = None
         for count in FINDINGS:
             self.findings_count = count
             made = self._plan()
             if _plan_words(made) <= limit:
-                return made
+                break
         assert made is not None
-        return made
+        return self._plainer(made)
+
+    def _plainer(self, made: Plan) -> Plan:
+        """Where a plan misses the readability targets: first its findings are chosen again
+        with their cost to read weighing more, step by step (the plainer of the report's own
+        findings); then, one at a time, the hardest finding to read is left out, while one is
+        harder to read than the summary as a whole.  Never one of the weightiest concerns (the most
+        serious must be said), never the last strength, never below the summary's word
+        floor; what the report requires (the outcome, every grade, every improvement item
+        whole) is not touched.  The first plan that meets the targets; where none does, the
+        plan as first made (findings are not given up for nothing)."""
+        figures = plan_readability(made)
+        if _readable(figures):
+            return made
+        for plainness in PLAINNESS[1:]:
+            self.plainness = plainness
+            plainer = self._plan()
+            figures = plan_readability(plainer)
+            if _readable(figures) and figures.total_words >= figures.min_words:
+                return plainer
+        kept: set[tuple[str, str]] = set()
+        while True:
+            concerns, strengths = self.shown
+            may_go = [*concerns[LONG_ALLOWED:], *(strengths if len(strengths) > 1 else [])]
+            may_go = [
+                c for c in may_go if _key(c) not in kept and _hardness(c) > figures.grade_level
+            ]
+            if not may_go:
+                return made
+            hardest = max(may_go, key=lambda c: (_hardness(c), -c.score - c.cost, c.unit.text()))
+            label = hardest.label
+            shown = len(concerns if label == classifier.CONCERN else strengths)
+            before = dict(self.at_most)
+            self.left_out.add(_key(hardest))
+            self.at_most[label] = shown - 1  # left out, not replaced by another
+            plainer = self._plan()
+            found = plan_readability(plainer)
+            if found.total_words < found.min_words:
+                self.left_out.discard(_key(hardest))
+                self.at_most = before
+                kept.add(_key(hardest))
+                self._plan()  # the findings shown again as they were
+                continue
+            figures = found
+            if _readable(figures):
+                return plainer
 
     def _plan(self) -> Plan:
         parts = [self.outcome()]
@@ -720,36 +796,76 @@ class Planner:
         return plan
 
 
+def _key(candidate: Candidate) -> tuple[str, str]:
+    return candidate.block, candidate.unit.text()
+
+
+def _hardness(candidate: Candidate) -> float:
+    """How hard a finding is to read, on the Flesch-Kincaid scale: its sentences' length and
+    its syllables a word."""
+    text = candidate.unit.text()
+    size = max(len(words(text)), 1)
+    return 0.39 * size / len(candidate.unit.sentences) + 11.8 * syllables_per_word(text) - 15.59
+
+
+def _readable(figures: Readability) -> bool:
+    return figures.grade_level <= MAX_GRADE_LEVEL and figures.reading_ease >= MIN_READING_EASE
+
+
+def plan_readability(plan: Plan) -> Readability:
+    """A plan's readability, measured as the summary check measures its Markdown: the prose
+    lines (not the glossary or the sources list) and every word a reader reads."""
+    prose = [
+        line["text"] for line in trace_lines(plan) if line["section"] not in ("glossary", "sources")
+    ]
+    return readability(prose, _reader_words(plan), plan.facts.get("prose_words"))
+
+
+def _reader_words(plan: Plan) -> int:
+    """Words a reader reads, as the summary check counts them: the title line as the writer
+    writes it, headings and every line."""
+    title = f"Plain-language summary: {plan.title or 'the document'}"
+    return _plan_words(plan) - len(words(plan.title)) + len(words(title))
+
+
 def _overall(judgements: list[dict[str, Any]]) -> dict[str, Any]:
     """The overall judgement (the first one where none is called overall)."""
     return next((j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0])
 
 
-def _choose(found: list[Candidate], count: int) -> list[Candidate]:
+def _choose(
+    found: list[Candidate], count: int, plainness: float = 0.0, *, keep: int = 0
+) -> list[Candidate]:
     """The weightiest findings, weightiest first: a fair share per area of the report, and
-    none that says much the same as one already chosen.  Nothing here depends on how the
-    report's text was cut into paragraphs, so its PDF and its text give the same choice."""
+    none that says much the same as one already chosen.  With ``plainness``, a finding's
+    cost to read counts that much more, past the first ``keep`` (chosen by weight alone).
+    Nothing here depends on how the report's text was cut into paragraphs, so its PDF and
+    its text give the same choice."""
     areas = {c.area for c in found}
     per_area = max(1, math.ceil(count / max(len(areas), 1)) + 1)
     chosen: list[Candidate] = []
     in_area: dict[str, int] = {}
     said: list[set[str]] = []
-    for candidate in sorted(found, key=lambda c: (-round(c.score, 6), c.unit.text())):
-        if len(chosen) >= count:
-            break
-        own = content_words(candidate.unit.text())
-        if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(
-            candidate.unit.sentences
-        ):
-            continue  # past the weightiest, a long finding gives way to a plainer one
-        if in_area.get(candidate.area, 0) >= per_area or any(
-            len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
-        ):
-            continue
-        said.append(own)
-        in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
-        chosen.append(candidate)
-    return chosen
+    for limit, extra in ((min(keep, count), 0.0), (count, plainness)):
+        ranked = sorted(found, key=lambda c: (-round(c.score - extra * c.cost, 6), c.unit.text()))
+        for candidate in ranked:
+            if len(chosen) >= limit:
+                break
+            if candidate in chosen:
+                continue
+            own = content_words(candidate.unit.text())
+            if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(
+                candidate.unit.sentences
+            ):
+                continue  # past the weightiest, a long finding gives way to a plainer one
+            if in_area.get(candidate.area, 0) >= per_area or any(
+                len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
+            ):
+                continue
+            said.append(own)
+            in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: (-round(c.score, 6), c.unit.text()))
 
 
 def syllables_per_word(text: str) -> float:

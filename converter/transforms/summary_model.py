@@ -110,6 +110,7 @@ class Candidate:
     area: str
     order: int
     words: int
+    cost: float = 0.0  # its cost to read (syllables a word, length), taken from score already
 
 
 # --- Reading the source tree ---------------------------------------------------------------

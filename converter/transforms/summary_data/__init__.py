@@ -36,10 +36,16 @@ class Number:
     plain: str  # its replacement (may use the pattern's groups)
 
 
+# The date that says when a report was written, by role, the first one it has.
+REPORT_DATES = ("publication", "inspection-end", "inspection-start", "letter", "document")
+
+
 @dataclass(frozen=True)
 class SummaryData:
     terms: tuple[Term, ...]
     acronyms: dict[str, str]  # written form -> long form (the ones spelled out in place)
+    # (date, written form -> long form): the long form of a report dated before that date
+    acronyms_before: tuple[tuple[str, dict[str, str]], ...]
     grade_words: dict[str, str]  # grade value -> the grade in words
     grade_meanings: dict[str, tuple[str, ...]]  # grade value -> plain sentences
     phrases: tuple[Phrase, ...]  # longest first
@@ -63,6 +69,35 @@ class SummaryData:
                 return term
         return None
 
+    def acronyms_at(self, dates: dict[str, str]) -> dict[str, str]:
+        """The acronyms' long forms as they were when the report was written (its dates by
+        role): "HMI" was Her Majesty's Inspector until September 2022."""
+        when = next(
+            (
+                dates[role]
+                for role in REPORT_DATES
+                if isinstance(dates.get(role), str) and dates[role]
+            ),
+            None,
+        )
+        found = dict(self.acronyms)
+        for date, forms in self.acronyms_before:
+            if when is not None and when < date:
+                found.update(forms)
+        return found
+
+    def meaning(self, grade: str, *, after_outcome: bool = False) -> str:
+        """Our explanation of a grade; right after the sentence that gives the grade, it says
+        "This" for the grade's name ("The overall grade is inadequate. This is the lowest
+        of four grades."), so the grade is not said twice in a row."""
+        sentences = list(self.grade_meanings.get(grade, ()))
+        name = self.grade_words.get(grade, "")
+        if after_outcome and sentences and name:
+            first = sentences[0]
+            if first.casefold().startswith(name.casefold() + " "):
+                sentences[0] = "This" + first[len(name) :]
+        return " ".join(sentences)
+
     def area_name(self, label: str) -> str:
         """The plain name of a judgement area, or its label as written."""
         folded = " ".join(label.casefold().split())
@@ -83,9 +118,12 @@ def load() -> SummaryData:
     glossary = _read("glossary.toml")
     bank = _read("phrases.toml")
     acronyms: dict[str, str] = {}
+    before: list[tuple[str, dict[str, str]]] = []
     for entry in glossary["acronym"]:
         if not entry.get("keep", False):
             acronyms.update(entry["forms"])
+            if "before" in entry:
+                before.append((entry["before"]["date"], dict(entry["before"]["forms"])))
     phrases = sorted(
         (Phrase(p["from"], p["to"]) for p in bank["phrase"]),
         key=lambda p: (-len(p.source), p.source),
@@ -95,6 +133,7 @@ def load() -> SummaryData:
             Term(t["term"], tuple(t["forms"]), t["plain"], t["explain"]) for t in glossary["term"]
         ),
         acronyms=acronyms,
+        acronyms_before=tuple(before),
         grade_words={value: g["words"] for value, g in glossary["grades"].items()},
         grade_meanings={value: tuple(g["meaning"]) for value, g in glossary["grades"].items()},
         phrases=tuple(phrases),
