@@ -405,7 +405,10 @@ class Planner:
         )
 
     def _findings_blocks(self) -> list[tuple[etree._Element, str]]:
-        """The body's paragraphs and items that may hold findings, with their area."""
+        """The body's paragraphs and items that may hold findings, with their area.  What
+        counts is the block's own part of the report (its nearest heading) and the judgement
+        area it is in, not how deep recovery nested it: a report's PDF may show a part title
+        ("The local authority") as a heading over everything after it, its text not."""
         out: list[tuple[etree._Element, str]] = []
         body = self.root.find("body")
         if body is None:
@@ -418,12 +421,14 @@ class Planner:
             sections = list(block.iterancestors("section"))
             if any(s.get("role") in ("improvements", "contents", "copyright") for s in sections):
                 continue
-            names = [
-                text_of(h).casefold() for s in sections if (h := s.find("heading")) is not None
-            ]
-            if any(skip in name for name in names for skip in self.data.skip_headings):
+            headed = next((s for s in sections if s.find("heading") is not None), None)
+            heading = headed.find("heading") if headed is not None else None
+            name = text_of(heading).casefold() if heading is not None else ""
+            if any(skip in name for skip in self.data.skip_headings):
                 continue
-            area = sections[-1].get("id", "") if sections else ""
+            judged = [s for s in sections if s.get("grade") or s.get("role") == "judgement"]
+            own = judged[-1] if judged else headed
+            area = own.get("id", "") if own is not None else ""
             out.append((block, area))
         return out
 
