@@ -263,6 +263,16 @@ class Options:
             service=False,  # a path on the server: never the service's to name
         ),
     )
+    sources_list: bool = _setting(
+        False,
+        Setting(
+            "--sources",
+            "Summary: end with a 'Where this comes from' list of the report's paragraphs.",
+            "sources",
+            label="End the summary with where each part comes from in the report",
+            group="Content",
+        ),
+    )
     check: bool = _setting(
         False,
         Setting(

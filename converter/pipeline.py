@@ -241,7 +241,7 @@ def convert(
         ]
         conversion.seconds = time.perf_counter() - started
         return conversion
-    trees = _Trees(root)
+    trees = _Trees(root, options)
     for fmt, path in outputs:
         conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
     conversion.seconds = time.perf_counter() - started
@@ -273,8 +273,9 @@ class _Trees:
     """The document's tree and, made at most once and only when some output needs it, the
     tree of its summary (a summary that cannot be made fails each output that needs it)."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, options: Options) -> None:
         self.root = root
+        self.options = options
         self._summary: summary_transform.Summary | None = None
         self._summary_error: Exception | None = None
 
@@ -283,7 +284,7 @@ class _Trees:
             raise self._summary_error
         if self._summary is None:
             try:
-                planned = summary_transform.summary_of(self.root)
+                planned = summary_transform.summary_of(self.root, sources=self.options.sources_list)
                 planned.tree  # noqa: B018 - make (and validate) the tree now, once
             except Exception as error:
                 self._summary_error = error

@@ -55,6 +55,7 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "pdf_standard": "ua-2",
         "summary": True,
         "trace": True,
+        "sources_list": True,
         "reference_docx": Path("ref.docx"),
         "fixes": Path("report.fixes.json"),
         "max_input_bytes": 1024,

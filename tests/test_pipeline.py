@@ -100,9 +100,9 @@ def test_the_summary_is_planned_once_per_source(
     calls: list[object] = []
     real_plan = summary_transform.plan
 
-    def counted(root: object) -> summary_transform.Plan:
+    def counted(root: object, *, sources: bool = False) -> summary_transform.Plan:
         calls.append(root)
-        return real_plan(root)  # type: ignore[arg-type]
+        return real_plan(root, sources=sources)  # type: ignore[arg-type]
 
     monkeypatch.setattr(summary_transform, "plan", counted)
     records = api.convert(FIXTURE, formats(), Options(summary=True, trace=True), tmp_path)
