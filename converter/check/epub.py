@@ -22,6 +22,7 @@ from converter.check import CheckResult
 from converter.check import narration as spoken
 from converter.images import NO_DESCRIPTION
 from converter.options import Options
+from converter.writers import edition
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -126,8 +127,11 @@ def overlay_checks(path: Path, source: etree._Element | None = None) -> list[Che
     references = [clip.text for clip in clips]
     findings += spoken.clip_findings(clips, durations)
     findings += spoken.coverage_findings(overlaid_documents, order, references)
+    # The EPUB is made from the tree as the writers arrange it (headings for untitled
+    # parts, captions): those are the words it must speak.
+    arranged = edition.prepare(source) if source is not None else None
     words = spoken.words_result(
-        "epub-every-word-spoken", source, spoken.spoken_text_words(overlaid_documents, references)
+        "epub-every-word-spoken", arranged, spoken.spoken_text_words(overlaid_documents, references)
     )
     seconds = time.perf_counter() - started
     return [
@@ -142,12 +146,17 @@ def _resolve(base_file: str, href: str) -> str:
     return f"{joined}#{fragment}" if fragment else joined
 
 
+#: Classes of the title page's paragraphs that the writer adds about the copy.
+WRITER_NOTES = {"source-note", "title-date", "title-edition", "title-origin"}
+
+
 def _without_writer_notes(document: etree._Element) -> etree._Element:
-    """The document without the title page's note naming the original: the writer's words,
-    not the report's, so not narrated."""
+    """The document without the title page's facts about the copy (its dates, edition and
+    origin, or a note naming the original): the writer's words, not the report's, so not
+    narrated."""
     copy = etree.fromstring(etree.tostring(document), canonical.safe_parser())
     for note in list(copy.iter(f"{{{XHTML_NS}}}p")):
-        if "source-note" in (note.get("class") or "").split():
+        if WRITER_NOTES & set((note.get("class") or "").split()):
             parent = note.getparent()
             if parent is not None:
                 parent.remove(note)
