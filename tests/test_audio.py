@@ -32,8 +32,7 @@ from converter.check import epub as epub_check
 from converter.check import mp3 as mp3_check
 from converter.check import narration as spoken
 from converter.errors import DependencyError, OutputError
-from converter.words import RENDERED_PARTS, tree_words
-from converter.writers import xhtml
+from converter.writers import edition
 from converter.writers.audio import engine, lexicon, mp3, narration
 from converter.writers.audio import script as spoken_script
 
@@ -171,7 +170,7 @@ def test_total_duration_is_within_ten_percent_of_the_words_at_the_rate(
             speech += spoken.seconds(audio.get("clip-end")) - spoken.seconds(
                 audio.get("clip-begin")
             )
-    script = spoken_script.script_of(xhtml.translate_report(tree(source)).html)
+    script = spoken_script.script_of_tree(tree(source))
     spoken_words = sum(said_words(u.spoken) for u in script.utterances)
     expected = spoken_words / Options().speech_rate * 60
     assert abs(speech - expected) / expected <= 0.10, (speech, expected)
@@ -208,7 +207,7 @@ def test_first_and_middle_clips_of_the_sample_match_their_text_resynthesised(
     (its waveform correlates with the clip's, at the codec's delay of a few milliseconds),
     and the pauses on either side of the clip are silence."""
     book = unzip(render_talking(SAMPLE)["daisy"])
-    script = spoken_script.script_of(xhtml.translate_report(tree(SAMPLE)).html)
+    script = spoken_script.script_of_tree(tree(SAMPLE))
     spoken_by_id = {u.id: u.spoken for u in script.utterances}
     ncc = book["ncc.html"].decode()
     in_play_order = dict.fromkeys(re.findall(r'href="([^"#]+\.smil)#', ncc))
@@ -355,7 +354,7 @@ def smil_targets(book: dict[str, bytes]) -> list[str]:
 
 
 def test_an_image_is_said_as_its_description_and_a_decorative_one_never(render_talking) -> None:
-    script = spoken_script.script_of(xhtml.translate_report(tree(FIGURES)).html)
+    script = spoken_script.script_of_tree(tree(FIGURES))
     said = {u.id: u.spoken for u in script.utterances}
     assert said["chart-carers-image"] == (
         "Image: A line chart: approved households rose from 9 to 14 over three years."
@@ -368,12 +367,13 @@ def test_an_image_is_said_as_its_description_and_a_decorative_one_never(render_t
         "A map of the borough with placements marked in each ward."
     )
     assert said["photo-linked-text"] == "Image, not included in this copy, without a description."
-    assert said["note-1-text"] == "1 Households approved between April 2023 and March 2024."
+    # A note: its label said, its link back to the text not.
+    assert said["note-1-text"] == "Note 1: Households approved between April 2023 and March 2024."
     assert said["placements-table-r3c2"] == "Children: 31"
     # The writer's words ("image without a description") are structure, not the report's.
     assert spoken_script.spoken_findings(script) == []
-    assert Counter(spoken_script.script_words(script)) == tree_words(
-        tree(FIGURES), parts=RENDERED_PARTS
+    assert Counter(spoken_script.script_words(script)) == spoken_script.book_words(
+        edition.prepare(tree(FIGURES))
     )
 
     book = unzip(render_talking(FIGURES)["daisy"])
@@ -430,8 +430,10 @@ def test_a_false_claim_that_listening_suffices_is_caught(render_talking, tmp_pat
 
 def test_every_word_of_the_sample_is_in_the_script_sent_to_the_engine() -> None:
     root = tree(SAMPLE)
-    script = spoken_script.script_of(xhtml.translate_report(root).html)
-    assert Counter(spoken_script.script_words(script)) == tree_words(root, parts=RENDERED_PARTS)
+    script = spoken_script.script_of_tree(root)
+    assert Counter(spoken_script.script_words(script)) == spoken_script.book_words(
+        edition.prepare(root)
+    )
     assert spoken_script.spoken_findings(script) == []
 
 
@@ -443,9 +445,10 @@ def test_the_word_check_catches_a_word_left_unspoken(render_talking) -> None:
     spoken_words = spoken.spoken_text_words({"content.html": document}, references)
     assert spoken.words_findings(root, spoken_words) == []
     assert spoken.words_findings(root, spoken_words[:-1])  # one word fewer
-    script = spoken_script.script_of(xhtml.translate_report(root).html)
-    first = script.parts[1].utterances[0]
-    script.parts[1].utterances[0] = spoken_script.Utterance(
+    script = spoken_script.script_of_tree(root)
+    part = script.parts[1]
+    index, first = next((i, u) for i, u in enumerate(part.utterances) if " " in u.spoken)
+    part.utterances[index] = spoken_script.Utterance(
         first.id, first.kind, first.text, first.announce, first.spoken.rsplit(" ", 1)[0]
     )
     assert spoken_script.spoken_findings(script)
@@ -488,9 +491,11 @@ def test_every_lexicon_entry_says_why_it_is_there() -> None:
 
 
 def test_tables_and_lists_are_spoken_with_their_structure() -> None:
-    script = spoken_script.script_of(xhtml.translate_report(tree(SAMPLE)).html)
+    script = spoken_script.script_of_tree(tree(SAMPLE))
     said = [u.spoken for u in script.utterances]
-    assert "Table, 4 rows. Columns: Judgement" in said
+    # The caption every table is given is said once as a table's: never "Table: Table 1".
+    assert "Table 1: Judgement and Grade" in said
+    assert "4 rows. Columns: Judgement" in said
     assert "Grade" in said
     assert "Row 1: The impact of leaders on social work practice with children and families" in said
     assert said.count("Grade: Good") == 4
@@ -757,7 +762,7 @@ def test_lame_failing_is_one_clean_error_with_its_message(
 
 
 def test_parts_are_narrated_in_parallel_and_in_order() -> None:
-    script = spoken_script.script_of(xhtml.translate_report(tree(FIXTURE)).html)
+    script = spoken_script.script_of_tree(tree(FIXTURE))
     voice = narration.voice_of(Options(), "en")
     seen: list[int] = []
 

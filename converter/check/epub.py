@@ -22,7 +22,6 @@ from converter.check import CheckResult
 from converter.check import narration as spoken
 from converter.images import NO_DESCRIPTION
 from converter.options import Options
-from converter.writers import edition
 
 OPF_NS = "http://www.idpf.org/2007/opf"
 DC_NS = "http://purl.org/dc/elements/1.1/"
@@ -127,11 +126,8 @@ def overlay_checks(path: Path, source: etree._Element | None = None) -> list[Che
     references = [clip.text for clip in clips]
     findings += spoken.clip_findings(clips, durations)
     findings += spoken.coverage_findings(overlaid_documents, order, references)
-    # The EPUB is made from the tree as the writers arrange it (headings for untitled
-    # parts, captions): those are the words it must speak.
-    arranged = edition.prepare(source) if source is not None else None
     words = spoken.words_result(
-        "epub-every-word-spoken", arranged, spoken.spoken_text_words(overlaid_documents, references)
+        "epub-every-word-spoken", source, spoken.spoken_text_words(overlaid_documents, references)
     )
     seconds = time.perf_counter() - started
     return [

@@ -12,8 +12,8 @@ from lxml import etree
 
 from converter.check import CheckResult
 from converter.images import NO_DESCRIPTION
-from converter.words import RENDERED_PARTS, tree_words, words
-from converter.writers import xhtml
+from converter.words import words
+from converter.writers import edition, xhtml
 from converter.writers.audio import mp3
 from converter.writers.audio import script as spoken_script
 
@@ -145,7 +145,8 @@ def _own_text(element: etree._Element) -> str:
         if name and name not in TEXT_ELEMENTS and name not in _NESTED:
             if "noteref" in (child.get("class") or "").split():
                 pieces.append(" ")  # the note's marker is a word of its own, as in the tree
-            pieces.append(_own_text(child))
+            if not spoken_script.unsaid(child):
+                pieces.append(_own_text(child))
         pieces.append(child.tail or "")
     return "".join(pieces)
 
@@ -232,12 +233,9 @@ def words_findings(source: etree._Element | None, spoken: list[str]) -> list[str
     if source is None:
         return []
     findings = []
-    translated = xhtml.translate_report(source)
-    script = spoken_script.script_of(translated.html)
+    script = spoken_script.script_of_tree(source)
     findings += spoken_script.spoken_findings(script)
-    tree = tree_words(source, parts=RENDERED_PARTS)
-    if not " ".join((source.findtext("meta/title") or "").split()):
-        tree.update(words(xhtml.UNTITLED))  # what the book shows (and says) for no title
+    tree = spoken_script.book_words(edition.prepare(source))
     in_script = Counter(spoken_script.script_words(script))
     if in_script != tree and _characters(in_script) != _characters(tree):
         missing, extra = tree - in_script, in_script - tree

@@ -21,7 +21,7 @@ from converter import tree as canonical
 from converter.images import StoredImage
 from converter.options import Options
 from converter.version import __version__
-from converter.writers import xhtml
+from converter.writers import edition, xhtml
 from converter.writers.audio import narration as narrating
 from converter.writers.audio import script as spoken_script
 
@@ -54,6 +54,7 @@ Element = etree._Element
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
     narrating.require_words(root)
+    root = edition.prepare(root)
     translated = xhtml.translate_report(root, image_source=image_file)
     script = spoken_script.script_of(translated.html)
     language = translated.language

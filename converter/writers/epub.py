@@ -17,7 +17,6 @@ from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import StoredImage
 from converter.options import DEFAULT_COLOURS, Options
-from converter.words import RENDERED_PARTS, tree_words
 from converter.writers import edition, parts, xhtml
 from converter.writers.audio import narration as narrating
 from converter.writers.audio import overlays
@@ -147,8 +146,7 @@ class _TalkingBook:
         )
         complete = (
             every_image_described
-            and Counter(spoken_script.script_words(script))
-            == tree_words(root, parts=RENDERED_PARTS)
+            and Counter(spoken_script.script_words(script)) == spoken_script.book_words(root)
             and not spoken_script.spoken_findings(script)
         )
         return cls(script, narration, complete)

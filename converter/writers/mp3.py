@@ -18,7 +18,7 @@ from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRC
 
 from converter import tree as canonical
 from converter.options import Options
-from converter.writers import xhtml
+from converter.writers import edition, xhtml
 from converter.writers.audio import narration as narrating
 from converter.writers.audio import script as spoken_script
 
@@ -31,6 +31,7 @@ Element = etree._Element
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
     narrating.require_words(root)
+    root = edition.prepare(root)
     translated = xhtml.translate_report(root)
     script = spoken_script.script_of(translated.html)
     narration = narrating.narrate(script, narrating.voice_of(options, translated.language))

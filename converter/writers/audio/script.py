@@ -11,14 +11,15 @@ presentation only (alt=""): never said.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from lxml import etree
 
 from converter.images import NO_DESCRIPTION
-from converter.words import words
+from converter.words import RENDERED_PARTS, tree_words, words
+from converter.writers import edition, xhtml
 from converter.writers import parts as report_parts
-from converter.writers import xhtml
 from converter.writers.audio import lexicon as pronunciation
 from converter.writers.audio.engine import speakable
 
@@ -44,6 +45,8 @@ IMAGE = "Image:"
 IMAGE_UNDESCRIBED = "Image without a description."
 LINKED_IMAGE = "Image, not included in this copy:"
 LINKED_IMAGE_UNDESCRIBED = "Image, not included in this copy, without a description."
+#: The word the page adds around a note: "[note 1]" where it is cited, "Note 1:" before it.
+NOTE_WORD = "note"
 PAUSE_BEFORE_HEADING = 0.4
 
 
@@ -102,6 +105,12 @@ def script_of(html: Element) -> Script:
     return script
 
 
+def script_of_tree(root: Element) -> Script:
+    """The script of a canonical tree, arranged (``edition.prepare``) and translated as
+    every talking writer does it."""
+    return script_of(xhtml.translate_report(edition.prepare(root)).html)
+
+
 def give_ids(html: Element) -> None:
     """An id for every spoken element without one: ``<table id>-r<row>c<column>`` for a
     cell, ``<parent id>-text`` or ``spoken-<n>`` otherwise (never one the page uses)."""
@@ -141,9 +150,34 @@ def own_text(element: Element) -> str:
         if isinstance(child.tag, str) and child.tag not in (*SPOKEN, *CONTAINERS):
             if "noteref" in (child.get("class") or "").split():
                 pieces.append(" ")  # a note's marker printed on its word ("area1") is a word
-            pieces.append(own_text(child))
+            if not unsaid(child):
+                pieces.append(own_text(child))
         pieces.append(child.tail or "")
     return "".join(pieces)
+
+
+def unsaid(element: Element) -> bool:
+    """An element of the page never said: a note's link back to the text (for the eye
+    and the hand; the listener goes on to the next clip)."""
+    return "backlink" in (element.get("class") or "").split()
+
+
+def book_words(root: Element) -> Counter[str]:
+    """The words a talking book of an arranged tree (``edition.prepare``) says as shown:
+    the words of its rendered parts, the title shown when it has none, and the word
+    "note" the page adds to each reference ("[note 1]") and to each note ("Note 1:")."""
+    counted = tree_words(root, parts=RENDERED_PARTS)
+    if not " ".join((root.findtext("meta/title") or "").split()):
+        counted.update(words(xhtml.UNTITLED))
+    notes = sum(
+        1
+        for part in RENDERED_PARTS
+        for found in root.iterfind(part)
+        for _ in found.iter("noteref", "note")
+    )
+    for word in words(NOTE_WORD):
+        counted[word] += notes
+    return counted
 
 
 def _utterance(element: Element, lex: pronunciation.Lexicon) -> Utterance | None:
@@ -226,8 +260,11 @@ def _announcement(element: Element, kind: str) -> str:
         ):
             announce = f"{announce} {items.index(element) + 1}.".strip()
         return announce
-    if kind == "caption":
-        return "Table:" if element.tag == "caption" else ""  # a figure's caption says itself
+    if kind == "caption":  # a figure's caption says itself, and so does "Table 1: ..."
+        table_caption = element.tag == "caption" and not own_text(element).strip().startswith(
+            "Table"
+        )
+        return "Table:" if table_caption else ""
     if kind != "cell":
         return ""
     row = element.getparent()
