@@ -40,7 +40,7 @@ from converter.transforms.easy_read_rules import (
     readability,
 )
 from converter.transforms.easy_read_tree import easy_read_tree, trace_document
-from converter.transforms.faithfulness import faithfulness_findings, normalise
+from converter.transforms.faithfulness import date_range, faithfulness_findings, normalise
 from converter.transforms.plain import LAST_RESORT, _cut, _keeps_capital
 from converter.transforms.summary_data import Term
 from converter.transforms.summary_model import Candidate as SummaryCandidate
@@ -135,9 +135,7 @@ class Planner:
         part.lines.append(self.template("intro" + self.suffix, (self.title_id,)))
         dates = self.facts["dates"]
         if "inspection-start" in dates:
-            start, end = summary_transform.date_range(
-                dates["inspection-start"], dates.get("inspection-end")
-            )
+            start, end = date_range(dates["inspection-start"], dates.get("inspection-end"))
             cite = self.summary.find_block("inspection", dates["inspection-start"][:4])
             cites = (cite or self.title_id,)
             if end:
@@ -345,7 +343,9 @@ class Planner:
             if explained is None:
                 continue
             users = [
-                l for l in lines if l.sentence.kind != "template" and _form_in(l.text, term.forms)
+                user
+                for user in lines
+                if user.sentence.kind != "template" and _form_in(user.text, term.forms)
             ]
             line = copy.deepcopy(explained)
             line.sentence.cites = tuple(dict.fromkeys(c for u in users for c in u.sentence.cites))[
@@ -448,7 +448,7 @@ class Planner:
             parts.append(Part("sections", self.data.headings["sections"], sections))
         parts.append(next_steps)
         back = [help_part]
-        hard = self.hard_words([l for p in parts + back for l in p.lines])
+        hard = self.hard_words([line for part in parts + back for line in part.lines])
         if hard is not None:
             about.lines.append(self.template("bold", (self.title_id,)))
             parts.append(hard)
