@@ -96,13 +96,21 @@ def get(name: str) -> Writer:
     return writers[name]
 
 
-def parse_format_list(text: str) -> list[str]:
-    """'pdf,epub' -> ['pdf', 'epub']; 'all' -> every format; unknown names are a UsageError."""
+def parse_format_list(text: str, *, easy_read: bool = False) -> list[str]:
+    """'pdf,epub' -> ['pdf', 'epub']; 'all' -> every format; unknown names are a UsageError.
+
+    With ``easy_read`` (the Easy Read edition instead of the full text) 'all' means every
+    format that can render it: not the summary's own format, which names it is an error.
+    """
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not names:
         raise UsageError(f"no format given; choose from {', '.join(formats())} or all")
     if "all" in names:
-        return formats()
+        return [n for n in formats() if not (easy_read and get(n).summary)]
     for name in names:
-        get(name)
+        if easy_read and get(name).summary:
+            raise UsageError(
+                f"--easy-read: the {name} format is the plain-language summary itself; "
+                "ask for html, pdf, docx or epub for the Easy Read edition"
+            )
     return list(dict.fromkeys(names))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from ebooklib import epub as ebook
 from lxml import etree
 
-from converter import images, profiles, resources
+from converter import images, profiles, resources, symbols
 from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import StoredImage
@@ -44,7 +44,9 @@ class ContentDocument:
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
-    translated = xhtml.translate_report(root, epub=True, image_source=image_file)
+    translated = xhtml.translate_report(
+        root, epub=True, image_source=image_file, symbol_source=symbol_file
+    )
     language = translated.language
     body_start = _body_start(translated.html)
     documents = _split(translated.html, root)
@@ -73,6 +75,15 @@ def write(root: Element, options: Options) -> bytes:
                 file_name=image_file(image),
                 media_type=image.media_type,
                 content=image.data,
+            )
+        )
+    for concept in sorted({str(s.get("ref")) for s in root.iter("symbol")}):
+        book.add_item(
+            ebook.EpubImage(
+                uid=f"symbol-{concept}",
+                file_name=symbol_file(concept),
+                media_type="image/svg+xml",
+                content=symbols.svg(concept),
             )
         )
     spine: list[ebook.EpubItem] = []
@@ -298,13 +309,20 @@ class Pictures:
     shown: int  # images that carry meaning (not decorative) and are in the book
     described: int  # of those, how many have a description (their alt text)
     not_included: int  # pictures the source only linked to: their description stands in
+    symbols: int = 0  # of those shown, an Easy Read edition's pictures (each has alt text)
 
     @staticmethod
     def of(root: Element) -> Pictures:
         meaningful = [f for f in root.iter("figure") if f.get("decorative") != "true"]
         shown = [f for f in meaningful if f.find("image[@ref]") is not None]
         described = [f for f in shown if (f.findtext("description") or "").strip()]
-        return Pictures(len(shown), len(described), len(meaningful) - len(shown))
+        pictures = len(root.findall(".//line/symbol"))  # alt text required by the schema
+        return Pictures(
+            len(shown) + pictures,
+            len(described) + pictures,
+            len(meaningful) - len(shown),
+            pictures,
+        )
 
 
 def _describe(
@@ -374,7 +392,13 @@ def _describe(
 def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) -> str:
     source = root.find("meta/source")
     name = source.get("name", "the original") if source is not None else "the original"
-    if not pictures.shown and root.find(".//figure") is not None:
+    if pictures.symbols:
+        parts = [
+            f"An Easy Read edition of {name}: short lines, {pictures.symbols} of them with a "
+            "picture (Mulberry Symbols) beside the words. Every picture has alt text saying "
+            "what it shows, and says no more than its line; there is no audio or video."
+        ]
+    elif not pictures.shown and root.find(".//figure") is not None:
         parts = [
             f"An accessible edition of {name}: its only images are decorative (hidden from "
             "assistive technology); there is no audio or video."
@@ -419,6 +443,9 @@ def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def symbol_file(concept: str) -> str:
+    """An Easy Read picture as a file of the package."""
+    return f"images/symbols/{concept}.svg"
 
 
 def _publication_date(root: Element) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from lxml import etree
 
-from converter import images, profiles
+from converter import images, profiles, symbols
 from converter.images import StoredImage
 from converter.options import Options
 from converter.profiles import PrintProfile
@@ -22,6 +22,13 @@ FONT_URLS = {
     "regular": f"{RESOURCE_SCHEME}:font/Regular",
     "bold": f"{RESOURCE_SCHEME}:font/Bold",
 }
+SYMBOL_PREFIX = f"{RESOURCE_SCHEME}:symbol/"
+
+
+def symbol_url(concept: str) -> str:
+    """The URL an Easy Read picture has in the page: served from the package by the fetcher."""
+    return SYMBOL_PREFIX + concept
+
 
 _lock = threading.Lock()
 
@@ -44,8 +51,8 @@ def resource_fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ResourceFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves only our packaged fonts and the tree's own images; refuses every other
-        URL (file, http, data...).
+        """Serves only our packaged fonts, Easy Read pictures and the tree's own images;
+        refuses every other URL (file, http, data...).
 
         ``requested`` records every URL asked for, ``refused`` those refused.
         """
@@ -65,6 +72,10 @@ def resource_fetcher_class() -> type:
             if url in self.images:
                 image = self.images[url]
                 return URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
+            concept = url.removeprefix(SYMBOL_PREFIX)
+            if url.startswith(SYMBOL_PREFIX) and concept in symbols.catalogue():
+                data = symbols.svg(concept)
+                return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url!r}: documents may not load resources")
 
@@ -96,6 +107,7 @@ def build_html(root: etree._Element, profile: PrintProfile) -> tuple[str, str]:
         title_page=title_page(root, profile),
         contents=True,
         image_source=image_url,
+        symbol_source=symbol_url,
     )
     return xhtml.serialize_html(document.html).decode("utf-8"), css
 
@@ -108,7 +120,13 @@ def title_page(root: etree._Element, profile: PrintProfile) -> list[etree._Eleme
     source = root.find("meta/source")
     note = etree.Element("p", {"class": "title-note"})
     strong = etree.SubElement(note, "strong")
-    strong.text = f"This is a {profile.label} version ({profile.font_size:g} point)"
+    if root.get("variant") == "easy-read":
+        title = title.removeprefix("Easy Read: ")  # the edition's title names it already
+        strong.text = (
+            f"This is an Easy Read version, in {profile.label} ({profile.font_size:g} point)"
+        )
+    else:
+        strong.text = f"This is a {profile.label} version ({profile.font_size:g} point)"
     strong.tail = f" of {title}" + (f", published by {publisher}" if publisher else "") + "."
     elements = [note]
     if source is not None and source.get("name"):

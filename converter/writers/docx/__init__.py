@@ -51,7 +51,13 @@ def write(root: Element, options: Options) -> bytes:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    builder = BodyBuilder(document, styles, profile, images=images.used(root))
+    builder = BodyBuilder(
+        document,
+        styles,
+        profile,
+        images=images.used(root),
+        easy_read=root.get("variant") == "easy-read",
+    )
     builder.front_page(root)
     builder.blocks(root.find("body"), level=1)  # type: ignore[arg-type]
     back = root.find("back")

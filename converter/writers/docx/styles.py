@@ -334,4 +334,7 @@ def version_sentence(
         title, publisher = shorten(title, title_limit), shorten(publisher, PROPERTY_LIMIT // 4)
     label = profile.label.replace(" ", "-")
     by = f" published by {publisher}" if publisher else ""
+    if root.get("variant") == "easy-read":
+        title = title.removeprefix("Easy Read: ")  # the edition's title names it already
+        return f"This is an Easy Read version, in {profile.label}, of \u201c{title}\u201d{by}."
     return f"This is a {label} version of \u201c{title}\u201d{by}."
