@@ -238,7 +238,8 @@ class BodyBuilder:
         put(ppr, "w:keepLines", PPR_ORDER)
         tabs = put(ppr, "w:tabs", PPR_ORDER)
         etree.SubElement(tabs, qn("w:tab"), {qn("w:val"): "left", qn("w:pos"): str(indent)})
-        boxed = element.getparent() is not None and element.getparent().get("role") == "hard-words"
+        parent = element.getparent()
+        boxed = parent is not None and parent.get("role") == "hard-words"
         ind = {"w:left": "0" if boxed else str(indent)}
         symbol = element.find("symbol")
         if symbol is not None:
