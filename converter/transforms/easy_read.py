@@ -51,6 +51,9 @@ __all__ = ["EasyRead", "EasyReadPlan", "Line", "NothingToSay", "easy_read_of", "
 
 MAX_FINDINGS = 6  # strengths, and concerns, at most: the edition stays near 20 pages
 POOL = 24  # findings of each kind the summary offers, weightiest first
+#: Where a part of an improvement item still over 15 words may be cut besides the summary's
+#: joints: before a phrase, never leaving a part under four words (plain._cut).
+EXTRA_JOINTS = (" to ", " at ", " with ", " by ", " from ", " when ", " that ")
 #: The order in which kinds of content take turns to be added (each its easiest first).
 TURNS = ("outcome", "improvements", "concerns", "strengths", "sections")
 
@@ -287,7 +290,7 @@ class Planner:
                     pieces.append((plain_text, point, point_rules))
                     continue
                 cut = [point]
-                for joint in LAST_RESORT:
+                for joint in (*LAST_RESORT, *EXTRA_JOINTS):
                     cut = [
                         c
                         for piece in cut
