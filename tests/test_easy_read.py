@@ -5,7 +5,6 @@ faults that the rules (shared with `convert check`) must each catch."""
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import io
 import json
@@ -112,15 +111,17 @@ def test_every_grade_in_words_with_its_picture_and_the_word_in_bold(sample: Easy
 
 def test_improvement_items_are_whole_or_counted(sample: EasyRead) -> None:
     lines = sample.plan.lines()
-    shown = list(dict.fromkeys(l.sentence.cites[0] for l in lines if l.sentence.kind == "point"))
+    shown = list(dict.fromkeys(ln.sentence.cites[0] for ln in lines if ln.sentence.kind == "point"))
     every = sample.plan.facts["improvements"]
     assert shown and set(shown) < set(every)
     for ident in shown:
-        said = " ".join(l.sentence.source_text for l in lines if l.sentence.cites[:1] == (ident,))
+        said = " ".join(
+            ln.sentence.source_text for ln in lines if ln.sentence.cites[:1] == (ident,)
+        )
         assert words(said) == words(sample.plan.cited[ident])  # whole: not a word cut
-    [counted] = [l for l in lines if l.sentence.template == "improvements_more"]
+    [counted] = [ln for ln in lines if ln.sentence.template == "improvements_more"]
     assert counted.sentence.slots["count"] == str(len(every) - len(shown))
-    assert "You can read them in the full report." in [l.text for l in lines]
+    assert "You can read them in the full report." in [ln.text for ln in lines]
 
 
 def test_a_long_item_is_said_in_parts_that_go_on_from_each_other() -> None:
@@ -130,20 +131,20 @@ def test_a_long_item_is_said_in_parts_that_go_on_from_each_other() -> None:
     planner = Planner(root)
     item = planner.cited["improve-1"]
     lines = planner.item_lines("improve-1", item)
-    assert len(lines) > 1 and all(len(words(l.text)) <= MAX_WORDS for l in lines)
-    assert [l.continues for l in lines] == [False] + [True] * (len(lines) - 1)
-    assert not any(l.symbol for l in lines[1:])  # one picture, beside the item's first line
-    assert words(" ".join(l.sentence.source_text for l in lines)) == words(item)
+    assert len(lines) > 1 and all(len(words(ln.text)) <= MAX_WORDS for ln in lines)
+    assert [ln.continues for ln in lines] == [False] + [True] * (len(lines) - 1)
+    assert not any(ln.symbol for ln in lines[1:])  # one picture, beside the item's first line
+    assert words(" ".join(ln.sentence.source_text for ln in lines)) == words(item)
 
 
 def test_hard_words_are_explained_in_the_box_and_bold_where_used() -> None:
     made = edition(ILACS)
     box = next(p for p in made.plan.parts if p.key == "hard-words")
-    explained = [l.text for l in box.lines]
+    explained = [ln.text for ln in box.lines]
     assert "Children in care are looked after by the council." in explained
-    users = [l for l in made.plan.lines() if "children in care" in l.text.casefold()]
-    assert any("children in care" in s.casefold() for l in users for s in l.strong)
-    assert "Words in bold are explained at the end." in [l.text for l in made.plan.lines()]
+    users = [ln for ln in made.plan.lines() if "children in care" in ln.text.casefold()]
+    assert any("children in care" in s.casefold() for ln in users for s in ln.strong)
+    assert "Words in bold are explained at the end." in [ln.text for ln in made.plan.lines()]
 
 
 def test_every_picture_is_the_one_the_reviewed_data_gives(sample: EasyRead) -> None:
@@ -162,7 +163,7 @@ def test_the_reading_grade_is_at_most_3_and_counted_as_textstat_counts_it(
 ) -> None:
     import textstat
 
-    texts = [l.text for l in sample.plan.lines()]
+    texts = [ln.text for ln in sample.plan.lines()]
     figures = readability(texts)
     assert figures.grade_level <= MAX_GRADE
     chooser = random.Random(21)
@@ -188,11 +189,11 @@ def test_a_document_with_no_grades_says_what_it_says_and_no_more() -> None:
     for path in (GENERIC, MINUTES):
         made = edition(path)
         assert made.findings() == []
-        texts = [l.text for l in made.plan.lines()]
+        texts = [ln.text for ln in made.plan.lines()]
         assert not any("grade" in t for t in texts), texts
         said = next(p for p in made.plan.parts if p.key == "sections")
         assert said.heading == "What the document says" and said.lines
-        assert all(l.sentence.kind == "source" for l in said.lines)
+        assert all(ln.sentence.kind == "source" for ln in said.lines)
 
 
 def test_a_timetable_is_refused_with_one_clear_error(tmp_path: Path) -> None:
@@ -460,6 +461,5 @@ def test_every_fixed_line_of_the_data_is_one_short_sentence() -> None:
 def test_the_trace_records_each_line_with_its_picture(sample: EasyRead) -> None:
     trace = json.loads(sample.trace_json())
     assert trace["variant"] == "easy-read"
-    assert [line["text"] for line in trace["lines"]] == [l.text for l in sample.plan.lines()]
+    assert [line["text"] for line in trace["lines"]] == [ln.text for ln in sample.plan.lines()]
     assert all(c in trace["cited"] for line in trace["lines"] for c in line["cites"])
-    copy.deepcopy(trace)
