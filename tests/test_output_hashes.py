@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import GOLDEN, SAMPLE, sample_and_corpus_params
 
-from converter import Options, api, formats
+from converter import Options, api, formats, writers
 
 HASHES = GOLDEN / "hashes"
 # The libraries whose versions decide the bytes of some output.
@@ -34,13 +34,16 @@ LIBRARIES = (
     "textstat",
     "fontpkg-atkinson-hyperlegible",
 )
-# The sample with options that reach other code: the summary through every writer (with its
-# trace), and a larger profile, another colour scheme and uncontracted braille.
+# The sample with options that reach other code: the summary and the Easy Read edition through
+# every writer (with their traces), and a larger profile, another colour scheme and
+# uncontracted braille.
 VARIANTS = {
     "sample-summary": Options(summary=True, trace=True),
     "sample-large-24-cream-grade-1": Options(
         profile="large-24", colours="black-on-cream", braille_grade=1
     ),
+    # The Easy Read edition through every writer that renders it (with its trace).
+    "sample-easy-read": Options(easy_read=True, trace=True),
 }
 
 
@@ -100,5 +103,8 @@ def test_every_format_is_unchanged(source: Path, render, accept: bool) -> None:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_sample_variants_are_unchanged(variant: str, tmp_path: Path, accept: bool) -> None:
-    api.convert(SAMPLE, formats(), VARIANTS[variant], tmp_path)
+    options = VARIANTS[variant]
+    api.convert(
+        SAMPLE, writers.parse_format_list("all", easy_read=options.easy_read), options, tmp_path
+    )
     compare(variant, output_hashes(list(tmp_path.iterdir())), accept)
