@@ -443,6 +443,8 @@ def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def symbol_file(concept: str) -> str:
     """An Easy Read picture as a file of the package."""
     return f"images/symbols/{concept}.svg"
