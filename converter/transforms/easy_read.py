@@ -87,6 +87,7 @@ class Planner:
         self.ofsted = self.summary.ofsted
         self.suffix = "" if self.ofsted else "_generic"
         self.title_id = self.summary.find_block(self.facts["title"]) or self.summary.first_block()
+        self._terms: dict[str, tuple[Term, ...]] = {}  # a line's text -> the terms it uses
 
     # -- lines ----------------------------------------------------------------------------
 
@@ -327,15 +328,19 @@ class Planner:
         return lines
 
     def terms_in(self, lines: list[Line]) -> list[Term]:
-        """The glossary terms the report's own words in these lines use."""
-        return [
-            term
-            for term in self.data.summary.terms
-            if any(
-                line.sentence.kind != "template" and _form_in(line.text, term.forms)
-                for line in lines
-            )
-        ]
+        """The glossary terms the report's own words in these lines use, in glossary order."""
+        used = {term.term for line in lines for term in self._line_terms(line)}
+        return [term for term in self.data.summary.terms if term.term in used]
+
+    def _line_terms(self, line: Line) -> tuple[Term, ...]:
+        """The terms one line uses (a fixed line of ours uses none), found once per text."""
+        if line.sentence.kind == "template":
+            return ()
+        found = self._terms.get(line.text)
+        if found is None:
+            found = tuple(t for t in self.data.summary.terms if _form_in(line.text, t.forms))
+            self._terms[line.text] = found
+        return found
 
     def hard_words(self, lines: list[Line]) -> Part | None:
         """The box of hard words: each term the lines use that a line of ours explains, its
