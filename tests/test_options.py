@@ -52,6 +52,7 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "braille_cells": 32,
         "braille_lines": 20,
         "summary": True,
+        "easy_read": True,
         "trace": True,
         "sources_list": True,
         "reference_docx": Path("ref.docx"),
