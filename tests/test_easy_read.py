@@ -233,6 +233,8 @@ def test_easy_read_is_an_edition_of_its_own(tmp_path: Path) -> None:
     assert "summary" in writers.parse_format_list("all")
     with pytest.raises(UsageError, match="plain-language summary itself"):
         writers.parse_format_list("pdf,summary", easy_read=True)
+    with pytest.raises(UsageError, match="unknown format 'rtf'"):
+        writers.parse_format_list("pdf,rtf", easy_read=True)
 
 
 def test_the_command_line_writes_easy_read_names(tmp_path: Path) -> None:

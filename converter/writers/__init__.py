@@ -108,7 +108,7 @@ def parse_format_list(text: str, *, easy_read: bool = False) -> list[str]:
     if "all" in names:
         return [n for n in formats() if not (easy_read and get(n).summary)]
     for name in names:
-        if easy_read and get(name).summary:
+        if get(name).summary and easy_read:
             raise UsageError(
                 f"--easy-read: the {name} format is the plain-language summary itself; "
                 "ask for html, pdf, docx or epub for the Easy Read edition"
