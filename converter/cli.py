@@ -191,7 +191,7 @@ def to_command(
             raise UsageError("no SOURCE given (a file, a folder, or '-' for standard input)")
         if not to:
             raise UsageError(f"--to is required; formats: {', '.join(writers.formats())}, or all")
-        formats = writers.parse_format_list(to)
+        formats = writers.parse_format_list(to, easy_read=options.easy_read)
         if source_format is not None:
             readers.reader_for(source_format, None)
     except ConverterError as error:

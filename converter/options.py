@@ -219,11 +219,24 @@ class Options:
             group="Content",
         ),
     )
+    # convert the Easy Read edition (short lines with pictures) instead of the full text
+    easy_read: bool = _setting(
+        False,
+        Setting(
+            "--easy-read",
+            "Convert the Easy Read edition (short lines, each with a picture) instead of the "
+            "full report; written as <stem>.easy-read.<ext>.",
+            "Easy Read",
+            label="An Easy Read edition (short lines with pictures) instead of the full report",
+            group="Content",
+        ),
+    )
     trace: bool = _setting(
         False,
         Setting(
             "--trace",
-            "With --to summary: also write <stem>.summary.trace.json.",
+            "With --to summary (or --easy-read): also write <stem>.summary.trace.json "
+            "(<stem>.easy-read.trace.json).",
             "trace",
             service=False,  # a companion file, not an output of its own
         ),
@@ -333,6 +346,15 @@ class Options:
                 listed = ", ".join(str(c) for c in choices)
                 raise UsageError(f"unknown {setting.noun} {value!r}; choose from {listed}")
             object.__setattr__(self, option.name, spelled)
+        if self.summary and self.easy_read:
+            raise UsageError("--summary and --easy-read are two editions: choose one")
+        if self.easy_read:
+            size = profiles.print_profile(self).font_size
+            if size < LARGE_PRINT_MIN:
+                raise UsageError(
+                    f"an Easy Read edition is set in large print, {LARGE_PRINT_MIN:g} pt or "
+                    f"more, not {size:g} pt (choose a large-print profile)"
+                )
 
     def replace(self, **changes: Any) -> Options:
         return dataclasses.replace(self, **changes)

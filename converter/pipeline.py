@@ -21,7 +21,9 @@ from lxml import etree
 from converter import check, fixes, readers, review, tree, writers
 from converter.errors import ConverterError, InputError, OutputError, UsageError
 from converter.options import Options
+from converter.transforms import easy_read as easy_read_transform
 from converter.transforms import summary as summary_transform
+from converter.transforms.easy_read_tree import trace_path as easy_read_trace_path
 
 Source = str | bytes | os.PathLike[str]
 Status = Literal["converted", "failed"]
@@ -131,11 +133,14 @@ def read(
 
 
 def output_name(stem: str, writer: writers.Writer, options: Options) -> str:
-    """<stem>.<ext>, <stem>.summary.<ext> for a summary rendered by another writer, or the
-    talking variant's <stem>.audio.epub with --audio."""
+    """<stem>.<ext>; <stem>.summary.<ext> for a summary rendered by another writer,
+    <stem>.easy-read.<ext> for the Easy Read edition, with the talking variant's extension
+    (<stem>.audio.epub) with --audio."""
     extension = writer.extension
     if options.audio and writer.audio_extension:
         extension = writer.audio_extension
+    if options.easy_read and not writer.summary:
+        return f"{stem}.easy-read.{extension}"
     if options.summary and not writer.summary:
         return f"{stem}.summary.{extension}"
     return f"{stem}.{extension}"
@@ -242,6 +247,21 @@ def convert(
         conversion.seconds = time.perf_counter() - started
         return conversion
     trees = _Trees(root, options)
+    if options.easy_read:
+        try:
+            trees.easy_read()
+        except easy_read_transform.NothingToSay as error:
+            # The document's own nature, the same for every format: said once.
+            conversion.error = describe(error, conversion.source)
+            conversion.deterministic = True
+            conversion.exceptions.append(error)
+            conversion.outputs = [
+                OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
+            ]
+            conversion.seconds = time.perf_counter() - started
+            return conversion
+        except Exception:
+            pass  # an internal failure: each output records it, as for the summary
     for fmt, path in outputs:
         conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
     conversion.seconds = time.perf_counter() - started
@@ -278,6 +298,9 @@ class _Trees:
         self.options = options
         self._summary: summary_transform.Summary | None = None
         self._summary_error: Exception | None = None
+        self._easy_read: easy_read_transform.EasyRead | None = None
+        self.traces: set[Path] = set()  # the Easy Read traces written so far
+        self._easy_read_error: Exception | None = None
 
     def summary(self) -> summary_transform.Summary:
         if self._summary_error is not None:
@@ -292,7 +315,28 @@ class _Trees:
             self._summary = planned
         return self._summary
 
+    def easy_read(self) -> easy_read_transform.EasyRead:
+        """The Easy Read edition, made (and its tree validated) once."""
+        if self._easy_read_error is not None:
+            raise self._easy_read_error
+        if self._easy_read is None:
+            try:
+                made = easy_read_transform.easy_read_of(self.root)
+                made.tree  # noqa: B018 - make (and validate) the tree now, once
+            except Exception as error:
+                self._easy_read_error = error
+                raise
+            self._easy_read = made
+        return self._easy_read
+
     def for_writer(self, writer: writers.Writer, options: Options) -> etree._Element:
+        if options.easy_read:
+            if writer.summary:
+                raise OutputError(
+                    f"the {writer.name} format is the plain-language summary itself: "
+                    "it has no Easy Read edition"
+                )
+            return self.easy_read().tree
         if writer.summary or options.summary:
             return self.summary().tree
         return self.root
@@ -314,6 +358,12 @@ def _produce(
                 trace = summary_transform.trace_path(path)
                 write_atomically(trace, trees.summary().trace_json())
                 companions.append(trace)
+            elif options.easy_read and options.trace:
+                trace = easy_read_trace_path(path)
+                if trace not in trees.traces:  # one trace beside all of the edition's formats
+                    write_atomically(trace, trees.easy_read().trace_json())
+                    trees.traces.add(trace)
+                    companions.append(trace)
     except Exception as error:
         conversion.exceptions.append(error)
         return OutputRecord(

@@ -54,6 +54,7 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "duplex": True,
         "pdf_standard": "ua-2",
         "summary": True,
+        "easy_read": True,
         "trace": True,
         "sources_list": True,
         "reference_docx": Path("ref.docx"),

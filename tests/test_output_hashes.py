@@ -38,13 +38,16 @@ LIBRARIES = (
 )
 # The programs whose versions decide the bytes of the talking copies.
 PROGRAMS = {"espeak-ng": ["espeak-ng", "--version"], "lame": ["lame", "--version"]}
-# The sample with options that reach other code: the summary through every writer (with its
-# trace), and a larger profile, another colour scheme and uncontracted braille.
+# The sample with options that reach other code: the summary and the Easy Read edition through
+# every writer (with their traces), and a larger profile, another colour scheme and
+# uncontracted braille.
 VARIANTS = {
     "sample-summary": Options(summary=True, trace=True),
     "sample-large-24-cream-grade-1": Options(
         profile="large-24", colours="black-on-cream", braille_grade=1
     ),
+    # The Easy Read edition through every writer that renders it (with its trace).
+    "sample-easy-read": Options(easy_read=True, trace=True),
 }
 
 
@@ -110,5 +113,8 @@ def test_every_format_is_unchanged(source: Path, render, accept: bool) -> None:
 
 @pytest.mark.parametrize("variant", sorted(VARIANTS))
 def test_sample_variants_are_unchanged(variant: str, tmp_path: Path, accept: bool) -> None:
-    api.convert(SAMPLE, "all", VARIANTS[variant], tmp_path)
+    options = VARIANTS[variant]
+    api.convert(
+        SAMPLE, writers.parse_format_list("all", easy_read=options.easy_read), options, tmp_path
+    )
     compare(variant, output_hashes(list(tmp_path.iterdir())), accept)

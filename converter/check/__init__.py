@@ -99,6 +99,8 @@ CHECKERS: dict[str, str] = {
     "daisy": "converter.check.daisy",
     "mp3": "converter.check.mp3",
 }
+#: Files named <stem>.easy-read.<ext> are Easy Read editions (converter.check.easy_read).
+EASY_READ_MARKER = ".easy-read."
 # Formats whose checks compare the output with the source tree, when they are given it.
 SOURCE_CHECKS = frozenset({"summary", "daisy", "epub"})
 
@@ -146,9 +148,16 @@ def check_file(
     options = options or options_of(path)
     if fmt in SOURCE_CHECKS:
         with_source: SourceCheckFunction = module.check
-        return FileReport(str(path), fmt, with_source(path, options, source))
-    function: CheckFunction = module.check
-    return FileReport(str(path), fmt, function(path, options))
+        report = FileReport(str(path), fmt, with_source(path, options, source))
+    else:
+        function: CheckFunction = module.check
+        report = FileReport(str(path), fmt, function(path, options))
+    if EASY_READ_MARKER in path.name:
+        # An Easy Read edition: its own rules besides those of its format.
+        from converter.check import easy_read
+
+        report.results.extend(easy_read.check(path, options, fmt, source))
+    return report
 
 
 def options_of(path: Path) -> Options:

@@ -135,17 +135,29 @@ def get(name: str) -> Writer:
     return writers[name]
 
 
-def parse_format_list(text: str) -> list[str]:
+def parse_format_list(text: str, *, easy_read: bool = False) -> list[str]:
     """'pdf,epub' -> ['pdf', 'epub']; 'all' -> every format but the talking ones, which take
-    time ('all,daisy' adds one); unknown names are a UsageError."""
+    time ('all,daisy' adds one); unknown names are a UsageError.
+
+    With ``easy_read`` (the Easy Read edition instead of the full text) 'all' means every
+    format that can render it: not the summary's own format, which named is an error.
+    """
     names = [part.strip().lower() for part in text.split(",") if part.strip()]
     if not names:
         raise UsageError(f"no format given; choose from {', '.join(formats())} or all")
     chosen: list[str] = []
     for name in names:
         if name == "all":
-            chosen += [n for n, writer in registry().items() if not writer.talking]
-        else:
-            get(name)
-            chosen.append(name)
+            chosen += [
+                n
+                for n, writer in registry().items()
+                if not writer.talking and not (easy_read and writer.summary)
+            ]
+            continue
+        if get(name).summary and easy_read:
+            raise UsageError(
+                f"--easy-read: the {name} format is the plain-language summary itself; "
+                "ask for html, pdf, docx or epub for the Easy Read edition"
+            )
+        chosen.append(name)
     return list(dict.fromkeys(chosen))

@@ -288,6 +288,8 @@ def _flatten(element: Element, into: _Inline, translator: Translator) -> None:
             into.page_break(str(child.get("page")))
         elif tag in ("em", "strong", "abbr", "span"):
             _flatten(child, into, translator)
+        elif tag == "symbol":
+            pass  # an Easy Read line's picture: braille gives the words, which say it all
         elif tag == "quote":
             into.add("\u201c")
             _flatten(child, into, translator)
@@ -462,6 +464,9 @@ class Layout:
             self.add(Block([line]))
         elif tag == "figure":
             self.visit_figure(element)
+        elif tag == "line":
+            # An Easy Read line as a paragraph of its own (its picture has no braille).
+            self.add(Block(self.text_lines(element, 2, 0)))
         else:
             raise TypeError(f"no braille layout for <{tag}>")
 

@@ -56,6 +56,10 @@ def is_summary(root: Element) -> bool:
     return root.get("variant") == "summary"
 
 
+def is_easy_read(root: Element) -> bool:
+    return root.get("variant") == "easy-read"
+
+
 def colour_words(scheme: str) -> str:
     return COLOUR_WORDS.get(scheme, scheme.replace("-", " "))
 
@@ -93,6 +97,8 @@ def title_page(root: Element, edition: str) -> TitlePage:
         for line in date_lines(meta)
         if not (line.startswith("Inspection dates") and "inspection date" in subtitle.casefold())
     ]
+    if is_easy_read(root) and edition:
+        edition = f"Easy Read {edition[0].lower()}{edition[1:]}"  # "Easy Read large print..."
     return TitlePage(
         title=title,
         subtitle=subtitle,
@@ -125,10 +131,11 @@ def origin(root: Element) -> str:
     takes it for the publisher's own words."""
     publisher = one_line(root.findtext("meta/publisher"))
     kind = "report" if (root.findtext("meta/kind") or "generic") != "generic" else "document"
-    if is_summary(root):
+    if is_summary(root) or is_easy_read(root):
+        what = "summary" if is_summary(root) else "Easy Read version"
         by = f", not by {publisher}" if publisher else ""
         return (
-            f"This summary was written by {PRODUCER}, a computer program{by}, from the "
+            f"This {what} was written by {PRODUCER}, a computer program{by}, from the "
             f"{kind} of the same name."
         )
     if publisher:

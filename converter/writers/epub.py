@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ebooklib import epub as ebook
 from lxml import etree
 
-from converter import images, profiles, resources
+from converter import images, profiles, resources, symbols
 from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import StoredImage
@@ -49,7 +49,9 @@ class ContentDocument:
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
     root = edition.prepare(root)
-    translated = xhtml.translate_report(root, epub=True, image_source=image_file)
+    translated = xhtml.translate_report(
+        root, epub=True, image_source=image_file, symbol_source=symbol_file
+    )
     language = translated.language
     talking = _TalkingBook.of(root, translated.html, options) if options.audio else None
     body_start = _body_start(translated.html)
@@ -81,6 +83,15 @@ def write(root: Element, options: Options) -> bytes:
                 file_name=image_file(image),
                 media_type=image.media_type,
                 content=image.data,
+            )
+        )
+    for concept in sorted({str(s.get("ref")) for s in root.iter("symbol")}):
+        book.add_item(
+            ebook.EpubImage(
+                uid=f"symbol-{concept}",
+                file_name=symbol_file(concept),
+                media_type="image/svg+xml",
+                content=symbols.svg(concept),
             )
         )
     spine: list[ebook.EpubItem] = []
@@ -388,13 +399,20 @@ class Pictures:
     shown: int  # images that carry meaning (not decorative) and are in the book
     described: int  # of those, how many have a description (their alt text)
     not_included: int  # pictures the source only linked to: their description stands in
+    symbols: int = 0  # of those shown, an Easy Read edition's pictures (each has alt text)
 
     @staticmethod
     def of(root: Element) -> Pictures:
         meaningful = [f for f in root.iter("figure") if f.get("decorative") != "true"]
         shown = [f for f in meaningful if f.find("image[@ref]") is not None]
         described = [f for f in shown if (f.findtext("description") or "").strip()]
-        return Pictures(len(shown), len(described), len(meaningful) - len(shown))
+        pictures = len(root.findall(".//line/symbol"))  # alt text required by the schema
+        return Pictures(
+            len(shown) + pictures,
+            len(described) + pictures,
+            len(meaningful) - len(shown),
+            pictures,
+        )
 
 
 def _describe(
@@ -467,7 +485,13 @@ def _summary(
     name = source.get("name", "the original") if source is not None else "the original"
     # A talking book has audio: only video is absent.
     absent = "video" if talking else "audio or video"
-    if not pictures.shown and root.find(".//figure") is not None:
+    if pictures.symbols:
+        parts = [
+            f"An Easy Read edition of {name}: short lines, {pictures.symbols} of them with a "
+            "picture (Mulberry Symbols) beside the words. Every picture has alt text saying "
+            f"what it shows, and says no more than its line; there is no {absent}."
+        ]
+    elif not pictures.shown and root.find(".//figure") is not None:
         parts = [
             f"An accessible edition of {name}: its only images are decorative (hidden from "
             f"assistive technology); there is no {absent}."
@@ -522,6 +546,11 @@ def _summary(
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def symbol_file(concept: str) -> str:
+    """An Easy Read picture as a file of the package."""
+    return f"images/symbols/{concept}.svg"
 
 
 def _publication_date(root: Element) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from lxml import etree
 
-from converter import images, profiles
+from converter import images, profiles, symbols
 from converter.images import StoredImage
 from converter.options import Options
 from converter.profiles import PrintProfile
@@ -23,6 +23,13 @@ FONT_URLS = {
     "regular": f"{RESOURCE_SCHEME}:font/Regular",
     "bold": f"{RESOURCE_SCHEME}:font/Bold",
 }
+SYMBOL_PREFIX = f"{RESOURCE_SCHEME}:symbol/"
+
+
+def symbol_url(concept: str) -> str:
+    """The URL an Easy Read picture has in the page: served from the package by the fetcher."""
+    return SYMBOL_PREFIX + concept
+
 
 _lock = threading.Lock()
 #: WeasyPrint's variant for each --pdf-standard.
@@ -49,8 +56,8 @@ def resource_fetcher_class() -> type:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class ResourceFetcher(URLFetcher):  # type: ignore[misc]
-        """Serves only our packaged fonts and the tree's own images; refuses every other
-        URL (file, http, data...).
+        """Serves only our packaged fonts, Easy Read pictures and the tree's own images;
+        refuses every other URL (file, http, data...).
 
         ``requested`` records every URL asked for, ``refused`` those refused.
         """
@@ -70,6 +77,10 @@ def resource_fetcher_class() -> type:
             if url in self.images:
                 image = self.images[url]
                 return URLFetcherResponse(url, image.data, {"Content-Type": image.media_type})
+            concept = url.removeprefix(SYMBOL_PREFIX)
+            if url.startswith(SYMBOL_PREFIX) and concept in symbols.catalogue():
+                data = symbols.svg(concept)
+                return URLFetcherResponse(url, data, {"Content-Type": "image/svg+xml"})
             self.refused.append(url)
             raise ValueError(f"refused to fetch {url!r}: documents may not load resources")
 
@@ -118,6 +129,7 @@ def build_html(root: etree._Element, profile: PrintProfile) -> tuple[str, str]:
         title_page=title_page(arranged, profile),
         contents=True,
         image_source=image_url,
+        symbol_source=symbol_url,
     )
     _zero_width_breaks(document.html)
     return xhtml.serialize_html(document.html).decode("utf-8"), css

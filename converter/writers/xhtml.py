@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from converter import images
+from converter import images, symbols
 from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import NO_DESCRIPTION, StoredImage
@@ -46,6 +46,7 @@ TRANSLATED_BY_PARENT = {
     "head": "visit_table",
     "row": "visit_table",
     "cell": "visit_table",
+    "symbol": "visit_line (the picture beside the line, its alt text)",
 }
 #: Canonical elements that are data, deliberately not rendered: metadata whose lines stay
 #: in the body (dates, people, judgements) and artifacts removed from the print original.
@@ -82,6 +83,14 @@ def data_url(image: StoredImage) -> str:
 UNTITLED = "Untitled"
 #: Said before the description of a picture the source only linked to (not in the copy).
 LINKED_IMAGE = "Image (not included in this copy):"
+#: Where an Easy Read picture's bytes are found by the page, by its concept: a data URL in
+#: a self-contained page, a file of an EPUB, a URL the PDF renderer may fetch.
+SymbolSource = Callable[[str], str]
+
+
+def symbol_data_url(concept: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(symbols.svg(concept)).decode("ascii")
+
 
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
 WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
@@ -141,6 +150,8 @@ class XhtmlTranslator:
     heading_ids: dict[str, list[str]] = field(default_factory=dict)
     _entries_seen: dict[str, int] = field(default_factory=dict)
     _noterefs_seen: dict[str, int] = field(default_factory=dict)
+    # How the page refers to an Easy Read picture.
+    symbol_source: SymbolSource = symbol_data_url
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -387,6 +398,35 @@ class XhtmlTranslator:
             self.inline_into(figcaption, caption)
         return figure
 
+    def visit_line(self, element: Element, depth: int) -> Element:
+        """An Easy Read line: the picture on the left (its alt text says what it shows),
+        the words on the right, never over it.  A line with no picture keeps its words in
+        the same column; a line that goes on from the one before sits under its words."""
+        classes = ["easy-line"]
+        if element.get("continues") == "true":
+            classes.append("continues")
+        line = etree.Element("div", {"id": element.get("id", ""), "class": " ".join(classes)})
+        symbol = element.find("symbol")
+        if symbol is not None:
+            etree.SubElement(
+                line,
+                "img",
+                {
+                    "class": "symbol",
+                    "src": self.symbol_source(symbol.get("ref", "")),
+                    "alt": symbol.get("alt", ""),
+                },
+            )
+        else:
+            line.set("class", " ".join([*classes, "no-symbol"]))
+        words = etree.SubElement(line, "p")
+        append_text(words, element.text)
+        for child in element:
+            if isinstance(child.tag, str) and child is not symbol:
+                words.append(self.translate_inline(child))
+            append_text(words, child.tail)
+        return line
+
     def visit_pagebreak(self, element: Element, depth: int) -> Element:
         return self._pagebreak(element, "div")
 
@@ -516,6 +556,7 @@ def translate_report(
     contents: bool = False,
     title_page: Iterable[Element] = (),
     image_source: ImageSource = data_url,
+    symbol_source: SymbolSource = symbol_data_url,
 ) -> HtmlDocument:
     """The whole report as one HTML page: title header, optional contents, main, footer.
 
@@ -537,6 +578,7 @@ def translate_report(
         image_source=image_source,
         noteref_ids=noteref_ids(root, set(ids.values())),
         heading_ids=heading_ids(root),
+        symbol_source=symbol_source,
     )
     language = edition.language(root)
     title = " ".join((root.findtext("meta/title") or "").split()) or UNTITLED
@@ -552,6 +594,8 @@ def translate_report(
     if css:
         etree.SubElement(head, "style").text = css
     body = etree.SubElement(html, "body")
+    if root.get("variant") == "easy-read":
+        body.set("class", "easy-read")  # its own layout: pictures beside the lines
     header = etree.SubElement(body, "header", {"id": ids["title-block"], "class": "title-block"})
     h1 = etree.SubElement(header, "h1", id=ids["title"])
     h1.text = title

@@ -58,7 +58,13 @@ def write(root: Element, options: Options) -> bytes:
     for child in list(body):
         if child.tag != qn("w:sectPr"):
             body.remove(child)
-    builder = BodyBuilder(document, styles, profile, images=images.used(root))
+    builder = BodyBuilder(
+        document,
+        styles,
+        profile,
+        images=images.used(root),
+        easy_read=root.get("variant") == "easy-read",
+    )
     builder.front_page(root)
     if not xhtml.has_source_contents(root):
         _contents_page(builder, root)

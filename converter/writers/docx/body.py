@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Emu
 from lxml import etree
 
+from converter import symbols
 from converter import tree as canonical
 from converter.images import NO_DESCRIPTION, StoredImage
 from converter.profiles import PrintProfile
@@ -38,6 +39,15 @@ _FIRST_PICTURE_ID = 1000
 _DECORATIVE_URI = "{C183D7F6-B498-43B3-948B-1728B52AA6E4}"
 _ADEC = "http://schemas.microsoft.com/office/drawing/2017/decorative"
 _SAFE_HREF = re.compile(r"^(https?://|mailto:|tel:)", re.IGNORECASE)
+#: An Easy Read picture's side, in ems of the body size (as the PDF and HTML set it), and
+#: the gap to the words beside it.
+SYMBOL_EMS = 4.0
+SYMBOL_GAP_EMS = 0.8
+_EMU_PER_POINT = 12700
+_TWIPS_PER_POINT = 20
+#: The hard-words box: a border round its paragraphs (Word joins the borders of paragraphs
+#: that share them into one box).
+_BOX_SIDES = ("w:top", "w:left", "w:bottom", "w:right")
 _SPACE = re.compile(r"\s+")
 
 #: A cell's left and right padding (the Data Table style's), and room for the renderer's
@@ -46,6 +56,18 @@ CELL_PADDING_TWIPS = 2 * 113 + 60
 
 
 # -- the body -----------------------------------------------------------------------------
+
+
+def _box(paragraph: Element) -> None:
+    """A border on every side of a paragraph (of the hard-words box)."""
+    ppr = ensure_child(paragraph, "w:pPr", ("w:r", "w:hyperlink", "w:bookmarkStart"))
+    borders = put(ppr, "w:pBdr", PPR_ORDER)
+    for side in _BOX_SIDES:
+        etree.SubElement(
+            borders,
+            qn(side),
+            {qn("w:val"): "single", qn("w:sz"): "24", qn("w:space"): "8", qn("w:color"): "auto"},
+        )
 
 
 @dataclass
@@ -94,6 +116,7 @@ class BodyBuilder:
     _entries_seen: dict[str, int] = field(default_factory=dict)
     images: dict[str, StoredImage] = field(default_factory=dict)
     picture_count: int = 0
+    easy_read: bool = False  # the Easy Read edition: its attribution on a page of its own
 
     def __post_init__(self) -> None:
         self.numbering = _Numbering(self.document.part.numbering_part.element)
@@ -146,6 +169,9 @@ class BodyBuilder:
         if tag == "section" and element.get("role") == "contents":
             self.source_contents(element, level)
         elif tag == "section":
+            if self.easy_read and element.get("role") == "licence":
+                self.page_break_before = True  # the pictures' attribution page
+            first = len(self.paragraphs)
             heading = element.find("heading")
             inner = level
             if heading is not None:
@@ -155,6 +181,11 @@ class BodyBuilder:
             for child in element:
                 if isinstance(child.tag, str) and child.tag != "heading":
                     self.block(child, inner)
+            if element.get("role") == "hard-words":
+                for paragraph in self.paragraphs[first:]:
+                    _box(paragraph)
+        elif tag == "line":
+            self.easy_line(element)
         elif tag == "p":
             segments = self.segments(element)
             if element.get("n"):
@@ -220,6 +251,45 @@ class BodyBuilder:
         caption = element.find("caption")
         if caption is not None:
             self.paragraph("caption", self.segments(caption))
+
+    def easy_line(self, element: Element) -> None:
+        """An Easy Read line: its picture (a PNG made from the packaged SVG, its alt text as
+        the description), a tab, then its words; a hanging indent keeps every line of the
+        words to the right of the picture, and a line with no picture in the same column."""
+        size = self.profile.font_size
+        side = int(SYMBOL_EMS * size * _EMU_PER_POINT)
+        indent = int((SYMBOL_EMS + SYMBOL_GAP_EMS) * size * _TWIPS_PER_POINT)
+        paragraph = self.make_paragraph("body", self.segments(element))
+        ppr = ensure_child(paragraph, "w:pPr", ("w:r", "w:hyperlink", "w:bookmarkStart"))
+        put(ppr, "w:keepLines", PPR_ORDER)
+        tabs = put(ppr, "w:tabs", PPR_ORDER)
+        etree.SubElement(tabs, qn("w:tab"), {qn("w:val"): "left", qn("w:pos"): str(indent)})
+        parent = element.getparent()
+        boxed = parent is not None and parent.get("role") == "hard-words"
+        ind = {"w:left": "0" if boxed else str(indent)}
+        symbol = element.find("symbol")
+        if symbol is not None:
+            ind["w:hanging"] = str(indent)
+            # The words sit level with the middle of the picture, not its foot.
+            put(ppr, "w:textAlignment", PPR_ORDER, {"w:val": "center"})
+            inline = self.document.part.new_pic_inline(
+                io.BytesIO(symbols.png(symbol.get("ref", ""))), Emu(side), Emu(side)
+            )
+            self.picture_count += 1
+            properties = inline.find(qn("wp:docPr"))
+            assert properties is not None
+            properties.set("id", str(_FIRST_PICTURE_ID + self.picture_count))
+            properties.set("name", f"Picture {self.picture_count}")
+            properties.set("descr", symbol.get("alt", ""))
+            picture = OxmlElement("w:r")
+            etree.SubElement(picture, qn("w:drawing")).append(inline)
+            tab = OxmlElement("w:r")
+            etree.SubElement(tab, qn("w:tab"))
+            ppr.addnext(picture)
+            picture.addnext(tab)
+        put(ppr, "w:ind", PPR_ORDER, ind)
+        self.pending_bookmarks.insert(0, str(element.get("id")))
+        self.flush_into_next(paragraph)
 
     def add_list(self, element: Element, depth: int) -> None:
         assert self.numbering is not None
@@ -634,6 +704,8 @@ class BodyBuilder:
                 out.append(_with_text(base, "\u201d"))
             elif tag in ("abbr",):
                 out.extend(self.segments(child, base))
+            elif tag == "symbol":
+                pass  # an Easy Read line's picture: easy_line puts it before the words
             elif tag in ("list", "table", "note") and not with_blocks:
                 pass  # rendered as blocks of their own by the caller
             elif tag in ("list", "table", "note"):
