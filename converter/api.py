@@ -39,7 +39,11 @@ def convert(
     that can be made is made; then the first failure, if any, is raised.
     """
     options = options or Options()
-    names = writers.parse_format_list(formats) if isinstance(formats, str) else list(formats)
+    names = (
+        writers.parse_format_list(formats, easy_read=options.easy_read)
+        if isinstance(formats, str)
+        else list(formats)
+    )
     for name in names:
         writers.get(name)
     stem = stem or pipeline.stem_of(pipeline.source_name(source))

@@ -22,6 +22,22 @@ class DefaultGroup(click.Group):
 
     default_command = "to"
 
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """Click's own usage errors (a bad value, an unknown option) in our one-line style,
+        naming the command a person typed (never the hidden 'convert to')."""
+        kwargs["standalone_mode"] = False
+        try:
+            return super().main(*args, **kwargs)
+        except click.UsageError as error:
+            command = "convert"
+            if error.ctx is not None and error.ctx.info_name not in (None, "to", "main"):
+                command = f"convert {error.ctx.info_name}"
+            fail(f"{_sentence(error.format_message())}; see {command} --help", 2)
+        except click.ClickException as error:
+            fail(_sentence(error.format_message()), error.exit_code)
+        except click.Abort:
+            fail("stopped", 130)
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if not args or args[0] not in self.commands:
             args = [self.default_command, *args]
@@ -69,6 +85,12 @@ def option_flags(command: Callable[..., Any]) -> Callable[..., Any]:
 def fail(message: str, code: int) -> NoReturn:
     click.echo(f"convert: error: {message}", err=True)
     sys.exit(code)
+
+
+def _sentence(message: str) -> str:
+    """Click's 'Invalid value for ...' as our errors read: lower case, no full stop."""
+    message = " ".join(message.split()).rstrip(".")
+    return message[:1].lower() + message[1:]
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -128,12 +150,16 @@ def main() -> None:
 @click.option(
     "-v", "--verbose", is_flag=True, help="More detail, including tracebacks of internal errors."
 )
+@click.option(
+    "-q", "--quiet", is_flag=True, help="Print nothing but errors (not the line per output)."
+)
 def to_command(
     sources: Sequence[str],
     to: str | None,
     output: str | None,
     source_format: str | None,
     verbose: bool,
+    quiet: bool,
     list_formats: bool,
     list_profiles: bool,
     version: bool,
@@ -164,7 +190,7 @@ def to_command(
             raise UsageError("no SOURCE given (a file, a folder, or '-' for standard input)")
         if not to:
             raise UsageError(f"--to is required; formats: {', '.join(writers.formats())}, or all")
-        formats = writers.parse_format_list(to)
+        formats = writers.parse_format_list(to, easy_read=options.easy_read)
         if source_format is not None:
             readers.reader_for(source_format, None)
     except ConverterError as error:
@@ -199,7 +225,9 @@ def to_command(
     given = [name for name, value in batch_only.items() if value]
     if given:
         fail(f"{', '.join(given)}: for a batch only (a folder among the sources)", 2)
-    code = run_conversions(list(sources), formats, options, output, source_format, verbose)
+    code = run_conversions(
+        list(sources), formats, options, output, source_format, verbose, quiet=quiet
+    )
     sys.exit(code)
 
 
@@ -210,22 +238,40 @@ def to_command(
 @click.option("--json", "as_json", is_flag=True, help="Print the reports as JSON.")
 @click.option(
     "--profile",
-    default="large-18",
-    show_default=True,
-    help="The profile the outputs were made with.",
+    metavar="NAME",
+    help="The profile the outputs were made with. Default: what each file records "
+    "(PDF and DOCX carry their profile and colours), else large-18.",
 )
 @click.option(
     "--font-size", type=float, metavar="PT", help="The body size the outputs were made with."
 )
+@click.option(
+    "--colours", "--colors", "colours", metavar="SCHEME", help="The colour scheme they use."
+)
 def check_command(
-    files: Sequence[Path], as_json: bool, profile: str, font_size: float | None
+    files: Sequence[Path],
+    as_json: bool,
+    profile: str | None,
+    font_size: float | None,
+    colours: str | None,
 ) -> None:
     """Check the accessibility of output FILES (PDF, EPUB, DOCX, HTML, BRF, PEF, summary, XML)."""
     from converter import check
 
     try:
-        options = Options(profile=profile, font_size=font_size)
-        reports = [check.check_file(path, options) for path in files]
+        reports = []
+        for path in files:
+            options: Options | None = None
+            if profile or font_size or colours:
+                base = check.options_of(path)
+                given = {"profile": profile, "font_size": font_size, "colours": colours}
+                changes: dict[str, str | float | None] = {
+                    name: value for name, value in given.items() if value
+                }
+                if profile and not font_size:
+                    changes["font_size"] = None  # the profile's own size
+                options = base.replace(**changes)
+            reports.append(check.check_file(path, options))
     except ConverterError as error:
         fail(str(error), error.exit_code)
     if as_json:
@@ -362,8 +408,11 @@ def run_conversions(
     output: str | None,
     source_format: str | None,
     verbose: bool,
+    *,
+    quiet: bool = False,
 ) -> int:
-    """Convert every source; print one line per failure; return the exit code."""
+    """Convert every source; print one line per output written (unless ``quiet``) and one
+    per failure; return the exit code."""
     if output == "-" and (len(sources) != 1 or len(formats) != 1):
         fail("-o - (standard output) needs exactly one source and one format", 2)
     many = len(sources) > 1 or len(formats) > 1
@@ -381,7 +430,7 @@ def run_conversions(
     failed = 0
     for source in sources:
         failed += _convert_one(
-            source, formats, options, output, folder, file_target, source_format, verbose
+            source, formats, options, output, folder, file_target, source_format, verbose, quiet
         )
     return 1 if failed else 0
 
@@ -395,6 +444,7 @@ def _convert_one(
     file_target: Path | None,
     source_format: str | None,
     verbose: bool,
+    quiet: bool = False,
 ) -> int:
     """Convert one source through the pipeline; the number of its outputs that failed."""
     data: pipeline.Source
@@ -445,9 +495,10 @@ def _convert_one(
         if record.data is not None:
             sys.stdout.buffer.write(record.data)
             sys.stdout.buffer.flush()
-        elif verbose:
-            for path in (record.path, *record.companions):
-                click.echo(f"wrote {path}", err=True)
+        elif not quiet:
+            click.echo(f"wrote {record.path}" + (f": {record.about}" if record.about else ""))
+            for path in record.companions:
+                click.echo(f"wrote {path}")
         if record.check is not None:
             click.echo(check_text(record.check))
             failed += 0 if record.check.get("passed") is not False else 1

@@ -23,8 +23,10 @@ from converter.errors import UsageError
 DEFAULT_PROFILE = "large-18"
 DEFAULT_COLOURS = "black-on-white"
 PAPERS = ("A4", "A3")
+PDF_STANDARDS = ("ua-1", "ua-2")  # PDF/UA-1 (ISO 14289-1) and PDF/UA-2 (ISO 14289-2)
 MIN_FONT_SIZE = 12.0  # below this a "large print" copy is refused
 LARGE_PRINT_MIN = profiles.LARGE_PRINT_MIN  # below this the copy is clear print, labelled so
+DEFAULT_SPEECH_RATE = 160  # words a minute: an unhurried reading voice
 
 
 @dataclass(frozen=True)
@@ -184,6 +186,28 @@ class Options:
             step=1,
         ),
     )
+    duplex: bool = _setting(
+        False,
+        Setting(
+            "--duplex",
+            "Interpoint braille: both sides of each sheet (BRF and PEF).",
+            "duplex",
+            label="Interpoint braille (both sides of the paper)",
+            group="Braille",
+        ),
+    )
+    pdf_standard: str = _setting(
+        "ua-1",
+        Setting(
+            "--pdf-standard",
+            "The accessible PDF standard: PDF/UA-1 or PDF/UA-2.",
+            "PDF standard",
+            label="PDF standard",
+            group="Print size and paper",
+            metavar="ua-1|ua-2",
+            choices=lambda: PDF_STANDARDS,
+        ),
+    )
     # convert the plain-language summary instead of the full text
     summary: bool = _setting(
         False,
@@ -195,13 +219,71 @@ class Options:
             group="Content",
         ),
     )
+    # convert the Easy Read edition (short lines with pictures) instead of the full text
+    easy_read: bool = _setting(
+        False,
+        Setting(
+            "--easy-read",
+            "Convert the Easy Read edition (short lines, each with a picture) instead of the "
+            "full report; written as <stem>.easy-read.<ext>.",
+            "Easy Read",
+            label="An Easy Read edition (short lines with pictures) instead of the full report",
+            group="Content",
+        ),
+    )
     trace: bool = _setting(
         False,
         Setting(
             "--trace",
-            "With --to summary: also write <stem>.summary.trace.json.",
+            "With --to summary (or --easy-read): also write <stem>.summary.trace.json "
+            "(<stem>.easy-read.trace.json).",
             "trace",
             service=False,  # a companion file, not an output of its own
+        ),
+    )
+    audio: bool = _setting(
+        False,
+        Setting(
+            "--audio",
+            "EPUB: a talking book, narrated with EPUB 3 media overlays (<stem>.audio.epub).",
+            "audio",
+            label="EPUB with narration (media overlays)",
+            group="Audio",
+        ),
+    )
+    speech_rate: int = _setting(
+        DEFAULT_SPEECH_RATE,
+        Setting(
+            "--rate",
+            "Talking copies: speaking rate in words a minute.",
+            "speaking rate",
+            label="Speaking rate, words a minute",
+            group="Audio",
+            metavar="WPM",
+            minimum=80,
+            maximum=300,
+            step=5,
+        ),
+    )
+    voice: Path | None = _setting(
+        None,
+        Setting(
+            "--voice",
+            "Talking copies: a Piper voice model (.onnx, its .onnx.json beside it) to speak "
+            "with instead of espeak-ng en-gb; never downloaded.",
+            "voice",
+            metavar="PATH",
+            service=False,  # a path on the server: never the service's to name
+        ),
+    )
+    sources_list: bool = _setting(
+        False,
+        Setting(
+            "--sources",
+            "Summary: end with a 'Where this comes from' list of the report's paragraphs.",
+            "sources",
+            label="End the summary with where each part comes from in the report",
+            group="Content",
         ),
     )
     check: bool = _setting(
@@ -264,6 +346,15 @@ class Options:
                 listed = ", ".join(str(c) for c in choices)
                 raise UsageError(f"unknown {setting.noun} {value!r}; choose from {listed}")
             object.__setattr__(self, option.name, spelled)
+        if self.summary and self.easy_read:
+            raise UsageError("--summary and --easy-read are two editions: choose one")
+        if self.easy_read:
+            size = profiles.print_profile(self).font_size
+            if size < LARGE_PRINT_MIN:
+                raise UsageError(
+                    f"an Easy Read edition is set in large print, {LARGE_PRINT_MIN:g} pt or "
+                    f"more, not {size:g} pt (choose a large-print profile)"
+                )
 
     def replace(self, **changes: Any) -> Options:
         return dataclasses.replace(self, **changes)
@@ -275,7 +366,7 @@ class Options:
             for f in dataclasses.fields(self)
             if f.metadata["fingerprint"]
         }
-        for name in ("reference_docx", "fixes"):
+        for name in ("reference_docx", "fixes", "voice"):
             if values.get(name) is not None:
                 values[name] = str(values[name])
         return json.dumps(values, sort_keys=True, default=str)

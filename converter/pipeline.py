@@ -20,9 +20,10 @@ from converter import fixes, readers, review, tree, writers
 from converter.errors import ConverterError, InputError, OutputError, UsageError
 from converter.options import Options
 
-# The checks and the summary are imported where they are used: a conversion that neither
-# checks nor makes a summary (most of them) does not pay for their imports.
+# The checks, the summary and the Easy Read edition are imported where they are used: a
+# conversion that does none of them (most of them) does not pay for their imports.
 if TYPE_CHECKING:
+    from converter.transforms import easy_read as easy_read_transform
     from converter.transforms import summary as summary_transform
 
 Source = str | bytes | os.PathLike[str]
@@ -46,6 +47,7 @@ class OutputRecord:
     check: dict[str, object] | None = None  # check.FileReport.to_json(), when asked to check
     data: bytes | None = None  # the bytes, when no path was given
     companions: tuple[Path, ...] = ()  # files written beside it (the summary's trace)
+    about: str = ""  # what was written, for a person: "24 pages, PDF/UA-1, large print 18 pt"
 
 
 @dataclass
@@ -142,10 +144,17 @@ def read(
 
 
 def output_name(stem: str, writer: writers.Writer, options: Options) -> str:
-    """<stem>.<ext>, or <stem>.summary.<ext> for a summary rendered by another writer."""
+    """<stem>.<ext>; <stem>.summary.<ext> for a summary rendered by another writer,
+    <stem>.easy-read.<ext> for the Easy Read edition, with the talking variant's extension
+    (<stem>.audio.epub) with --audio."""
+    extension = writer.extension
+    if options.audio and writer.audio_extension:
+        extension = writer.audio_extension
+    if options.easy_read and not writer.summary:
+        return f"{stem}.easy-read.{extension}"
     if options.summary and not writer.summary:
-        return f"{stem}.summary.{writer.extension}"
-    return f"{stem}.{writer.extension}"
+        return f"{stem}.summary.{extension}"
+    return f"{stem}.{extension}"
 
 
 def file_name(path: Path, writer: writers.Writer, options: Options) -> Path:
@@ -249,7 +258,24 @@ def convert(
         ]
         conversion.seconds = time.perf_counter() - started
         return conversion
-    trees = _Trees(root)
+    trees = _Trees(root, options)
+    if options.easy_read:
+        from converter.transforms import easy_read as easy_read_transform
+
+        try:
+            trees.easy_read()
+        except easy_read_transform.NothingToSay as error:
+            # The document's own nature, the same for every format: said once.
+            conversion.error = describe(error, conversion.source)
+            conversion.deterministic = True
+            conversion.exceptions.append(error)
+            conversion.outputs = [
+                OutputRecord(fmt, path, "failed", error=conversion.error) for fmt, path in outputs
+            ]
+            conversion.seconds = time.perf_counter() - started
+            return conversion
+        except Exception:
+            pass  # an internal failure: each output records it, as for the summary
     for fmt, path in outputs:
         conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
     conversion.seconds = time.perf_counter() - started
@@ -281,10 +307,14 @@ class _Trees:
     """The document's tree and, made at most once and only when some output needs it, the
     tree of its summary (a summary that cannot be made fails each output that needs it)."""
 
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, options: Options) -> None:
         self.root = root
+        self.options = options
         self._summary: summary_transform.Summary | None = None
         self._summary_error: Exception | None = None
+        self._easy_read: easy_read_transform.EasyRead | None = None
+        self.traces: set[Path] = set()  # the Easy Read traces written so far
+        self._easy_read_error: Exception | None = None
 
     def summary(self) -> summary_transform.Summary:
         if self._summary_error is not None:
@@ -293,7 +323,7 @@ class _Trees:
             from converter.transforms import summary as summary_transform
 
             try:
-                planned = summary_transform.summary_of(self.root)
+                planned = summary_transform.summary_of(self.root, sources=self.options.sources_list)
                 planned.tree  # noqa: B018 - make (and validate) the tree now, once
             except Exception as error:
                 self._summary_error = error
@@ -301,7 +331,30 @@ class _Trees:
             self._summary = planned
         return self._summary
 
+    def easy_read(self) -> easy_read_transform.EasyRead:
+        """The Easy Read edition, made (and its tree validated) once."""
+        if self._easy_read_error is not None:
+            raise self._easy_read_error
+        if self._easy_read is None:
+            from converter.transforms import easy_read as easy_read_transform
+
+            try:
+                made = easy_read_transform.easy_read_of(self.root)
+                made.tree  # noqa: B018 - make (and validate) the tree now, once
+            except Exception as error:
+                self._easy_read_error = error
+                raise
+            self._easy_read = made
+        return self._easy_read
+
     def for_writer(self, writer: writers.Writer, options: Options) -> etree._Element:
+        if options.easy_read:
+            if writer.summary:
+                raise OutputError(
+                    f"the {writer.name} format is the plain-language summary itself: "
+                    "it has no Easy Read edition"
+                )
+            return self.easy_read().tree
         if writer.summary or options.summary:
             return self.summary().tree
         return self.root
@@ -325,6 +378,14 @@ def _produce(
                 trace = summary_transform.trace_path(path)
                 write_atomically(trace, trees.summary().trace_json())
                 companions.append(trace)
+            elif options.easy_read and options.trace:
+                from converter.transforms.easy_read_tree import trace_path as easy_read_trace_path
+
+                trace = easy_read_trace_path(path)
+                if trace not in trees.traces:  # one trace beside all of the edition's formats
+                    write_atomically(trace, trees.easy_read().trace_json())
+                    trees.traces.add(trace)
+                    companions.append(trace)
     except Exception as error:
         conversion.exceptions.append(error)
         return OutputRecord(
@@ -343,10 +404,22 @@ def _produce(
         sha256=hashlib.sha256(payload).hexdigest(),
         data=payload if path is None else None,
         companions=tuple(companions),
+        about=_about(writer, payload, options),
     )
     if options.check and path is not None:
-        record.check = _check(path, fmt, options, trees.root)
+        # The tree the output was made from (a summary's, with --summary), except for the
+        # summary format itself, whose check compares it with the report it summarises.
+        made_from = trees.root if writer.summary else trees.for_writer(writer, options)
+        record.check = _check(path, fmt, options, made_from)
     return record
+
+
+def _about(writer: writers.Writer, payload: bytes, options: Options) -> str:
+    """The writer's one line on what it wrote; a failure to say is no failure to write."""
+    try:
+        return writer.describe(payload, options)
+    except Exception:  # a description never fails an output that was written
+        return ""
 
 
 def _check(path: Path, fmt: str, options: Options, source: etree._Element) -> dict[str, object]:

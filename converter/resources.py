@@ -38,3 +38,8 @@ def _walk(folder: Traversable) -> list[Traversable]:
         else:
             entries.append(entry)
     return entries
+
+
+def symbols() -> Traversable:
+    """The packaged Easy Read pictures (converter/symbols: their list, files and licence)."""
+    return resources.files("converter.symbols")

@@ -9,7 +9,7 @@ from lxml import etree
 
 from converter.errors import InputError
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
 
@@ -24,6 +24,7 @@ BLOCK_ELEMENTS = (
     "note",
     "figure",
     "pagebreak",
+    "line",
 )
 INLINE_ELEMENTS = ("em", "strong", "abbr", "a", "quote", "noteref", "span", "pagebreak")
 

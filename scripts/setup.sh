@@ -14,6 +14,7 @@ apt_packages=(
   liblouis-bin liblouis-data python3-louis # braille
   chromium                                # axe-core, Ace, web service tests
   libreoffice-writer-nogui                # DOCX validation
+  espeak-ng lame                          # talking copies: speech (en-gb) and MP3
 )
 # Debian's own python3 needs python3-venv for `python3 -m venv`.
 "${PYTHON:-python3}" -c 'import ensurepip, venv' 2>/dev/null || apt_packages+=(python3-venv)

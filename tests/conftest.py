@@ -92,6 +92,43 @@ def rendered(cache: Path, source: Path, fmt: str, options: Options | None = None
     return path
 
 
+#: The talking formats, made together so that one narration serves all three.
+TALKING = ("epub", "daisy", "mp3")
+
+
+def rendered_talking(cache: Path, source: Path, options: Options | None = None) -> dict[str, Path]:
+    """The talking EPUB (--audio), DAISY book and MP3 zip of a source, made in one
+    conversion (one narration) once per test session, whichever worker asks first."""
+    options = (options or Options()).replace(audio=True)
+    key = hashlib.sha256(f"{source}\0talking\0{options.fingerprint()}".encode()).hexdigest()[:20]
+    folder = cache / key
+    with open(cache / f"{key}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (folder / ".done").exists():
+                folder.mkdir(exist_ok=True)
+                api.convert(source, list(TALKING), options, folder)
+                (folder / ".done").write_text("ok")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    found = {p.name: p for p in folder.iterdir()}
+    return {
+        "epub": next(p for n, p in found.items() if n.endswith(".audio.epub")),
+        "daisy": next(p for n, p in found.items() if n.endswith(".daisy.zip")),
+        "mp3": next(p for n, p in found.items() if n.endswith(".mp3.zip")),
+    }
+
+
+@pytest.fixture(scope="session")
+def render_talking(render_cache: Path) -> Iterator[object]:
+    """render_talking(source, options=None) -> {"epub", "daisy", "mp3": Path}, cached."""
+
+    def _render(source: Path, options: Options | None = None) -> dict[str, Path]:
+        return rendered_talking(render_cache, source, options)
+
+    yield _render
+
+
 @pytest.fixture(scope="session")
 def render(render_cache: Path) -> Iterator[object]:
     """render(source, fmt, options=None) -> Path of the output, cached for the session."""

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import select
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -213,3 +215,12 @@ class Sampler:
     @property
     def peak_spooled_mb(self) -> float:
         return max(self.spooled, default=0) / MB
+
+
+def fresh_process_seconds(code: str, *args: str) -> float:
+    """How long a fresh Python process takes to run ``code`` (imports and all), as a
+    service worker's first job does: on a machine shared by others this varies tenfold
+    from hour to hour, so time limits a test sets are measured from it, never guessed."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, *args], check=True, timeout=900)
+    return time.perf_counter() - started

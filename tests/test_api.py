@@ -105,7 +105,11 @@ def test_registry_refuses_duplicate_names() -> None:
 
 
 def test_format_list_parsing() -> None:
-    assert writers.parse_format_list("all") == formats()
+    everyday = [name for name in formats() if not writers.get(name).talking]
+    assert writers.parse_format_list("all") == everyday
+    assert "daisy" not in everyday and "mp3" not in everyday
+    assert writers.parse_format_list("all,daisy") == [*everyday, "daisy"]
+    assert writers.parse_format_list("mp3,all") == ["mp3", *everyday]
     assert writers.parse_format_list("xml, xml") == ["xml"]
     with pytest.raises(UsageError, match="unknown format"):
         writers.parse_format_list("xml,nope")

@@ -109,3 +109,58 @@ def test_dask_batch_survives_a_killed_worker(
     assert sorted(int(r.key) for r in results) == list(range(len(good)))
     assert all(not r.failed for r in results), [r.error for r in results if r.failed]
     assert len(list(out.glob("*.xml"))) == len(good)
+
+
+def test_talking_book_parts_are_narrated_across_the_cluster(
+    cluster: tuple[str, list[subprocess.Popen[bytes]]], tmp_path: Path
+) -> None:
+    """From a task on a Dask worker, the parts of a talking book go to the cluster's
+    workers (worker_client: the waiting task leaves its thread, so no deadlock on
+    one-thread workers), come back in order, and the batch's DAISY books are the same
+    bytes as the local pool's."""
+    from distributed import Client
+
+    from converter import parse
+    from converter.writers import xhtml
+    from converter.writers.audio import narration
+    from converter.writers.audio import script as spoken_script
+
+    address, _ = cluster
+    fixture = Path(__file__).parent / "fixtures" / "xml" / "epub-pages.xml"
+    script = spoken_script.script_of(xhtml.translate_report(parse(fixture).getroot()).html)
+    voice = narration.voice_of(Options(), "en")
+    jobs = [
+        narration.PartJob(
+            part.number,
+            tuple(u.spoken for u in part.utterances),
+            tuple(0.0 for _ in part.utterances),
+            tuple(u.pause for u in part.utterances),
+            voice,
+        )
+        for part in script.parts
+    ]
+    from converter.batch import task
+
+    with Client(address, set_as_default=False, timeout=30) as client:
+        # What a batch task on a worker narrates with (the functions pickle by name).
+        assert client.submit(task.part_runner, pure=False).result(timeout=60) is (
+            task.on_dask_cluster
+        )
+        parts = client.submit(
+            task.on_dask_cluster, narration.narrate_part, jobs, pure=False
+        ).result(timeout=300)
+        worker_pids = {str(pid) for pid in client.run(os.getpid).values()}
+    assert [part.number for part in parts] == [job.number for job in jobs]
+    assert {part.worker.split("@")[0] for part in parts} <= worker_pids
+
+    library = tmp_path / "lib"
+    write_library(library, 2, broken=False, sections=(1, 2))
+    progress = Progress(io.StringIO(), tty=False)
+    local = run_batch(
+        [library], ["daisy"], Options(), tmp_path / "local", jobs=2, progress=progress
+    )
+    remote = run_batch(
+        [library], ["daisy"], Options(), tmp_path / "dask", scheduler=address, progress=progress
+    )
+    assert local.counts()["converted"] == remote.counts()["converted"] == 2
+    assert outputs(tmp_path / "local") == outputs(tmp_path / "dask")

@@ -86,7 +86,7 @@ def test_layout_follows_ukaaf(
     for page in pages:
         assert page[0].kind == "page-number"
         assert page[-1].kind != "print-page"
-    body = [line for page in pages[1:] for line in page[1:]]
+    body = [line for page in pages for line in page[1:]]
     translate = braille.Translator(document.code).translate
     # A main heading is centred, with a blank line before and after.
     heading = translate("Judgements")
@@ -106,9 +106,9 @@ def test_layout_follows_ukaaf(
     assert not body[start + 1].cells.startswith(braille.BLANK * 3)
     # Table rows are linearised with their header labels.
     assert any(translate("Grade: Good") in line.cells for line in body)
-    # The title page names the document and says this is a braille version.
+    # The title page names the document and says this is a braille edition.
     title = "".join(line.cells for line in pages[0])
-    assert translate("Braille version") in title and translate("Brailleshire") in title
+    assert translate("Braille edition") in title and translate("Brailleshire") in title
 
 
 def test_long_sequences_divide_only_where_the_code_allows(
@@ -146,7 +146,10 @@ def test_one_liblouis_call_per_block(
         len(root.findall(".//row")) + len(root.findall(".//note")) + len(root.findall(".//table"))
     )
     inline_breaks = 2  # an inline page break splits its paragraph's translation in two
-    assert document.translator_calls <= blocks + inline_breaks + 3  # + the title page
+    note_references = 1  # a note indicator splits its paragraph's translation in two
+    captions = 1  # the table's transcriber's note
+    assert document.translator_calls <= blocks + inline_breaks + note_references + captions
+    assert document.preliminary_calls > 0  # title page, transcriber's notes and contents
 
 
 def test_planted_faults_are_caught(fixture_outputs: tuple[bytes, bytes, object]) -> None:
@@ -256,7 +259,10 @@ def test_brf_and_pef(source: Path, render: object) -> None:
     root = api.parse(source).getroot()
     assert_recovered(root, brf_path.read_bytes(), Options())
     pages = text_pages(brf_path.read_bytes())
-    pagebreaks = root.findall(".//pagebreak")
+    # One indicator per print page break, and one for the page the text starts on.
+    from converter.writers import edition
+
+    pagebreaks = edition.prepare(root).findall(".//pagebreak")
     indicators = sum(1 for page in pages for line in page if checks._PRINT_PAGE.match(line))
     assert indicators == len(pagebreaks)
 
@@ -332,3 +338,163 @@ def test_extreme_page_sizes(cells: int, lines: int) -> None:
     assert_all_pass(checks.check_brf(brf_data, options) + checks.check_pef(pef_data, options))
     assert_all_pass([checks.agreement(brf_data, pef_data)])
     assert_recovered(root, brf_data, options)
+
+
+# -- preliminary pages, notes, tables, links and interpoint (issue 17) ---------------------
+
+
+def back_translated(document: braille.BrailleDocument, page: braille.Page) -> str:
+    translator = braille.Translator(document.code)
+    return " ".join(
+        " ".join(translator.back_translate(line.cells).split())
+        for line in page.lines
+        if line.cells.strip(braille.BLANK)
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_document() -> braille.BrailleDocument:
+    return braille.layout(api.parse(SAMPLE).getroot(), Options())
+
+
+def test_preliminary_pages_come_first_numbered_p1_p2(
+    sample_document: braille.BrailleDocument,
+) -> None:
+    labels = [page.number for page in sample_document.pages]
+    preliminary = [label for label in labels if label.startswith("p")]
+    assert preliminary == [f"p{n}" for n in range(1, len(preliminary) + 1)]
+    assert len(preliminary) >= 3  # title page, transcriber's notes, contents
+    assert labels[len(preliminary)] == "1"
+    first_line = sample_document.pages[0].lines[0].cells
+    assert first_line.endswith(braille.PRELIMINARY + braille.braille_number(1))
+
+
+def test_title_page_gives_title_dates_producer_and_volume(
+    sample_document: braille.BrailleDocument,
+) -> None:
+    title = back_translated(sample_document, sample_document.pages[0])
+    assert "Warwickshire" in title
+    assert "Inspection dates: 22 November to 3 December 2021" in title
+    assert "Made by converter from the report published by Ofsted" in title
+    body_pages = sum(1 for page in sample_document.pages if not page.number.startswith("p"))
+    assert "Volume 1 of 1" in title and f"braille pages 1 to {body_pages}" in title
+    assert "Unified English Braille, grade 2" in title
+    assert ".txt" not in title and "ofsted-ilacs" not in title
+
+
+def test_contents_page_gives_each_heading_its_braille_page(
+    sample_document: braille.BrailleDocument,
+) -> None:
+    pages = sample_document.pages
+    [contents] = [
+        p
+        for p in pages
+        if p.number.startswith("p") and "Contents" in back_translated(sample_document, p)
+    ]
+    translator = braille.Translator(sample_document.code)
+    body = {page.number: page for page in pages if not page.number.startswith("p")}
+    entries = [line.cells for line in contents.lines[2:] if braille.GUIDE_DOT * 2 in line.cells]
+    assert len(entries) >= 5  # Overview, improvements, three judgements, the back matter
+    for entry in entries:
+        number = entry.rsplit(braille.BLANK, 1)[1]
+        digits = "".join(str(braille.DIGITS.index(c)) for c in number[1:])
+        assert entry.rstrip(braille.BLANK).endswith(number) and len(entry) <= 40
+        # The entry's first word is on the page it names.
+        words_before = (
+            entry.split(braille.GUIDE_DOT * 2)[0].strip(braille.BLANK).split(braille.BLANK)
+        )
+        first = translator.back_translate(words_before[0])
+        assert first in back_translated(sample_document, body[digits]), (first, digits)
+
+
+def test_transcribers_notes_and_tables(sample_document: braille.BrailleDocument) -> None:
+    notes = back_translated(sample_document, sample_document.pages[1])
+    assert notes.startswith("p2 Transcriber")
+    assert "Tables are set out row by row" in notes
+    assert '"Overview" and "About this document" were added' in notes  # UEB quotes
+    text = " ".join(back_translated(sample_document, page) for page in sample_document.pages)
+    # The table under its caption (never just "Table") and a transcriber's note in UEB's
+    # transcriber's note indicators.
+    assert "Table 1: Judgement and Grade" in text
+    cells = "".join(line.cells for page in sample_document.pages for line in page.lines)
+    assert cells.count(braille.TN_OPEN) == cells.count(braille.TN_CLOSE) == 1
+    opening = cells.index(braille.TN_OPEN)
+    assert cells.index(braille.TN_CLOSE) > opening
+    assert "table: set out row by row, each cell after its column heading" in text
+    assert "transcriber's note indicators, dots 4 46 126" in notes.replace("\u2019", "'")
+
+
+def test_transcribers_notes_in_the_text_take_one_form(tmp_path: Path) -> None:
+    """A figure's description and a table's layout are transcriber's notes of one form:
+    the indicators around the words, every line blocked at cell 3 (issue 16's figures and
+    issue 17's tables share Layout.transcriber_note)."""
+    from support import word
+
+    from converter import parse
+
+    source = tmp_path / "feature.docx"
+    source.write_bytes(word.feature_docx())
+    root = parse(source).getroot()
+    assert root.find(".//figure") is not None and root.find(".//table") is not None
+    document = braille.layout(root, Options())
+    translate = braille.Translator(document.code).back_translate
+    lines = [line for page in document.pages for line in page.lines]
+    notes: list[list[braille.Line]] = []
+    for index, line in enumerate(lines):
+        if braille.TN_OPEN in line.cells:
+            end = next(i for i in range(index, len(lines)) if braille.TN_CLOSE in lines[i].cells)
+            notes.append(lines[index : end + 1])
+    said = [" ".join(translate(line.cells).strip() for line in note) for note in notes]
+    assert said == [
+        "table: set out row by row, each cell after its column heading",
+        "image: A bar chart of club members: lunch club 40, youth club 25.",
+        "image without a description",
+        "image: The parish hall, from the south",
+    ]
+    for note in notes:
+        assert note[0].cells.startswith(braille.BLANK * 2 + braille.TN_OPEN), note[0]
+        assert note[-1].cells.rstrip(braille.BLANK).endswith(braille.TN_CLOSE), note[-1]
+        for line in note[1:]:
+            assert line.cells.startswith(braille.BLANK * 2) and line.cells[2] != braille.BLANK
+    # Said once in the preliminary pages.
+    preliminary = " ".join(
+        back_translated(document, page) for page in document.pages if page.number.startswith("p")
+    )
+    assert "transcriber's note indicators" in preliminary.replace("\u2019", "'")
+
+
+def test_a_link_whose_text_is_its_address_is_given_once(
+    sample_document: braille.BrailleDocument,
+) -> None:
+    text = " ".join(back_translated(sample_document, page) for page in sample_document.pages)
+    assert "www.gov.uk/ofsted" in text
+    assert "(https://www.gov.uk/ofsted)" not in text and "(httpscc//www.gov.uk/ofsted)" not in text
+    assert braille.same_address("mailto:a@b.org", "a@b.org")
+    assert not braille.same_address("https://example.org/x", "see the Ofsted site")
+
+
+def test_interpoint_in_pef_and_brf(tmp_path: Path) -> None:
+    options = Options(duplex=True)
+    api.convert(FIXTURE, ["brf", "pef"], options, tmp_path)
+    pef_data = (tmp_path / "braille-report.pef").read_bytes()
+    brf_data = (tmp_path / "braille-report.brf").read_bytes()
+    volume = etree.fromstring(pef_data).find(f".//{{{checks.PEF_NS}}}volume")
+    assert volume is not None and volume.get("duplex") == "true"
+    document = braille.layout(fixture_root(), options)
+    labels = [page.number for page in document.pages]
+    first_text = labels.index("1")
+    assert first_text % 2 == 0, "the text starts on a right-hand (odd) page"
+    assert len(labels) % 2 == 0
+    assert not document.pages[1].lines, "the title page's back is blank"
+    for name in ("braille-report.brf", "braille-report.pef"):
+        report = check_file(tmp_path / name, options)
+        assert report.passed, report.to_text()
+    assert brf_data.count(b"\f") == len(labels)
+    single = braille.layout(fixture_root(), Options())
+    assert all(page.lines for page in single.pages)
+    assert (
+        etree.fromstring(pef.write(fixture_root(), Options()))
+        .find(f".//{{{checks.PEF_NS}}}volume")
+        .get("duplex")
+        == "false"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from converter import formats
+from converter.tree import SCHEMA_VERSION
 
 FIXTURE = Path(__file__).parent / "fixtures" / "xml" / "core-minimal.xml"
 
@@ -189,3 +191,58 @@ def test_check_flag_checks_each_output_after_writing_it(tmp_path: Path) -> None:
     result = run(str(FIXTURE), "--to", "xml", "-o", str(tmp_path), "--check")
     assert result.returncode == 0, result.stderr
     assert b"core-minimal.xml (xml): PASS" in result.stdout
+
+
+# -- what the terminal says (issue 17) -------------------------------------------------------
+
+
+def test_a_run_says_what_it_wrote_one_line_per_output(tmp_path: Path) -> None:
+    result = run(str(FIXTURE), "--to", "xml,pdf,brf", "-o", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.decode().splitlines()
+    assert len(lines) == 3
+    xml, pdf, brf = lines
+    assert xml == f"wrote {tmp_path / 'core-minimal.xml'}: canonical XML, schema {SCHEMA_VERSION}"
+    assert pdf.startswith(f"wrote {tmp_path / 'core-minimal.pdf'}: ")
+    assert re.search(r": \d+ pages?, PDF/UA-1, large print 18 pt$", pdf)
+    assert re.search(r": \d+ braille pages, grade 2 \(contracted\), 40 x 25$", brf)
+
+
+def test_quiet_says_nothing_but_errors(tmp_path: Path) -> None:
+    result = run(str(FIXTURE), "--to", "xml", "-o", str(tmp_path), "--quiet")
+    assert result.returncode == 0 and result.stdout == b"" and result.stderr == b""
+    assert (tmp_path / "core-minimal.xml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "command"),
+    [
+        (("--to", "brf", "--braille-grade", "x"), "convert"),
+        (("--to", "brf", "--no-such-option"), "convert"),
+        (("check",), "convert check"),
+    ],
+)
+def test_usage_errors_read_like_every_other_error(args: tuple[str, ...], command: str) -> None:
+    full = args if args[0] == "check" else (str(FIXTURE), *args)
+    result = run(*full)
+    stderr = result.stderr.decode()
+    assert result.returncode == 2
+    assert stderr.startswith("convert: error: ") and stderr.count("\n") == 1, stderr
+    assert stderr.rstrip().endswith(f"see {command} --help")
+    assert "convert to" not in stderr and "Usage:" not in stderr
+
+
+def test_convert_check_reads_the_profile_from_the_file(tmp_path: Path) -> None:
+    assert (
+        run(
+            str(FIXTURE), "--to", "pdf,docx", "--profile", "large-24", "-q", "-o", str(tmp_path)
+        ).returncode
+        == 0
+    )
+    for name in ("core-minimal.pdf", "core-minimal.docx"):
+        ok = run("check", str(tmp_path / name))
+        assert ok.returncode == 0, ok.stdout.decode()
+    # Told another profile, it measures against that one.
+    wrong = run("check", "--profile", "large-18", str(tmp_path / "core-minimal.pdf"))
+    assert wrong.returncode == 1
+    assert b"body text is 24 pt, not 18 pt" in wrong.stdout

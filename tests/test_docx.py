@@ -6,6 +6,7 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -26,6 +27,8 @@ from converter.errors import InputError
 from converter.profiles import colour_names, print_profile, profile_names
 from converter.words import words
 from converter.writers import docx as docx_writer
+from converter.writers import facts as writer_facts
+from converter.writers.docx import package
 
 FEATURES = FIXTURES / "xml" / "docx-features.xml"
 W = docx_check.W_NS
@@ -121,12 +124,19 @@ def tree_units(root: etree._Element) -> list[list[str]]:
     in reading order; a block's nested blocks are units of their own."""
     units = []
     blocks = ("title", "subtitle", "heading", "p", "item", "caption", "cell", "note")
+    # A cited note is a Word footnote, at the foot of its page: not in the text's order.
+    cited = {ref.get("ref") for ref in root.iter("noteref")}
     for part in ("meta/title", "meta/subtitle", "body", "back"):
         for top in root.iterfind(part):
             for element in top.iter(*blocks):
+                if element.tag == "note" and element.get("id") in cited:
+                    continue
                 own = [element.text or ""]
                 for child in element:
-                    if child.tag not in ("list", "table", "note"):
+                    if child.tag == "noteref":
+                        # A Word footnote reference: "[note N]", Word numbering in order.
+                        own.append(" ")
+                    elif child.tag not in ("list", "table", "note"):
                         own.append("".join(str(t) for t in child.itertext()))
                     own.append(child.tail or "")
                 found = words("".join(own))
@@ -140,8 +150,13 @@ def test_libreoffice_pdf_holds_every_word_of_the_tree_in_order(checked, job_id: 
     source = next(job[1] for job in JOBS if job[0] == job_id)
     _, _, pdf = checked[job_id]
     root = parse(source).getroot()
-    findings = docx_check.words_in_order(tree_units(root), docx_check.pdf_words(pdf))
+    found = docx_check.pdf_words(pdf)
+    findings = docx_check.words_in_order(tree_units(root), found)
     assert not findings
+    # Footnotes: each cited note's words, in order, somewhere in LibreOffice's pages.
+    cited = {ref.get("ref") for ref in root.iter("noteref")}
+    for note in (n for n in root.iter("note") if n.get("id") in cited):
+        assert not docx_check.words_in_order([words("".join(note.itertext()))], found)
 
 
 def test_corpus_is_in_the_matrix_when_present() -> None:
@@ -167,19 +182,30 @@ def paragraphs_with_style(document: etree._Element, style: str) -> list[etree._E
 
 
 def test_title_page_says_which_document_and_offers_other_formats(features) -> None:
+    """Title, subtitle, dates, the edition and who made it from what; no file name; then
+    the contents field and the text, each on a new page."""
     document = features["word/document.xml"]
     body_paragraphs = list(document.iter(w("p")))
     assert (
         text_of(body_paragraphs[0]) == "Inspection of Example local authority children's services"
     )
     assert paragraphs_with_style(document, "Title") == [body_paragraphs[0]]
+    front = [text_of(p) for p in body_paragraphs[:6]]
+    assert "Published: 18 June 2021" in front
     [note] = paragraphs_with_style(document, "VersionNote")
-    assert "This is a large-print version of" in text_of(note)
-    assert "Ofsted" in text_of(note)
-    assert "different format, such as large print or Braille" in text_of(body_paragraphs[3])
-    # The body starts on a new page.
-    assert body_paragraphs[4].find("w:pPr/w:pageBreakBefore", NS) is not None
-    assert text_of(body_paragraphs[4]).startswith("Lead inspector")
+    assert text_of(note).startswith("Large print edition: 18 point, black text on white.")
+    assert "Made by converter from the report published by Ofsted." in front
+    assert not any(".pdf" in text for text in front)
+    sdt = document.find(".//w:sdt", NS)
+    assert sdt is not None and sdt.find(".//w:docPartGallery", NS).get(w("val")) == (
+        "Table of Contents"
+    )
+    heading = sdt.find(".//w:p", NS)
+    assert text_of(heading) == "Contents"
+    assert heading.find("w:pPr/w:pageBreakBefore", NS) is not None
+    # The body starts on a new page after the contents.
+    first_body = sdt.getnext()
+    assert first_body.find("w:pPr/w:pageBreakBefore", NS) is not None
 
 
 def test_headings_follow_section_depth(features) -> None:
@@ -190,11 +216,13 @@ def test_headings_follow_section_depth(features) -> None:
         if p.find("w:pPr/w:pStyle", NS).get(w("val")).startswith("Heading")
     ]
     assert levels == [
+        ("Heading1", "Overview"),  # the untitled opening, titled for the contents
         ("Heading1", "Judgements"),
         ("Heading1", "Overall effectiveness"),
         ("Heading2", "In detail"),
         ("Heading3", "Deeper detail"),  # the untitled section adds no level
         ("Heading1", "What needs to improve"),
+        ("Heading1", "About this document"),  # the back matter, under one heading
     ]
     styles = features["word/styles.xml"]
     for level in range(1, 10):
@@ -204,7 +232,8 @@ def test_headings_follow_section_depth(features) -> None:
 
 def test_numbered_paragraphs_keep_their_numbers_as_text(features) -> None:
     texts = [text_of(p) for p in features["word/document.xml"].iter(w("p"))]
-    assert any(t.startswith("1. Children in ECC receive good help1, and") for t in texts)
+    # The note reference is a Word footnote: "[note 1]", its number Word's own.
+    assert any(t.startswith("1. Children in ECC receive good help [note ], and") for t in texts)
     assert any(
         t.startswith(
             "3. Social workers visit children regularly, and the page turned in the middle"
@@ -304,7 +333,9 @@ def test_tables_have_repeating_headers_captions_and_spans(features) -> None:
         header_styles = {p.get(w("val")) for p in rows[0].iterfind(".//w:pStyle", NS)}
         assert header_styles == {"TableHeading"}
     # The header row given as header cells outside <head> is still the header row.
-    assert second.find("w:tblPr/w:tblCaption", NS).get(w("val")) == "Table 2: Area, Visits, Notes"
+    assert (
+        second.find("w:tblPr/w:tblCaption", NS).get(w("val")) == "Table 2: Area, Visits and Notes"
+    )
     rows = second.findall("w:tr", NS)
     north = rows[1].findall("w:tc", NS)
     assert north[0].find("w:tcPr/w:vMerge", NS).get(w("val")) == "restart"
@@ -342,10 +373,10 @@ def test_links_are_real_hyperlinks_and_unsafe_ones_stay_text(features) -> None:
         == "https://reports.example.org/ecc"
     )
     assert "script link" not in links
-    # A note reference links to the note's bookmark.
-    assert links["1"].get(w("anchor")) == "note_1"
+    # A cited note is a footnote, not a link; the contents' entries link to headings.
+    assert "1" not in links and links["Overall effectiveness"].get(w("anchor")) == "summary_h"
     bookmarks = {b.get(w("name")) for b in document.iter(w("bookmarkStart"))}
-    assert {"note_1", "page_1", "page_2", "page_3", "p_1", "table_1"} <= bookmarks
+    assert {"page_1", "page_2", "page_3", "p_1", "table_1"} <= bookmarks
     ids = [b.get(w("id")) for b in document.iter(w("bookmarkStart"))]
     assert len(ids) == len(set(ids))
 
@@ -365,7 +396,7 @@ def test_long_title_and_publisher_fit_words_property_limits() -> None:
     assert values["title"].endswith("\u2026") and values["title"].startswith("Focused visit")
     assert " ".join(values["title"][:-1].split()) in " ".join(title.split())
     assert values["creator"].endswith("\u2026") and values["subject"].endswith("\u2026")
-    assert "\u201cFocused visit" in values["description"]
+    assert values["description"].startswith("Large print edition")
     [first] = [p for p in found["word/document.xml"].iter(w("p"))][:1]
     assert " ".join(text_of(first).split()) == " ".join(title.split())
 
@@ -420,15 +451,14 @@ def test_profile_sizes_and_label(profile: str) -> None:
     heading = styles.find("w:style[@w:styleId='Heading1']/w:rPr/w:sz", NS)
     assert int(heading.get(w("val"))) > size * 2
     [note] = paragraphs_with_style(found["word/document.xml"], "VersionNote")
-    label = print_profile(options).label.replace(" ", "-")
-    assert f"This is a {label} version of" in text_of(note)
-    assert f"set in {size:g} point type" in text_of(note)
+    label = print_profile(options).label.capitalize()
+    assert text_of(note).startswith(f"{label} edition: {size:g} point,")
 
 
 def test_font_size_override_below_large_print_is_labelled_clear_print() -> None:
     found = parts(write(FEATURES, Options(font_size=14)))
     [note] = paragraphs_with_style(found["word/document.xml"], "VersionNote")
-    assert "clear-print version" in text_of(note)
+    assert text_of(note).startswith("Clear print edition: 14 point")
 
 
 @pytest.mark.parametrize("scheme", colour_names())
@@ -614,3 +644,146 @@ def test_writer_is_registered() -> None:
     writer = writers.get("docx")
     assert writer.extension == "docx"
     assert writer.media_type == docx_writer.MEDIA_TYPE
+
+
+# -- what a reader of the Word copy meets (issue 17) ------------------------------------------
+
+
+def test_a_real_contents_field_with_its_entries(features) -> None:
+    """Word's TOC field in a Table of Contents content control: References > Update Table
+    works; its entries are already filled in, each a link to its heading's bookmark."""
+    document = features["word/document.xml"]
+    sdt = document.find(".//w:sdt", NS)
+    instruction = "".join(t.text or "" for t in sdt.iter(w("instrText")))
+    assert instruction.strip().startswith('TOC \\o "1-3" \\h')
+    kinds = [c.get(w("fldCharType")) for c in sdt.iter(w("fldChar"))]
+    assert kinds[0] == "begin" and kinds[-1] == "end" and "separate" in kinds
+    entries = [
+        (p.find("w:pPr/w:pStyle", NS).get(w("val")), text_of(p), p.find("w:hyperlink", NS))
+        for p in sdt.iter(w("p"))
+        if p.find("w:hyperlink", NS) is not None
+    ]
+    assert [(style, text) for style, text, _ in entries] == [
+        ("TOC1", "Overview"),
+        ("TOC1", "Judgements"),
+        ("TOC1", "Overall effectiveness"),
+        ("TOC2", "In detail"),
+        ("TOC3", "Deeper detail"),
+        ("TOC1", "What needs to improve"),
+        ("TOC1", "About this document"),
+    ]
+    bookmarks = {b.get(w("name")) for b in document.iter(w("bookmarkStart"))}
+    assert all(link.get(w("anchor")) in bookmarks for _, _, link in entries)
+    settings = features["word/settings.xml"]
+    assert settings.find("w:updateFields", NS).get(w("val")) == "true"  # Word adds pages
+
+
+def test_atkinson_hyperlegible_is_embedded(features) -> None:
+    data = write(FEATURES)
+    fonts = features["word/fontTable.xml"]
+    atkinson = fonts.find("w:font[@w:name='Atkinson Hyperlegible']", NS)
+    rels = {r.get("Id"): r.get("Target") for r in features["word/_rels/fontTable.xml.rels"]}
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for element, weight in (("embedRegular", "Regular"), ("embedBold", "Bold")):
+            embed = atkinson.find(f"w:{element}", NS)
+            target = rels[embed.get(f"{{{NS['r']}}}id")]
+            obfuscated = archive.read(f"word/{target}")
+            key = embed.get(w("fontKey"))
+            original = next(p for p in resources.font_files() if p.stem.endswith(weight))
+            # Obfuscation is its own inverse: undone, the file is the font itself.
+            assert package.obfuscate(obfuscated, key) == original.read_bytes()
+            assert obfuscated[:32] != original.read_bytes()[:32]
+        types = archive.read("[Content_Types].xml").decode()
+    assert 'Extension="odttf"' in types
+    assert features["word/settings.xml"].find("w:embedTrueTypeFonts", NS) is not None
+
+
+def test_libreoffice_uses_the_embedded_font(checked) -> None:
+    """Atkinson Hyperlegible is not installed here: LibreOffice's PDF uses the embedded one,
+    with no substitution (no DejaVu, Liberation or Arial in its font list)."""
+    installed = subprocess.run(
+        ["fc-list", ":family=Atkinson Hyperlegible"], capture_output=True, text=True
+    )
+    assert installed.stdout.strip() == "", "the test needs the font not installed system-wide"
+    for job in ("sample", "fixture", "sample-giant-32"):
+        _, _, pdf = checked[job]
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+        names = [line.split()[0] for line in fonts.stdout.splitlines()[2:]]
+        assert names and all("AtkinsonHyperlegible" in name for name in names), (job, names)
+
+
+def test_page_n_of_m_in_the_footer(features) -> None:
+    footers = [root for name, root in features.items() if name.startswith("word/footer")]
+    assert footers
+    for footer in footers:
+        instructions = [f.get(w("instr")).strip() for f in footer.iter(w("fldSimple"))]
+        assert instructions == ["PAGE", "NUMPAGES"]
+        assert "".join(t.text or "" for t in footer.iter(w("t"))).replace("1", "") == "Page  of "
+
+
+def test_table_widths_follow_their_content() -> None:
+    """A grade column stays narrow beside a long judgement: no 50/50 split."""
+    found = parts(write(SAMPLE))
+    table = found["word/document.xml"].find(".//w:tbl", NS)
+    widths = [int(c.get(w("w"))) for c in table.iterfind("w:tblGrid/w:gridCol", NS)]
+    assert len(widths) == 2 and widths[0] > 2.5 * widths[1]
+    grade_cells = [row.findall("w:tc", NS)[1] for row in table.findall("w:tr", NS)]
+    assert all(c.find("w:tcPr/w:tcW", NS).get(w("w")) == str(widths[1]) for c in grade_cells)
+    assert table.find("w:tblPr/w:tblLayout", NS).get(w("type")) == "fixed"
+
+
+@pytest.mark.parametrize("scheme", ["yellow-on-black", "black-on-cream"])
+def test_a_colour_scheme_that_prints(checked, scheme: str) -> None:
+    """The page colour is a page-sized shape behind the text in the header, which Word and
+    LibreOffice print (Word's page background alone is never printed by default)."""
+    profile = print_profile(Options(colours=scheme))
+    found = parts(write(FEATURES, Options(colours=scheme)))
+    headers = [root for name, root in found.items() if name.startswith("word/header")]
+    rects = [r for h in headers for r in h.iter("{urn:schemas-microsoft-com:vml}rect")]
+    assert rects and all(r.get("fillcolor") == profile.background for r in rects)
+    link = found["word/styles.xml"].find("w:style[@w:styleId='Hyperlink']/w:rPr/w:color", NS)
+    assert link.get(w("val")) == profile.link.lstrip("#").upper()
+    # LibreOffice's print of it: the page's corner is the scheme's background.
+    _, _, pdf = checked[f"sample-{scheme}"]
+    png = subprocess.run(
+        ["pdftoppm", "-png", "-r", "10", "-f", "2", "-l", "2", str(pdf)],
+        capture_output=True,
+        check=True,
+    ).stdout
+    from PIL import Image
+
+    pixel = Image.open(io.BytesIO(png)).convert("RGB").getpixel((1, 1))
+    assert "#{:02x}{:02x}{:02x}".format(*pixel) == profile.background
+
+
+def test_the_docx_carries_its_print_facts() -> None:
+    options = Options(profile="giant-32", colours="white-on-black")
+    facts = writer_facts.read_docx(write(FEATURES, options))
+    assert facts is not None and facts.options() == options.replace(
+        font_size=32.0, line_spacing=1.3, margin_mm=15.0
+    )
+    custom = parts(write(FEATURES, options))["docProps/custom.xml"]
+    names = {p.get("name") for p in custom}
+    assert {"Print profile", "Colour scheme", "Font size (point)"} <= names
+
+
+def test_a_font_substituted_by_libreoffice_is_caught(tmp_path: Path) -> None:
+    """Negative control: the embedded fonts unreadable (their key changed, so they do not
+    de-obfuscate), LibreOffice draws the text in a fallback font, and the round trip says so."""
+    data = write(FEATURES)
+    broken = tmp_path / "wrong-font-key.docx"
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(broken, "w") as target:
+        for name in source.namelist():
+            payload = source.read(name)
+            if name == "word/fontTable.xml":
+                payload = re.sub(
+                    rb'w:fontKey="\{[0-9A-F-]+\}"',
+                    b'w:fontKey="{00000000-0000-0000-0000-000000000000}"',
+                    payload,
+                )
+            target.writestr(name, payload)
+    [result] = [
+        r for r in docx_check.check(broken, Options()) if r.name == "libreoffice-pdf-roundtrip"
+    ]
+    assert result.status == "fail"
+    assert any("not the embedded font" in detail for detail in result.details)

@@ -258,3 +258,66 @@ def test_a_text_box_is_content() -> None:
     paragraphs = [text(p) for p in root.iter("p")]
     assert paragraphs == ["Before the box.", "Words in a box."]
     assert root.find(".//figure") is None  # a shape with text is no picture
+
+
+def test_a_contents_page_written_out_and_numbered_paragraphs_of_our_copies() -> None:
+    """Contents entries written out as text ("toc 1" paragraphs outside a TOC field, as a
+    copy of ours writes a source's own contents page) are the document's contents list,
+    their page numbers (PAGEREF results) left out as print artifacts; Word's generated
+    contents (a TOC field) are not; a number in the Paragraph Number style is a numbered
+    paragraph's number."""
+    import io
+
+    import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    document = docx.Document()
+    for name in ("toc 1", "toc 2"):
+        document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    number_style = document.styles.add_style("Paragraph Number", WD_STYLE_TYPE.CHARACTER)
+    ids = {name: document.styles[name].style_id for name in ("toc 1", "toc 2")}
+
+    def entry(style: str, words: str, page: str) -> str:
+        return (
+            f"<w:pPr><w:pStyle w:val='{ids[style]}'/></w:pPr>"
+            f"<w:hyperlink w:anchor='part'><w:r><w:t>{words}</w:t></w:r></w:hyperlink>"
+            "<w:r><w:tab/></w:r><w:r><w:fldChar w:fldCharType='begin'/></w:r>"
+            "<w:r><w:instrText xml:space='preserve'> PAGEREF part \\h </w:instrText></w:r>"
+            "<w:r><w:fldChar w:fldCharType='separate'/></w:r>"
+            f"<w:r><w:t>{page}</w:t></w:r><w:r><w:fldChar w:fldCharType='end'/></w:r>"
+        )
+
+    generated = (
+        f"<w:pPr><w:pStyle w:val='{ids['toc 1']}'/></w:pPr>"
+        "<w:r><w:fldChar w:fldCharType='begin'/></w:r>"
+        "<w:r><w:instrText xml:space='preserve'> TOC \\o </w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType='separate'/></w:r>"
+        "<w:r><w:t>Generated entry</w:t></w:r><w:r><w:fldChar w:fldCharType='end'/></w:r>"
+    )
+    paragraphs = [
+        "<w:pPr><w:pStyle w:val='Title'/></w:pPr><w:r><w:t>A report</w:t></w:r>",
+        "<w:pPr><w:pStyle w:val='Heading1'/></w:pPr><w:r><w:t>Contents</w:t></w:r>",
+        entry("toc 1", "The first part", "3"),
+        entry("toc 2", "A part of it", "4"),
+        generated,
+        "<w:pPr><w:pStyle w:val='Heading1'/></w:pPr><w:bookmarkStart w:id='1' w:name='part'/>"
+        "<w:r><w:t>The first part</w:t></w:r><w:bookmarkEnd w:id='1'/>",
+        f"<w:r><w:rPr><w:rStyle w:val='{number_style.style_id}'/></w:rPr>"
+        "<w:t xml:space='preserve'>7. </w:t></w:r><w:r><w:t>Seven is the number.</w:t></w:r>",
+    ]
+    body = document.element.body
+    for xml in paragraphs:
+        body.insert(len(body) - 1, parse_xml(f"<w:p {nsdecls('w', 'r')}>{xml}</w:p>"))
+    out = io.BytesIO()
+    document.save(out)
+    root = readers.read(out.getvalue(), name="contents.docx")
+    contents = root.find(".//section/list")
+    assert contents is not None
+    assert [own_text(i) for i in contents.iterfind("item")] == ["The first part"]
+    assert [own_text(i) for i in contents.iterfind("item/list/item")] == ["A part of it"]
+    words = text(root.find("body"))
+    assert "Generated entry" not in words and " 3" not in words and " 4" not in words
+    [numbered] = root.findall(".//p[@n]")
+    assert numbered.get("n") == "7" and text(numbered) == "Seven is the number."

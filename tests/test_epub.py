@@ -319,7 +319,9 @@ def test_nav_has_toc_landmarks_and_page_list() -> None:
     nav = xml(parts["EPUB/nav.xhtml"])
     toc = epub_check._nav_of(nav, "toc")
     hrefs = [a.get("href") for a in toc.iterfind(".//h:a", NS)]
-    assert "chapter-03.xhtml#improve-h" in hrefs and "back-02.xhtml#licence-h" in hrefs
+    # The untitled opening is chapter 2 ("Overview"); the back matter one file.
+    assert "chapter-02.xhtml#overview-heading" in hrefs
+    assert "chapter-04.xhtml#improve-h" in hrefs and "back-01.xhtml#licence-h" in hrefs
     nested = toc.find("h:ol/h:li/h:ol/h:li/h:ol/h:li/h:a", NS)
     assert nested is not None and nested.text == "A deeper heading"
     kinds = [a.get(epub_check.OPS_TYPE) for a in epub_check._nav_of(nav, "landmarks").iter()]
@@ -337,7 +339,7 @@ def test_nav_has_toc_landmarks_and_page_list() -> None:
 
 def test_links_across_documents_are_rewritten() -> None:
     parts = unpack(write(PAGES))
-    chapter = xml(parts["EPUB/chapter-03.xhtml"])
+    chapter = xml(parts["EPUB/chapter-04.xhtml"])
     noteref = chapter.find(".//h:a[@role='doc-noteref']", NS)
     assert noteref.get("href") == "#note-1"  # the note is in the same file
     nav = parts["EPUB/nav.xhtml"].decode()
@@ -383,3 +385,24 @@ def test_registered_as_a_writer_and_checker(tmp_path: Path) -> None:
     assert CHECKERS["epub"] == "converter.check.epub"
     [output] = api.convert(PLAIN, ["epub"], Options(), tmp_path)
     assert output.path is not None and output.path.name == "epub-plain.epub"
+
+
+# -- what a reader meets (issue 17) --------------------------------------------------------
+
+
+def test_the_page_list_starts_at_the_first_print_page() -> None:
+    """A source whose first page break is page 2 began on page 1: the list says so."""
+    parts = unpack(write(FIXTURES / "xml" / "notes-and-contents.xml"))
+    nav = xml(parts["EPUB/nav.xhtml"])
+    pages = [a.text for a in epub_check._nav_of(nav, "page-list").iterfind(".//h:a", NS)]
+    assert pages == ["1", "2", "3"]
+
+
+def test_print_page_markers_are_quiet() -> None:
+    """A page turn between blocks is a plain right-aligned line; one inside a paragraph
+    shows nothing: never bold inline text in the middle of a sentence."""
+    css = unpack(write(PAGES))["EPUB/styles/epub.css"].decode()
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)
+    rules = re.findall(r"([^{}]*pagebreak[^{}]*)\{([^}]*)\}", css)
+    assert rules and all("bold" not in body for _, body in rules)
+    assert all(selector.strip().startswith("div.pagebreak") for selector, _ in rules)

@@ -120,3 +120,24 @@ def test_declared_charset_and_empty_page() -> None:
     assert text(root.find("body")) == "Café"
     with pytest.raises(InputError):
         readers.read(b"<html><body></body></html>", name="empty.html", format="html")
+
+
+def test_the_documents_own_contents_page_is_content_other_navigation_not() -> None:
+    """A nav whose role says it is the document's table of contents (doc-toc, as a copy
+    of ours marks the source's own contents page) is a section with the contents role
+    and its list; a page's other navigation stays out."""
+    page_text = (
+        "<!DOCTYPE html><html lang='en-GB'><head><title>Parish report</title></head><body>"
+        "<main><h1>Parish report</h1>"
+        "<nav aria-label='On this page'><ul><li><a href='#a'>Jump to the findings</a></li>"
+        "</ul></nav>"
+        "<nav role='doc-toc' aria-labelledby='c'><h2 id='c'>Contents</h2>"
+        "<ul><li><a href='#a'>Findings</a></li><li>Annex</li></ul></nav>"
+        "<section><h2 id='a'>Findings</h2><p>The hall is well used.</p></section>"
+        "</main></body></html>"
+    )
+    root = readers.read(page_text.encode(), name="parish.html")
+    contents = root.find("body/section[@role='contents']")
+    assert contents is not None and text(contents.find("heading")) == "Contents"
+    assert [text(i) for i in contents.iterfind("list/item")] == ["Findings", "Annex"]
+    assert "Jump to the findings" not in text(root.find("body"))

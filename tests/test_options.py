@@ -51,12 +51,19 @@ def test_fingerprint_has_every_field_that_changes_an_output() -> None:
         "braille_grade": 1,
         "braille_cells": 32,
         "braille_lines": 20,
+        "duplex": True,
+        "pdf_standard": "ua-2",
         "summary": True,
+        "easy_read": True,
         "trace": True,
+        "sources_list": True,
         "reference_docx": Path("ref.docx"),
         "fixes": Path("report.fixes.json"),
         "max_input_bytes": 1024,
         "extra": {"plug-in": 1},
+        "audio": True,
+        "speech_rate": 200,
+        "voice": Path("voice.onnx"),
     }
     every = {f.name for f in dataclasses.fields(Options)}
     # check and strict change no output's bytes: only whether it is checked, or written.

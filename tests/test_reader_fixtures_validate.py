@@ -42,6 +42,32 @@ def test_every_validator_passes(render, sources: dict[str, Path], name: str, fmt
     assert all(result.status == "pass" for result in report.results), report.to_text()
 
 
+@pytest.mark.parametrize("name", ["feature.docx", "hall.odt", "publication.html"])
+def test_pdf_ua_2_passes_with_figures_title_page_and_contents(  # type: ignore[no-untyped-def]
+    render, sources: dict[str, Path], name: str
+) -> None:
+    """The PDF/UA-2 copy (structure destinations for the contents' links and the
+    bookmarks) passes veraPDF's UA-2 profile and our checks, figures and all."""
+    import pikepdf
+
+    from converter import Options
+
+    output = render(sources[name], "pdf", Options(pdf_standard="ua-2"))
+    report = check_file(output)
+    assert "verapdf-pdf-ua-2" in {r.name for r in report.results}, report.to_text()
+    assert all(result.status == "pass" for result in report.results), report.to_text()
+    from converter.writers.pdf_structure import struct_elements
+
+    with pikepdf.open(output) as pdf:
+        assert "/Figure" in {str(e.get("/S")) for e in struct_elements(pdf)}
+        # The contents page (page 2) links to the sections, each link a structure
+        # destination as well as a page one.
+        links = [a for a in pdf.pages[1].get("/Annots", []) if a.get("/Subtype") == "/Link"]
+        assert links
+        names = pdf.Root.Names.Dests.Names
+        assert all("/SD" in names[i] for i in range(1, len(names), 2))
+
+
 def test_figures_reach_the_outputs(render, sources: dict[str, Path]) -> None:  # type: ignore[no-untyped-def]
     """The described image's description is its alt text in HTML and PDF and its
     transcriber's note in braille; the undescribed one says so."""

@@ -1,6 +1,7 @@
 """The package as a user installs it: the wheel, in a fresh virtual environment, with no
-extras, converts the sample to every format (what the editable install of the tests hides:
-a subpackage or data file missing from the wheel)."""
+extras, converts the sample to every format and to its Easy Read edition (what the editable
+install of the tests hides: a subpackage or data file, such as a picture, missing from the
+wheel)."""
 
 from __future__ import annotations
 
@@ -79,13 +80,41 @@ def test_the_wheel_alone_converts_the_sample_to_every_format(wheel: Path, tmp_pa
     assert where.stdout.startswith(str(environment)), where  # the installed copy, not this one
     out = tmp_path / "out"
     convert = environment / "bin" / "convert"
-    result = run(convert, SAMPLE, "--to", "all", "-o", out, cwd=tmp_path)
+    # Every format, the talking ones too (the lexicon is package data the wheel must ship).
+    result = run(convert, SAMPLE, "--to", "all,daisy,mp3", "-o", out, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     stem = SAMPLE.stem
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"{stem}.{writers.get(fmt).extension}" for fmt in formats()
     )
     assert all(p.stat().st_size > 0 for p in out.iterdir())
+    # The Easy Read edition: its pictures and data come from the installed package.
+    easy = tmp_path / "easy"
+    result = run(
+        convert, SAMPLE, "--to", "pdf,docx,html,epub", "--easy-read", "-o", easy, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in easy.iterdir()) == sorted(
+        f"{stem}.easy-read.{ext}" for ext in ("pdf", "docx", "html", "epub")
+    )
+    page = (easy / f"{stem}.easy-read.html").read_text(encoding="utf-8")
+    assert (
+        page.count("data:image/svg+xml;base64,") >= 10 and 'alt="A hand giving a thumbs up"' in page
+    )
+    assert "Mulberry Symbols by Steve Lee" in page
+    with zipfile.ZipFile(easy / f"{stem}.easy-read.docx") as document:
+        assert len([n for n in document.namelist() if n.startswith("word/media/")]) >= 5
+    with zipfile.ZipFile(easy / f"{stem}.easy-read.epub") as book:
+        assert len([n for n in book.namelist() if n.startswith("EPUB/images/symbols/")]) >= 5
+    figures = run(
+        python,
+        "-c",
+        "import pikepdf, sys; pdf = pikepdf.open(sys.argv[1]); print(sum(1 for o in pdf.objects"
+        " if isinstance(o, pikepdf.Dictionary) and o.get('/S') == '/Figure' and '/Alt' in o))",
+        easy / f"{stem}.easy-read.pdf",
+        cwd=tmp_path,
+    )
+    assert figures.returncode == 0 and int(figures.stdout) >= 10, figures
     # The core install has neither the web service nor Dask: one clear line for each.
     serve = run(convert, "serve", cwd=tmp_path)
     assert serve.returncode == 1 and "pip install 'converter[service]'" in serve.stderr

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from converter import formats, pipeline
+from converter import check, formats, pipeline
 from converter import tree as canonical
 
 FIXTURES = Path(__file__).parent / "fixtures" / "xml"
@@ -228,7 +229,7 @@ def _unwrap(element: etree._Element) -> None:
     parent.remove(element)
 
 
-def well_formed(fmt: str, data: bytes) -> None:
+def well_formed(fmt: str, data: bytes, source: bytes) -> None:
     """The output is what its format says it is (the validators run elsewhere, on fixtures)."""
     if fmt in ("xml", "pef"):
         root = etree.fromstring(data, canonical.safe_parser())
@@ -242,6 +243,13 @@ def well_formed(fmt: str, data: bytes) -> None:
     elif fmt in ("epub", "docx"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             assert archive.testzip() is None
+    elif fmt in ("daisy", "mp3"):  # a talking book: our own checker passes it
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"book.{fmt}.zip"
+            path.write_bytes(data)
+            root = etree.fromstring(source, canonical.safe_parser())
+            for result in check.check_file(path, fmt=fmt, source=root).results:
+                assert result.status == "pass", (result.name, result.details[:5])
     elif fmt == "brf":
         data.decode("ascii")
     else:
@@ -302,4 +310,4 @@ def test_every_writer_gives_an_output_or_one_clean_error(source: bytes) -> None:
             assert "not valid canonical XML" not in record.error, record.error
         else:
             assert record.data is not None
-            well_formed(record.format, record.data)
+            well_formed(record.format, record.data, source)

@@ -97,7 +97,8 @@ def test_every_rendered_word_reaches_the_html_in_order() -> None:
     html_words = words(" ".join(document.html.find("body").itertext()))
     assert in_order(expected, html_words) == []
     alt = " ".join(img.get("alt", "") for img in document.html.iter("img"))
-    assert Counter(words(alt)) == descriptions
+    pictures = Counter(w for s in root.iter("symbol") for w in words(s.get("alt", "")))
+    assert Counter(words(alt)) == descriptions + pictures  # an Easy Read picture's alt text too
 
 
 def test_semantics() -> None:
@@ -113,7 +114,7 @@ def test_semantics() -> None:
     assert html.find(".//ol/li/ul/li") is not None  # nested list inside its item
     assert html.find(".//p[@id='p-1']/span[@class='number']").text == "1."
     levels = [h.tag for h in html.iter("h1", "h2", "h3", "h4")]
-    assert levels == ["h1", "h2", "h3", "h3", "h2", "h2"]
+    assert levels == ["h1", "h2", "h3", "h3", "h2", "h2", "h2"]
     assert not list(html.iter("script", "link"))
     [figure] = html.iter("figure")
     img = figure.find("img")
@@ -122,6 +123,14 @@ def test_semantics() -> None:
     assert (img.get("width"), img.get("style")) == ("6", "width: 6px")  # never enlarged
     assert figure.find("figcaption").text == "Figure 1: Referrals answered within a day"
     assert "Riverside inspection report" not in etree.tostring(html, encoding="unicode")
+    # An Easy Read line: its picture (with its alt text) on the left, its words beside it.
+    line = html.find(".//div[@id='line-1']")
+    assert line.get("class") == "easy-line"
+    assert line.find("img").get("alt") == "A hand giving a thumbs up"
+    assert line.find("img").get("src").startswith("data:image/svg+xml;base64,")
+    assert line.find("p/strong").text == "good"
+    assert html.find(".//div[@id='line-2']").get("class") == "easy-line continues no-symbol"
+    assert html.find(".//section[@id='easy-read-lines']").get("class") == "role-hard-words"
 
 
 def test_figures_decorative_undescribed_and_not_included() -> None:

@@ -156,11 +156,38 @@ def styles_xml() -> str:
             rpr="<w:b/><w:bCs/>",
         ),
         paragraph_style("Footer", "footer", ppr='<w:spacing w:before="240" w:after="0"/>'),
+        # The contents page: its heading is not itself in the outline (level 9, as Word's),
+        # its entries a step in per level, the page number after a dotted tab at the right.
+        paragraph_style(
+            "TOCHeading",
+            "TOC Heading",
+            based_on="Heading1",
+            next_style="BodyText",
+            ppr='<w:outlineLvl w:val="9"/>',
+        ),
+        *(
+            paragraph_style(
+                f"TOC{level}",
+                f"toc {level}",
+                next_style="BodyText",
+                ppr='<w:tabs><w:tab w:val="right" w:leader="dot" w:pos="9638"/></w:tabs>'
+                f'<w:spacing w:before="0" w:after="120"/><w:ind w:left="{360 * (level - 1)}"/>',
+            )
+            for level in (1, 2, 3)
+        ),
         # Emphasis is bold, never italic (UKAAF): em and strong both read as bold.
         character_style("Strong", "Strong", "<w:b/><w:bCs/>"),
         character_style("Emphasis", "Emphasis", "<w:b/><w:bCs/>"),
         character_style("Hyperlink", "Hyperlink", '<w:color w:val="00366B"/><w:u w:val="single"/>'),
         character_style("ParagraphNumber", "Paragraph Number", "<w:b/><w:bCs/>"),
+        # A footnote's number, where it is cited and in the footnote: bold at body size,
+        # never a small raised figure (UKAAF).  LibreOffice draws footnote anchors in this
+        # style, and raises them unless it says baseline.
+        character_style(
+            "FootnoteReference",
+            "footnote reference",
+            '<w:b/><w:bCs/><w:vertAlign w:val="baseline"/>',
+        ),
         '<w:style w:type="table" w:styleId="DataTable"><w:name w:val="Data Table"/>'
         '<w:basedOn w:val="TableNormal"/><w:uiPriority w:val="39"/><w:qFormat/><w:tblPr><w:tblBorders>'
         + "".join(
@@ -224,7 +251,9 @@ def footer_xml() -> str:
     return (
         f'{XML_DECLARATION}<w:ftr xmlns:w="{W_NS}" xmlns:r="{R_NS}">'
         '<w:p><w:pPr><w:pStyle w:val="Footer"/></w:pPr><w:r><w:t xml:space="preserve">Page </w:t></w:r>'
-        '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>'
+        '<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>'
+        '<w:r><w:t xml:space="preserve"> of </w:t></w:r>'
+        '<w:fldSimple w:instr=" NUMPAGES "><w:r><w:t>1</w:t></w:r></w:fldSimple></w:p></w:ftr>'
     )
 
 

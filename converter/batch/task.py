@@ -3,9 +3,11 @@ and return its result records, as plain data that pickles to a process or a Dask
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import resource
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from converter import pipeline
 from converter.options import Options
 from converter.pipeline import OutputRecord
 from converter.version import __version__
+from converter.writers.audio import narration
 
 __all__ = ["OutputRecord", "Task", "TaskResult", "convert_task"]
 
@@ -68,13 +71,14 @@ def convert_task(task: Task) -> TaskResult:
     """
     started = time.perf_counter()
     targets = [(fmt, Path(path)) for fmt, path in task.outputs]
-    conversion = pipeline.convert(
-        Path(task.source),
-        targets,
-        task.options,
-        source_format=task.source_format,
-        hold_for_review=Path(task.hold_for_review) if task.hold_for_review else None,
-    )
+    with narration.parts_run_by(part_runner()):
+        conversion = pipeline.convert(
+            Path(task.source),
+            targets,
+            task.options,
+            source_format=task.source_format,
+            hold_for_review=Path(task.hold_for_review) if task.hold_for_review else None,
+        )
     result = TaskResult(
         task.key,
         task.source,
@@ -93,6 +97,42 @@ def convert_task(task: Task) -> TaskResult:
         source_read_ns=conversion.read_ns,
     )
     return _finish(result, started)
+
+
+def part_runner() -> narration.PartRunner:
+    """Where a talking book's parts are narrated: on a Dask worker, across the whole
+    cluster; in a worker of the local pool, one after another (the pool's other workers
+    already use every core); in the calling process, in threads (one per core)."""
+    if _on_dask_worker():
+        return on_dask_cluster
+    if multiprocessing.parent_process() is not None:
+        return narration.one_at_a_time
+    return narration.in_threads
+
+
+def _on_dask_worker() -> bool:
+    try:
+        from distributed import get_worker
+    except ImportError:
+        return False
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
+
+
+def on_dask_cluster(
+    function: Callable[[narration.PartJob], narration.NarratedPart],
+    jobs: Sequence[narration.PartJob],
+) -> list[narration.NarratedPart]:
+    """The parts as tasks of the cluster this task runs on.  ``worker_client`` lets this
+    task leave its worker's thread while it waits, so a one-thread worker cannot deadlock."""
+    from distributed import worker_client
+
+    with worker_client() as client:
+        futures = client.map(function, list(jobs), pure=False)
+        return list(client.gather(futures))
 
 
 def _finish(result: TaskResult, started: float) -> TaskResult:

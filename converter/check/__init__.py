@@ -96,13 +96,19 @@ CHECKERS: dict[str, str] = {
     "brf": "converter.check.braille",
     "pef": "converter.check.braille",
     "summary": "converter.check.summary",
+    "daisy": "converter.check.daisy",
+    "mp3": "converter.check.mp3",
 }
+#: Files named <stem>.easy-read.<ext> are Easy Read editions (converter.check.easy_read).
+EASY_READ_MARKER = ".easy-read."
 # Formats whose checks compare the output with the source tree, when they are given it.
-SOURCE_CHECKS = frozenset({"summary"})
+SOURCE_CHECKS = frozenset({"summary", "daisy", "epub"})
 
 # File name endings, longest first, to the format whose checks apply.
 _SUFFIXES = (
     (".summary.md", "summary"),
+    (".daisy.zip", "daisy"),
+    (".mp3.zip", "mp3"),
     (".xml", "xml"),
     (".html", "html"),
     (".htm", "html"),
@@ -130,17 +136,36 @@ def check_file(
     fmt: str | None = None,
     source: etree._Element | None = None,
 ) -> FileReport:
-    """Run every check that applies to a file (``source``: the tree it was made from)."""
+    """Run every check that applies to a file (``source``: the tree it was made from).
+
+    Without ``options``, a file's own print facts (its profile, size and colours, which
+    the PDF and DOCX writers record inside it) say what to measure it against.
+    """
     fmt = fmt or format_of(path)
     if fmt not in CHECKERS:
         raise UsageError(f"{path}: no checks for format {fmt!r} yet")
     module = importlib.import_module(CHECKERS[fmt])
-    options = options or Options()
+    options = options or options_of(path)
     if fmt in SOURCE_CHECKS:
         with_source: SourceCheckFunction = module.check
-        return FileReport(str(path), fmt, with_source(path, options, source))
-    function: CheckFunction = module.check
-    return FileReport(str(path), fmt, function(path, options))
+        report = FileReport(str(path), fmt, with_source(path, options, source))
+    else:
+        function: CheckFunction = module.check
+        report = FileReport(str(path), fmt, function(path, options))
+    if EASY_READ_MARKER in path.name:
+        # An Easy Read edition: its own rules besides those of its format.
+        from converter.check import easy_read
+
+        report.results.extend(easy_read.check(path, options, fmt, source))
+    return report
+
+
+def options_of(path: Path) -> Options:
+    """The options a file says it was made with (writers.facts), else the defaults."""
+    from converter.writers import facts
+
+    found = facts.read(path)
+    return found.options() if found is not None else Options()
 
 
 def reports_json(reports: list[FileReport]) -> str:

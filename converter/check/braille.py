@@ -34,7 +34,7 @@ _DIGIT_OF = {
     for i, cell in enumerate("\u281a\u2801\u2803\u2809\u2819\u2811\u280b\u281b\u2813\u280a")
 }
 _PAGE_NUMBER = re.compile(
-    "\u283c([\u281a\u2801\u2803\u2809\u2819\u2811\u280b\u281b\u2813\u280a]+)$"
+    "(\u280f?)\u283c([\u281a\u2801\u2803\u2809\u2819\u2811\u280b\u281b\u2813\u280a]+)$"
 )
 _PRINT_PAGE = re.compile("^\u2824{3,}[^\u2800]*$")
 MAX_FINDINGS = 50
@@ -193,12 +193,7 @@ def _page_checks(pages: Pages, cells: int, lines: int, kind: str) -> list[CheckR
         for row, line in enumerate(page, start=1):
             if len(line) > cells:
                 geometry.append(f"page {number} line {row}: {len(line)} cells, more than {cells}")
-    numbering: list[str] = []
-    for number, page in enumerate(pages, start=1):
-        found = page_number(page)
-        if found != number:
-            shown = "none" if found is None else str(found)
-            numbering.append(f"page {number}: braille page number {shown} at the top right")
+    numbering = numbering_findings(pages)
     return [
         CheckResult.of(
             f"{kind.lower()}-page-size",
@@ -207,20 +202,47 @@ def _page_checks(pages: Pages, cells: int, lines: int, kind: str) -> list[CheckR
         ),
         CheckResult.of(
             f"{kind.lower()}-page-numbers",
-            f"{kind}: braille page numbers at the top right, 1, 2, 3 ... (UKAAF)",
+            f"{kind}: braille page numbers at the top right, p1, p2 ... then 1, 2, 3 ... (UKAAF)",
             _cap(numbering),
         ),
     ]
 
 
-def page_number(page: list[str]) -> int | None:
-    """The braille page number at the right of a page's first line, if there is one."""
+def numbering_findings(pages: Pages) -> list[str]:
+    """Preliminary pages numbered p1, p2 ..., then the text's pages 1, 2, 3 ..., every page
+    counted; a blank page (left so that a part starts on a right-hand page in interpoint)
+    shows no number."""
+    findings: list[str] = []
+    counters = {"p": 0, "": 0}
+    part = "p"
+    for index, page in enumerate(pages, start=1):
+        if not any(page):
+            counters[part] += 1
+            continue
+        found = page_number(page)
+        if found is not None and found[0] == "" and part == "p":
+            part = ""
+        counters[part] += 1
+        expected = (part, counters[part])
+        if found != expected:
+            shown = "none" if found is None else f"{found[0]}{found[1]}"
+            findings.append(
+                f"page {index}: braille page number {shown} at the top right, "
+                f"not {expected[0]}{expected[1]}"
+            )
+    return findings
+
+
+def page_number(page: list[str]) -> tuple[str, int] | None:
+    """The braille page number at the right of a page's first line, if there is one:
+    ("p", 2) for preliminary page p2, ("", 14) for page 14."""
     if not page:
         return None
     match = _PAGE_NUMBER.search(page[0])
     if match is None or not (match.start() == 0 or page[0][match.start() - 1] == BLANK):
         return None
-    return int("".join(_DIGIT_OF[cell] for cell in match.group(1)))
+    prefix = "p" if match.group(1) else ""
+    return prefix, int("".join(_DIGIT_OF[cell] for cell in match.group(2)))
 
 
 def agreement(brf: bytes, pef: bytes) -> CheckResult:

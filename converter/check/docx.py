@@ -10,7 +10,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -26,6 +26,7 @@ WP_NS = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 SOFFICE = "/usr/bin/soffice"
 PDFTOTEXT = "/usr/bin/pdftotext"
+PDFFONTS = "/usr/bin/pdffonts"
 DEFAULT_HALF_POINTS = 20  # OOXML's size when nothing sets one
 _MAX_PART = 64 * 1024 * 1024  # refuse zip bombs: no part of a report is this large
 
@@ -45,17 +46,19 @@ def check_many(
     saves its start-up time per file.  ``pdf_folder`` keeps the PDFs as ``<index>.pdf``."""
     results: list[list[CheckResult]] = []
     units: dict[int, list[list[str]]] = {}
+    embedded: dict[int, set[str]] = {}
     for index, (path, options) in enumerate(jobs):
         try:
             package = Package.open(path)
             results.append(structure_checks(package, options))
             units[index] = package.paragraph_words()
+            embedded[index] = package.embedded_fonts
         except PackageError as error:
             results.append(
                 [CheckResult.of("docx-package", "Office Open XML (ISO/IEC 29500)", [str(error)])]
             )
     paths = {index: jobs[index][0] for index in units}
-    for index, result in libreoffice_round_trip(paths, units, pdf_folder).items():
+    for index, result in libreoffice_round_trip(paths, units, pdf_folder, embedded).items():
         results[index].append(result)
     return results
 
@@ -72,13 +75,19 @@ class Package:
     document: etree._Element
     styles: etree._Element | None
     core: etree._Element | None
+    embedded_fonts: set[str] = field(default_factory=set)  # font families the package embeds
 
     @staticmethod
     def open(path: Path) -> Package:
         try:
             with zipfile.ZipFile(path) as archive:
                 parts: dict[str, etree._Element | None] = {}
-                for name in ("word/document.xml", "word/styles.xml", "docProps/core.xml"):
+                for name in (
+                    "word/document.xml",
+                    "word/styles.xml",
+                    "docProps/core.xml",
+                    "word/fontTable.xml",
+                ):
                     try:
                         info = archive.getinfo(name)
                     except KeyError:
@@ -97,7 +106,13 @@ class Package:
             raise PackageError(f"malformed XML part: {error}") from None
         document = parts["word/document.xml"]
         assert document is not None
-        return Package(document, parts["word/styles.xml"], parts["docProps/core.xml"])
+        fonts = parts["word/fontTable.xml"]
+        embedded = {
+            str(font.get(w("name")))
+            for font in (fonts.iterfind(w("font")) if fonts is not None else ())
+            if any(font.find(w(kind)) is not None for kind in ("embedRegular", "embedBold"))
+        }
+        return Package(document, parts["word/styles.xml"], parts["docProps/core.xml"], embedded)
 
     @property
     def body(self) -> etree._Element:
@@ -364,7 +379,8 @@ def _print_rules(package: Package, styles: Styles, options: Options) -> list[str
             if not "".join(str(t.text or "") for t in run.iter(w("t"))).strip():
                 continue
             size = styles.half_points(paragraph, run)
-            is_body = level is None and name not in ("title", "subtitle")
+            # The contents heading is a heading kept out of the outline (level 9, as Word's).
+            is_body = level is None and name not in ("title", "subtitle", "toc heading")
             if (is_body and size != want) or size < want:
                 wrong_size.append(f"{size / 2:g} pt, not {want / 2:g} pt: {text[:50]!r}")
                 break
@@ -393,12 +409,19 @@ def _print_rules(package: Package, styles: Styles, options: Options) -> list[str
 
 
 def libreoffice_round_trip(
-    paths: dict[int, Path], units: dict[int, list[list[str]]], pdf_folder: Path | None = None
+    paths: dict[int, Path],
+    units: dict[int, list[list[str]]],
+    pdf_folder: Path | None = None,
+    embedded: dict[int, set[str]] | None = None,
 ) -> dict[int, CheckResult]:
     """Convert every DOCX to PDF in one headless LibreOffice run; each PDF's text must hold
-    every paragraph's words in order."""
+    every paragraph's words in order, and a DOCX that embeds its fonts must be drawn in them
+    (no font substituted in the PDF's font list)."""
     name = "libreoffice-pdf-roundtrip"
-    standard = "opens in LibreOffice Writer and converts to PDF with every word in order"
+    standard = (
+        "opens in LibreOffice Writer and converts to PDF with every word in order, in the "
+        "fonts it embeds"
+    )
     if not paths:
         return {}
     missing = [tool for tool in (SOFFICE, PDFTOTEXT) if not Path(tool).exists()]
@@ -421,6 +444,7 @@ def libreoffice_round_trip(
             if pdf_folder is not None:
                 shutil.copyfile(pdf, pdf_folder / f"{index}.pdf")
             findings = words_in_order(units[index], pdf_words(pdf))
+            findings += substituted_fonts(pdf, (embedded or {}).get(index, set()))
             results[index] = CheckResult.of(name, standard, findings, seconds=seconds)
     return results
 
@@ -462,6 +486,20 @@ def convert_to_pdf(paths: dict[int, Path], work: Path) -> tuple[dict[int, Path],
         if pdf.exists() and pdf.stat().st_size > 0:
             pdfs[index] = pdf
     return pdfs, problems
+
+
+def substituted_fonts(pdf: Path, embedded: set[str]) -> list[str]:
+    """Fonts in LibreOffice's PDF that are none of the families the DOCX embeds (a fallback
+    such as DejaVu Sans drew the text instead)."""
+    if not embedded:
+        return []
+    listed = subprocess.run(
+        [PDFFONTS, str(pdf)], capture_output=True, text=True, timeout=120, check=False
+    ).stdout.splitlines()[2:]
+    wanted = {family.replace(" ", "") for family in embedded}
+    used = {line.split()[0].split("+")[-1] for line in listed if line.strip()}
+    others = sorted(name for name in used if not any(name.startswith(f) for f in wanted))
+    return [f"LibreOffice drew text in {name}, not the embedded font" for name in others]
 
 
 def pdf_words(pdf: Path) -> list[str]:

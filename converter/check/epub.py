@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import posixpath
 import shutil
 import sys
 import tempfile
@@ -17,6 +18,7 @@ from lxml import etree
 
 from converter import tree as canonical
 from converter.check import CheckResult
+from converter.check import narration as spoken
 from converter.errors import DependencyError
 from converter.images import NO_DESCRIPTION
 from converter.options import Options
@@ -26,6 +28,7 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_TYPE = "{http://www.idpf.org/2007/ops}type"
 CONTAINER_NS = "urn:oasis:names:tc:opendocument:xmlns:container"
+SMIL_NS = "http://www.w3.org/ns/SMIL"
 NS = {"opf": OPF_NS, "dc": DC_NS, "h": XHTML_NS, "c": CONTAINER_NS}
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
@@ -45,8 +48,112 @@ class BrokenPackage(Exception):
     """The EPUB cannot be opened far enough to check its package."""
 
 
-def check(path: Path, options: Options) -> list[CheckResult]:
-    return [*package_checks(path), run_epubcheck(path), run_ace(path)]
+OVERLAY_STANDARD = (
+    "EPUB Media Overlays 3.3: clips within their audio, every text element spoken once, in order"
+)
+
+
+def check(path: Path, options: Options, source: etree._Element | None = None) -> list[CheckResult]:
+    """Our package checks (and, for a talking book, its media overlays), EPUBCheck, Ace."""
+    return [
+        *package_checks(path),
+        *overlay_checks(path, source),
+        run_epubcheck(path),
+        run_ace(path),
+    ]
+
+
+# -- media overlays (a talking book: epub --audio) ------------------------------------------------
+
+
+def overlay_checks(path: Path, source: etree._Element | None = None) -> list[CheckResult]:
+    """For a book with media overlays: every clip within its audio and after the one
+    before it, every text element of each overlaid document spoken once and in reading
+    order, and (given the source tree) every word of the report spoken.  None otherwise."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            package, opf_path, documents, _ = _read_package(archive)
+            files = {name: archive.read(name) for name in archive.namelist()}
+    except (BrokenPackage, zipfile.BadZipFile, OSError, etree.XMLSyntaxError, KeyError):
+        return []  # package_checks reports it
+    base = PurePosixPath(opf_path).parent
+    items = {item.get("id"): item for item in package.iterfind("opf:manifest/opf:item", NS)}
+    spine = [items.get(ref.get("idref")) for ref in package.iterfind("opf:spine/opf:itemref", NS)]
+    overlaid = [item for item in spine if item is not None and item.get("media-overlay")]
+    if not overlaid:
+        return []
+    started = time.perf_counter()
+    findings: list[str] = []
+    clips: list[spoken.Clip] = []
+    order: list[str] = []
+    for item in overlaid:
+        document = str(base / item.get("href", ""))
+        order.append(document)
+        overlay = items.get(item.get("media-overlay"))
+        if overlay is None:
+            findings.append(
+                f"{document}: its media overlay {item.get('media-overlay')!r} is not in the manifest"
+            )
+            continue
+        smil_name = str(base / overlay.get("href", ""))
+        try:
+            smil = etree.fromstring(files[smil_name], canonical.safe_parser())
+        except (KeyError, etree.XMLSyntaxError) as error:
+            findings.append(f"{smil_name}: cannot read it: {error}")
+            continue
+        for par in smil.iter(f"{{{SMIL_NS}}}par"):
+            text, audio = par.find(f"{{{SMIL_NS}}}text"), par.find(f"{{{SMIL_NS}}}audio")
+            where = f"{smil_name}#{par.get('id')}"
+            if text is None or audio is None:
+                findings.append(f"{where}: a par without text or audio")
+                continue
+            clips.append(
+                spoken.Clip(
+                    where,
+                    _resolve(smil_name, text.get("src", "")),
+                    _resolve(smil_name, audio.get("src", "")).partition("#")[0],
+                    spoken.seconds(audio.get("clipBegin")),
+                    spoken.seconds(audio.get("clipEnd")),
+                )
+            )
+    durations = spoken.audio_durations(files, {clip.audio for clip in clips})
+    overlaid_documents = {
+        name: _without_writer_notes(documents[name]) for name in order if name in documents
+    }
+    references = [clip.text for clip in clips]
+    findings += spoken.clip_findings(clips, durations)
+    findings += spoken.coverage_findings(overlaid_documents, order, references)
+    words = spoken.words_result(
+        "epub-every-word-spoken", source, spoken.spoken_text_words(overlaid_documents, references)
+    )
+    seconds = time.perf_counter() - started
+    return [
+        CheckResult.of("epub-media-overlays", OVERLAY_STANDARD, findings, seconds=seconds),
+        words,
+    ]
+
+
+def _resolve(base_file: str, href: str) -> str:
+    file, _, fragment = href.partition("#")
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(base_file), file))
+    return f"{joined}#{fragment}" if fragment else joined
+
+
+#: Classes of the title page's paragraphs that the writer adds about the copy.
+WRITER_NOTES = {"source-note", "title-date", "title-edition", "title-origin"}
+
+
+def _without_writer_notes(document: etree._Element) -> etree._Element:
+    """The document without the title page's facts about the copy (its dates, edition and
+    origin, or a note naming the original): the writer's words, not the report's, so not
+    narrated."""
+    copy = etree.fromstring(etree.tostring(document), canonical.safe_parser())
+    for note in list(copy.iter(f"{{{XHTML_NS}}}p")):
+        if WRITER_NOTES & set((note.get("class") or "").split()):
+            parent = note.getparent()
+            if parent is not None:
+                parent.remove(note)
+    return copy
 
 
 # -- our own package checks ---------------------------------------------------------------------
@@ -172,8 +279,9 @@ def _metadata_findings(package: etree._Element) -> list[str]:
 def _access_mode_findings(
     package: etree._Element, documents: dict[str, etree._Element]
 ) -> list[str]:
-    """Access modes as the content has them: images that carry meaning are visual; text
-    alone suffices only when every one of them has a description."""
+    """Access modes as the content has them: images that carry meaning are visual, a
+    narration (audio in the manifest) is auditory; text alone, or listening alone, suffices
+    only when every image has a description (read, or said)."""
     pictures = [
         img
         for document in documents.values()
@@ -184,6 +292,12 @@ def _access_mode_findings(
     modes = set(_metas(package, "schema:accessMode"))
     sufficient = set(_metas(package, "schema:accessModeSufficient"))
     expected_modes = {"textual", "visual"} if pictures else {"textual"}
+    narrated = any(
+        item.get("media-type", "").startswith("audio/")
+        for item in package.iterfind("opf:manifest/opf:item", NS)
+    )
+    if narrated:
+        expected_modes.add("auditory")
     findings = []
     if modes != expected_modes:
         findings.append(
@@ -198,6 +312,11 @@ def _access_mode_findings(
         findings.append(
             f"schema:accessModeSufficient claims 'textual', but {len(pictures) - len(described)} "
             "image(s) have no description"
+        )
+    if "auditory" in sufficient and not (narrated and textual):
+        findings.append(
+            "schema:accessModeSufficient claims 'auditory', but "
+            + ("there is no audio" if not narrated else "some images have no description")
         )
     if pictures and "textual,visual" not in sufficient:
         findings.append("schema:accessModeSufficient lacks 'textual,visual' for a book with images")

@@ -1,4 +1,6 @@
-"""Checks for large-print PDFs: PDF/UA structure read with pikepdf, then veraPDF PDF/UA-1."""
+"""Checks for large-print PDFs: PDF/UA structure read with pikepdf, what a reader sees
+(pdf_layout: glyphs inside the page, scheme colours, body size, the title page), then
+veraPDF against the PDF/UA part the file claims (PDF/UA-1 or PDF/UA-2)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ from typing import Any
 import pikepdf
 
 from converter import profiles
-from converter.check import CheckResult, verapdf
+from converter.check import CheckResult, pdf_layout, verapdf
 from converter.options import Options
 from converter.profiles import LARGE_PRINT_MIN
 
 UA = "PDF/UA-1 (ISO 14289-1)"
+UA_PARTS = {1: ("ua1", "PDF/UA-1 (ISO 14289-1)"), 2: ("ua2", "PDF/UA-2 (ISO 14289-2)")}
+PDFUAID = "http://www.aiim.org/pdfua/ns/id/"
 TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 
 
@@ -38,6 +42,18 @@ class PageContent:
 
 
 def check(path: Path, options: Options) -> list[CheckResult]:
+    """Our own checks, then veraPDF against the PDF/UA part the file claims."""
+    results = own_checks(path, options)
+    if any(r.name == "pdf-readable" for r in results):
+        return results
+    with pikepdf.open(path) as pdf:
+        part = ua_part(pdf)
+    return [*results, verapdf_result(path, part)]
+
+
+def own_checks(path: Path, options: Options) -> list[CheckResult]:
+    """Structure, what a reader sees (glyphs, colours, sizes, the title page): every check
+    but veraPDF's, cheap enough to run over every profile, scheme and paper."""
     profile = profiles.print_profile(options)
     started = time.perf_counter()
     try:
@@ -45,51 +61,121 @@ def check(path: Path, options: Options) -> list[CheckResult]:
     except (pikepdf.PdfError, OSError) as error:
         return [CheckResult.of("pdf-readable", "PDF 1.7", [f"cannot be opened: {error}"])]
     with pdf:
+        part = ua_part(pdf)
+        ua = UA_PARTS[part][1]
         pages = [page_content(page, index) for index, page in enumerate(pdf.pages)]
         elements = struct_elements(pdf)
+        page_index = _page_indexes(pdf)
+        by_mcid = mcid_elements(pdf)
+        runs = [
+            (run.page, run.size, by_mcid.get((run.page, run.mcid)))
+            for content in pages
+            for run in content.runs
+            if not run.artifact and run.mcid is not None
+        ]
+        pages_of = {
+            element.objgen: [page for page, _ in marked_content(element, page_index)]
+            for element in elements
+        }
         results = [
-            CheckResult.of("pdf-tagged", f"{UA} 7.1: tagged PDF", tagged_findings(pdf)),
-            CheckResult.of("pdf-language", f"{UA} 7.2: document language", language_findings(pdf)),
-            CheckResult.of("pdf-title", f"{UA} 7.1: title shown", title_findings(pdf)),
-            CheckResult.of("pdf-bookmarks", f"{UA} 7.18.3: bookmarks", bookmark_findings(pdf)),
+            CheckResult.of("pdf-tagged", f"{ua} 7.1: tagged PDF", tagged_findings(pdf)),
+            CheckResult.of("pdf-language", f"{ua} 7.2: document language", language_findings(pdf)),
+            CheckResult.of("pdf-title", f"{ua} 7.1: title shown", title_findings(pdf)),
+            CheckResult.of("pdf-bookmarks", f"{ua} 7.18.3: bookmarks", bookmark_findings(pdf)),
             CheckResult.of(
-                "pdf-fonts", f"{UA} 7.21: fonts embedded, ToUnicode", font_findings(pdf)
+                "pdf-fonts", f"{ua} 7.21: fonts embedded, ToUnicode", font_findings(pdf)
             ),
             CheckResult.of(
                 "pdf-artifacts",
-                f"{UA} 7.1: running heads and page numbers are artifacts, at body size",
+                f"{ua} 7.1: running heads and page numbers are artifacts, at body size",
                 artifact_findings(pdf, pages, elements, profile.font_size),
             ),
             CheckResult.of(
                 "pdf-text-size",
                 f"UKAAF {profile.label}: body text at {profile.font_size:g} pt",
-                text_size_findings(pages, profile.font_size, profile.is_large_print),
+                text_size_findings(pages, profile.font_size, profile.is_large_print)
+                + pdf_layout.body_size_findings(runs, profile.font_size),
             ),
             CheckResult.of(
                 "pdf-tables-whole",
                 "WeasyPrint #2903: each table is one Table structure element",
                 split_table_findings(pdf, elements),
             ),
+            CheckResult.of(
+                "pdf-title-page",
+                "UKAAF: the title page on one page",
+                pdf_layout.title_page_findings(document_kids(pdf), pages_of),
+            ),
         ]
+    drawn, trim_boxes = pdf_layout.glyphs(path)
+    results += [
+        CheckResult.of(
+            "pdf-glyphs-inside",
+            f"every glyph inside the trim box and the {profile.margin_mm:g} mm margins",
+            pdf_layout.placement_findings(drawn, trim_boxes, profile),
+        ),
+        CheckResult.of(
+            "pdf-text-colours",
+            f"every text run in the {profile.colours} scheme's text or link colour",
+            pdf_layout.colour_findings(drawn, profile),
+        ),
+    ]
     seconds = time.perf_counter() - started
-    results = [
+    return [
         CheckResult(r.name, r.standard, r.status, r.details, seconds / len(results))
         for r in results
     ]
-    results.append(verapdf_result(path))
-    return results
 
 
-def verapdf_result(path: Path) -> CheckResult:
-    name, standard = "verapdf-pdf-ua-1", f"{UA}, veraPDF greenfield"
+def ua_part(pdf: pikepdf.Pdf) -> int:
+    """The PDF/UA part a file claims in its XMP (pdfuaid:part), 1 when it claims none."""
+    with pdf.open_metadata() as meta:
+        claimed = str(meta.get(f"{{{PDFUAID}}}part", "") or "").strip()
+    return 2 if claimed == "2" else 1
+
+
+def verapdf_result(path: Path, part: int = 1) -> CheckResult:
+    flavour, ua = UA_PARTS[part]
+    name, standard = f"verapdf-pdf-ua-{part}", f"{ua}, veraPDF greenfield"
     reason = verapdf.missing()
     if reason:
         return CheckResult(name, standard, "not-run", (reason,))
-    result = verapdf.validate(path)
+    result = verapdf.validate(path, flavour)
     findings = list(result.failed_rules)
     if not result.compliant and not findings:
         findings = ["not compliant (no rule named)"]
     return CheckResult.of(name, standard, findings, seconds=result.seconds)
+
+
+def document_kids(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
+    """The top-level structure elements (the Document element's kids, or the root's)."""
+    root = pdf.Root.get("/StructTreeRoot")
+    if root is None:
+        return []
+    kids = root.get("/K")
+    top = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+    if len(top) == 1 and isinstance(top[0], pikepdf.Dictionary) and top[0].get("/S") == "/Document":
+        inner = top[0].get("/K")
+        top = list(inner) if isinstance(inner, pikepdf.Array) else [inner]
+    return [kid for kid in top if isinstance(kid, pikepdf.Dictionary) and "/S" in kid]
+
+
+def mcid_elements(pdf: pikepdf.Pdf) -> dict[tuple[int, int], pikepdf.Dictionary]:
+    """(page index, MCID) -> the structure element that owns the marked content."""
+    root = pdf.Root.get("/StructTreeRoot")
+    found: dict[tuple[int, int], pikepdf.Dictionary] = {}
+    if root is None or "/ParentTree" not in root:
+        return found
+    nums = root.ParentTree.get("/Nums", pikepdf.Array())
+    pages = len(pdf.pages)
+    for i in range(0, len(nums) - 1, 2):
+        key, value = int(nums[i]), nums[i + 1]
+        if key >= pages or not isinstance(value, pikepdf.Array):
+            continue
+        for mcid, element in enumerate(value):
+            if isinstance(element, pikepdf.Dictionary):
+                found[(key, mcid)] = element
+    return found
 
 
 # -- document-level -------------------------------------------------------------------

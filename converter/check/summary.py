@@ -1,4 +1,5 @@
-"""Checks for plain-language summaries: readability, citations, acronyms and faithfulness."""
+"""Checks for plain-language summaries: readability, structure, citations, acronyms and
+faithfulness."""
 
 from __future__ import annotations
 
@@ -12,92 +13,35 @@ from lxml import etree
 
 from converter.check import CheckResult
 from converter.options import Options
-from converter.transforms.faithfulness import faithfulness_findings
-from converter.transforms.summary import source_facts, trace_path
+from converter.transforms.faithfulness import summary_findings
+from converter.transforms.readability import (
+    MAX_GRADE_LEVEL,
+    MAX_MEAN_SENTENCE,
+    MAX_SENTENCE,
+    MAX_WORDS,
+    MIN_READING_EASE,
+    MIN_WORDS,
+    PROSE_FOR_MIN,
+    readability,
+)
+from converter.transforms.readability import (  # re-exported: tests and benchmarks use them here
+    Readability as Readability,
+)
+from converter.transforms.readability import min_words_for as min_words_for
+from converter.transforms.readability import sentences_of as sentences_of
+from converter.transforms.summary import places, source_facts, trace_path
 from converter.transforms.summary_data import SummaryData, load
 from converter.words import words
 
-# Targets of DESIGN.md section 5 (plain-language summary).
-MIN_READING_EASE = 60.0
-MAX_GRADE_LEVEL = 8.0
-MAX_MEAN_SENTENCE = 15.0
-MAX_SENTENCE = 25
-MIN_WORDS, MAX_WORDS = 350, 700
-
 _ACRONYM = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
-
-
-@dataclass(frozen=True)
-class Readability:
-    reading_ease: float
-    grade_level: float
-    sentences: int
-    mean_sentence: float
-    longest_sentence: int
-    prose_words: int
-    total_words: int
-    min_words: int = MIN_WORDS
-
-    def findings(self) -> list[str]:
-        found = []
-        if self.reading_ease < MIN_READING_EASE:
-            found.append(f"Flesch Reading Ease {self.reading_ease:.1f} < {MIN_READING_EASE:g}")
-        if self.grade_level > MAX_GRADE_LEVEL:
-            found.append(f"Flesch-Kincaid grade {self.grade_level:.1f} > {MAX_GRADE_LEVEL:g}")
-        if self.mean_sentence > MAX_MEAN_SENTENCE:
-            found.append(f"mean sentence {self.mean_sentence:.1f} words > {MAX_MEAN_SENTENCE:g}")
-        if self.longest_sentence > MAX_SENTENCE:
-            found.append(f"a sentence of {self.longest_sentence} words > {MAX_SENTENCE}")
-        if not self.min_words <= self.total_words <= MAX_WORDS:
-            found.append(f"{self.total_words} words, outside {self.min_words}-{MAX_WORDS}")
-        return found
-
-    def describe(self) -> str:
-        return (
-            f"Flesch Reading Ease {self.reading_ease:.1f}, Flesch-Kincaid grade "
-            f"{self.grade_level:.1f}, {self.sentences} sentences, mean {self.mean_sentence:.1f} "
-            f"words, longest {self.longest_sentence}, {self.prose_words} words of prose, "
-            f"{self.total_words} words in all"
-        )
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?:])\s+(?=[A-Z0-9\"'(])")
-
-
-def sentences_of(text: str) -> list[str]:
-    """A summary's prose split into sentences (our sentences are plain: no abbreviations)."""
-    return [s for s in _SENTENCE_END.split(text.strip()) if s]
-
-
-def min_words_for(source_words: int | None) -> int:
-    """350 words for a report of 4,000 words or more; in proportion for a shorter one."""
-    if source_words is None:
-        return MIN_WORDS
-    return min(MIN_WORDS, source_words * MIN_WORDS // 4000)
-
-
-def readability(prose: list[str], total_words: int, source_words: int | None = None) -> Readability:
-    """Readability of the summary's prose (headings, references and glossary left out)."""
-    import textstat  # 0.7.4: offline (later versions download a dictionary)
-
-    sentences = [s for text in prose for s in sentences_of(text)]
-    lengths = [len(words(s)) for s in sentences] or [0]
-    joined = " ".join(sentences)
-    return Readability(
-        reading_ease=float(textstat.flesch_reading_ease(joined)),
-        grade_level=float(textstat.flesch_kincaid_grade(joined)),
-        sentences=len(sentences),
-        mean_sentence=sum(lengths) / max(len(sentences), 1),
-        longest_sentence=max(lengths),
-        prose_words=sum(lengths),
-        total_words=total_words,
-        min_words=min_words_for(source_words),
-    )
 
 
 def unexplained_acronyms(prose: list[str], explained: set[str]) -> list[str]:
     """Acronyms in the prose that the summary's glossary does not explain."""
     known = {a.casefold() for a in explained}
+    for text in prose:  # defined where it is used: "SEND stands for ...", "... (SEND)"
+        known.update(m.casefold() for m in re.findall(r"\b([A-Z]{2,})s? stands for\b", text))
+        known.update(m.casefold() for m in re.findall(r"\(([A-Z]{2,})s?\)", text))
     found = []
     for text in prose:
         for acronym in _ACRONYM.findall(text):
@@ -109,22 +53,28 @@ def unexplained_acronyms(prose: list[str], explained: set[str]) -> list[str]:
 
 # --- Reading a written summary back -------------------------------------------------------
 
-_REFS = re.compile(r"\s\[((?:[A-Za-z_][\w.-]*)(?:, [A-Za-z_][\w.-]*)*)\]$")
 _MD_ESCAPE = re.compile(r"\\([\\`*_\[\]<>#.+-])")
+_MARKER = re.compile(r"^(\s*)(?:[-*]|\d+\.)\s+")
 
 
 @dataclass
 class ParsedSummary:
-    """The sentences of a summary's Markdown, with their references, by section."""
+    """The lines of a summary's Markdown, by section."""
 
-    lines: list[tuple[str, str, tuple[str, ...]]]  # (section heading, text, cites)
+    lines: list[tuple[str, str]]  # (section heading, text)
+    headings: list[str]
     glossary_terms: set[str]
     total_words: int
+
+    def empty_sections(self) -> list[str]:
+        used = {section for section, _ in self.lines}
+        return [h for h in self.headings[1:] if h not in used]  # [0] is the title
 
 
 def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
     section = ""
-    lines: list[tuple[str, str, tuple[str, ...]]] = []
+    lines: list[tuple[str, str]] = []
+    headings: list[str] = []
     terms: set[str] = set()
     total = 0
     for raw in markdown.splitlines():
@@ -133,13 +83,10 @@ def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
             continue
         if line.startswith("#"):
             section = line.lstrip("#").strip()
+            headings.append(section)
             total += len(words(section))
             continue
-        line = re.sub(r"^(?:[-*]|\d+\.)\s+", "", line)
-        match = _REFS.search(line)
-        cites: tuple[str, ...] = tuple(match.group(1).split(", ")) if match else ()
-        if match:
-            line = line[: match.start()]
+        line = _MARKER.sub("", raw).strip()
         text = _MD_ESCAPE.sub(r"\1", line)
         if section == data.headings["glossary"]:
             term = re.match(r"\*\*(.+?)\*\*", text)
@@ -147,12 +94,13 @@ def parse_markdown(markdown: str, data: SummaryData) -> ParsedSummary:
                 terms.add(term.group(1))
             text = text.replace("**", "")
         total += len(words(text))
-        lines.append((section, text, cites))
-    return ParsedSummary(lines, terms, total)
+        lines.append((section, text))
+    return ParsedSummary(lines, headings, terms, total)
 
 
 def check(path: Path, options: Options, source: etree._Element | None = None) -> list[CheckResult]:
-    """Readability and citations from the Markdown; faithfulness from the trace beside it.
+    """Readability and structure from the Markdown; citations and faithfulness from the
+    trace beside it (the reader's copy carries no references).
 
     Faithfulness needs the source: the trace JSON (written with --trace) carries the text of
     every cited source block and the report's facts (title, dates, grades).  Given the
@@ -163,25 +111,31 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
     data = load()
     markdown = path.read_text(encoding="utf-8")
     parsed = parse_markdown(markdown, data)
-    glossary_heading = data.headings["glossary"]
-    prose = [text for section, text, _ in parsed.lines if section != glossary_heading]
-    figures = readability(prose, parsed.total_words, _source_words(path))
+    skipped = (data.headings["glossary"], data.headings["sources"])
+    prose = [text for section, text in parsed.lines if section not in skipped]
+    figures = readability(prose, parsed.total_words, _source_prose(path))
     results = [
         CheckResult(
             "summary-readability",
-            "plain language: Flesch >= 60, grade <= 8, sentences <= 15 mean and 25 max, "
-            "350-700 words (textstat 0.7.4)",
+            f"plain language: Flesch >= {MIN_READING_EASE:g}, grade <= {MAX_GRADE_LEVEL:g}, "
+            f"sentences <= {MAX_MEAN_SENTENCE:g} mean and {MAX_SENTENCE} max, "
+            f"{MIN_WORDS}-{MAX_WORDS} words for {PROSE_FOR_MIN:,} words of the report's prose "
+            "(fewer in proportion for less; tables are not prose) (textstat 0.7.4)",
             "fail" if figures.findings() else "pass",
             tuple(figures.findings()) or (figures.describe(),),
             time.perf_counter() - started,
         )
     ]
-    uncited = [text for section, text, cites in parsed.lines if not cites]
+    structure = [f"the section {h!r} is empty" for h in parsed.empty_sections()]
+    if len(parsed.headings) < 2 or parsed.headings[1] != data.headings["outcome"]:
+        structure.append(f"the summary does not open with {data.headings['outcome']!r}")
+    if re.search(r"\[[\w.-]+(?:, [\w.-]+)*\]\s*$", markdown, re.MULTILINE):
+        structure.append("the reader's copy carries reference tags")
     results.append(
         CheckResult.of(
-            "summary-citations",
-            "every summary sentence cites the source blocks it rests on",
-            [f"no reference: {text[:60]}" for text in uncited],
+            "summary-structure",
+            "the outcome first, no empty section, no reference tags in the reader's copy",
+            structure,
         )
     )
     results.append(
@@ -194,40 +148,53 @@ def check(path: Path, options: Options, source: etree._Element | None = None) ->
             ],
         )
     )
-    results.append(_faithfulness_result(path, parsed, source, data))
+    results.extend(_trace_results(path, parsed, source, data))
     return results
 
 
-def _source_words(path: Path) -> int | None:
-    """The source's length, from the trace beside the summary (None without one)."""
+def _source_prose(path: Path) -> int | None:
+    """The source's prose (its body outside tables), from the trace beside the summary (None
+    without one)."""
     try:
         facts = json.loads(trace_path(path).read_text(encoding="utf-8"))["facts"]
-        return int(facts["source_words"])
+        return int(facts.get("prose_words", facts["source_words"]))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def _faithfulness_result(
+def _trace_results(
     path: Path, parsed: ParsedSummary, source: etree._Element | None, data: SummaryData
-) -> CheckResult:
+) -> list[CheckResult]:
+    citations = ("summary-citations", "every summary sentence cites the source blocks it rests on")
     name = "summary-faithfulness"
     standard = (
-        "every sentence rests on the blocks it cites: content words, quantifiers, negations, "
-        "numbers and grades kept"
+        "every sentence rests on the blocks it cites (content words, quantifiers, negations, "
+        "numbers and grades kept) and is whole; no pronoun without a referent; strengths and "
+        "concerns in their lists; every grade and improvement item, whole; no empty section"
     )
     started = time.perf_counter()
     trace_file = trace_path(path)
     if not trace_file.is_file():
-        return CheckResult(
-            name, standard, "not-run", (f"no trace {trace_file.name} beside it (use --trace)",)
-        )
+        reason = (f"no trace {trace_file.name} beside it (use --trace)",)
+        return [
+            CheckResult(*citations, "not-run", reason),
+            CheckResult(name, standard, "not-run", reason),
+        ]
     try:
         trace = json.loads(trace_file.read_text(encoding="utf-8"))
         records, cited, facts = trace["sentences"], trace["cited"], trace["facts"]
+        lines, sections, where = trace["lines"], trace["sections"], trace["places"]
     except (ValueError, KeyError, TypeError) as error:
-        return CheckResult.of(
-            name, standard, [f"{trace_file.name} is not a summary trace: {error}"]
-        )
+        problem = [f"{trace_file.name} is not a summary trace: {error}"]
+        return [CheckResult.of(*citations, problem), CheckResult.of(name, standard, problem)]
+    uncited = [r["text"][:60] for r in records if not r["cites"]]
+    unknown = [
+        f"{r['id']} cites {c}, not in the trace's sources"
+        for r in records
+        for c in r["cites"]
+        if c not in cited
+    ]
+    results = [CheckResult.of(*citations, [f"no reference: {t}" for t in uncited] + unknown)]
     found: list[str] = []
     if source is not None:
         real_cited, real_facts = source_facts(source)
@@ -238,21 +205,16 @@ def _faithfulness_result(
             for key, text in cited.items()
             if real_cited.get(key) != text
         )
-    written = [(text, cites) for _, text, cites in parsed.lines]
-    traced = [(r["text"], tuple(r["cites"])) for r in records]
+        if places(source, list(where)) != where:
+            found.append("the trace's places do not match the source")
+    written = [text for _, text in parsed.lines]
+    traced = [line["text"] for line in lines]
     if written != traced:
-        extra = [t for t, _ in written if (t, ()) not in traced and t not in {x for x, _ in traced}]
+        extra = [t for t in written if t not in traced]
         found.append(
             "the Markdown and its trace differ"
-            + (f", e.g. {extra[0][:60]!r}" if extra else " (references or order)")
+            + (f", e.g. {extra[0][:60]!r}" if extra else " (order)")
         )
-    for record in records:
-        found.extend(faithfulness_findings(record, cited, facts, data))
-    for ident in facts.get("improvements", []):
-        if not any(ident in r["cites"] for r in records):
-            found.append(f"improvement {ident} is not in the summary")
-    for judgement in facts.get("judgements", []):
-        area = data.area_name(judgement["label"])
-        if not any(r["template"] == "grade" and r["slots"].get("area") == area for r in records):
-            found.append(f"the grade for {area!r} is not in the summary")
-    return CheckResult.of(name, standard, found, seconds=time.perf_counter() - started)
+    found.extend(summary_findings(records, cited, facts, data, sections, where))
+    results.append(CheckResult.of(name, standard, found, seconds=time.perf_counter() - started))
+    return results

@@ -1,4 +1,5 @@
-"""veraPDF PDF/UA-1 validation: one long-lived JVM (our small Java class) for many PDFs."""
+"""veraPDF PDF/UA-1 and PDF/UA-2 validation: one long-lived JVM (our small Java class) per
+profile, for many PDFs."""
 
 from __future__ import annotations
 
@@ -136,12 +137,13 @@ class Validator:
 
 
 @functools.cache
-def validator() -> Validator:
-    """The process's one veraPDF JVM, started on first use and closed at exit."""
-    started = Validator()
+def validator(flavour: str = "ua1") -> Validator:
+    """The process's veraPDF JVM for one profile ("ua1", "ua2"), started on first use and
+    closed at exit."""
+    started = Validator(flavour)
     atexit.register(started.close)
     return started
 
 
-def validate(path: Path) -> VeraResult:
-    return validator().validate(path)
+def validate(path: Path, flavour: str = "ua1") -> VeraResult:
+    return validator(flavour).validate(path)

@@ -54,6 +54,14 @@ _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _SAFE_HREF = re.compile(r"^(?:https?://|mailto:|tel:)", re.IGNORECASE)
 _HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+(?:"([^"]*)"|(\S+))?(?:.*?\\l\s+"([^"]*)")?', re.I)
 _FIELD_NAME = re.compile(r"^\s*(\w+)")
+#: A note reference printed in brackets with the word "note" ("[note 2]", as this
+#: program's copies print one): the print's way of showing the reference, not text.
+_BRACKET_BEFORE = re.compile(r"\s*\[\s*(?:note|footnote|endnote)\s*$", re.IGNORECASE)
+_BRACKET_AFTER = re.compile(r"^\s*\]")
+#: A note's mark as printed beside it: "Note 2:", "[note 2]", "2".
+_PRINTED_MARK = re.compile(
+    r"^\[?\s*(?:note|footnote|endnote)\s+(\S{1,6}?)\s*[\]:]?$", re.IGNORECASE
+)
 #: Revision marks: each is one tracked change still pending in the file.
 _REVISIONS = tuple(
     w(name)
@@ -93,6 +101,7 @@ class _Segment:
     language: str | None = None
     noteref: tuple[str, str] | None = None  # (note id, label)
     page: int | None = None  # a page starts here
+    number: bool = False  # in the Paragraph Number style: a numbered paragraph's number
 
 
 @dataclass
@@ -128,6 +137,7 @@ class _Field:
     href: str | None = None
     anchor: str | None = None
     kind: str = ""
+    bookmark: str | None = None  # the bookmark a NOTEREF or PAGEREF field names
 
 
 class DocxReader:
@@ -149,6 +159,9 @@ class DocxReader:
         self.endnotes = _notes_by_id(package.endnotes, "endnote")
         self.note_ids: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, w:id) -> (id, label)
         self.note_bookmarks: dict[str, str] = {}  # bookmark on a note paragraph -> note id
+        # Bookmark around a footnote or endnote reference -> (kind, w:id): what a NOTEREF
+        # field citing that note again names.
+        self.noteref_targets: dict[str, tuple[str, str]] = {}
         self.note_formats = _note_formats(package.settings)
         self.carried: list[_Segment] = []  # text of a paragraph whose mark was deleted
         self.run_cache: dict[tuple[str | None, str | None], tuple[bool, bool, float | None]] = {}
@@ -329,7 +342,15 @@ class DocxReader:
         text = read.text
         src = (read.number, read.number)
         if role == "toc" or (own_title_page and role not in ("title", "subtitle")):
-            pass  # a contents entry (the writers make their own), or a copy's title page
+            pass  # a contents heading (the writers make their own), or a copy's title page
+        elif role == "toc-entry" and text:
+            # An entry of a contents page written out as text (generated contents, inside
+            # a TOC field, hold no text here): the document's own contents page, a list
+            # (as the source's contents page of any copy of ours is).
+            depth = self.styles.toc_level(style)
+            content = _inline_element(read.segments)
+            block = Block("item", content, src, read.page, level=depth, list_key="contents")
+            self._add(block, "item", text)
         elif text:
             numbering = self._numbering(ppr, style)
             level = self.styles.heading_level(style)
@@ -370,9 +391,15 @@ class DocxReader:
                 _move_inline(_inline_element(read.segments), last.block.content)
                 last.block.src = (last.block.src or src)[0], read.number
             else:
-                content = _inline_element(read.segments)
-                piece = self._add(Block("p", content, src, read.page), "p", text, bold, size)
-                piece.plain = True
+                number = _paragraph_number(read.segments)
+                segments = read.segments
+                if number is not None:  # the number leaves the text (it is the p's n)
+                    first = next(s for s in segments if s.text.strip())
+                    segments = [s for s in segments if s is not first]
+                content = _inline_element(segments)
+                block = Block("p", content, src, read.page, n=number)
+                piece = self._add(block, "p", text, bold, size)
+                piece.plain = number is None
         if not own_title_page:
             for figure in read.figures:
                 self._add(Block("figure", figure.element, src, figure.page), "figure")
@@ -543,7 +570,10 @@ class DocxReader:
                 self.hyperlink(child, read, style)
             elif tag in _TRANSPARENT:
                 if tag == w("fldSimple"):
-                    self.fields.append(_field(child.get(w("instr"), ""), in_result=True))
+                    simple = _field(child.get(w("instr"), ""), in_result=True)
+                    if self._cites_note(simple, read):
+                        continue  # its result is the note's mark, now a note reference
+                    self.fields.append(simple)
                     self.inline(child, read, style)
                     self.fields.pop()
                 else:
@@ -583,7 +613,7 @@ class DocxReader:
         note = self.note_bookmarks.get(anchor or "") if not href else None
         if note is not None:
             label = _SPACE.sub(" ", "".join(s.text for s in added)).strip()
-            read.segments[start:] = [_Segment(noteref=(note, label or "*"))]
+            read.segments[start:] = [_Segment(noteref=(note, _printed_mark(label) or label or "*"))]
             return
         if href and _SAFE_HREF.match(href):
             for segment in added:
@@ -602,7 +632,7 @@ class DocxReader:
             index += 1
             tag = child.tag
             if tag == w("fldChar"):
-                self._field_char(child)
+                self._field_char(child, read)
                 continue
             if tag == w("instrText"):
                 if self.fields and not self.fields[-1].in_result:
@@ -619,8 +649,10 @@ class DocxReader:
                     self._turn_page(read)
                 else:
                     self._text(read, " ", style, rpr, run_style)
-            elif self._in_contents():
-                continue
+            elif self._in_contents() or self._in_result_of("NOTEREF"):
+                continue  # generated contents, or a note's mark (read as its reference)
+            elif self._in_result_of("PAGEREF") and self.styles.role(style) == "toc-entry":
+                continue  # a contents entry's page number: a print artifact
             elif tag == w("t"):
                 self._text(read, child.text or "", style, rpr, run_style)
             elif tag in (w("tab"), w("cr"), w("ptab")):
@@ -691,7 +723,9 @@ class DocxReader:
             not _LANGUAGE.match(language) or _primary(language) == _primary(self.language)
         ):
             language = None
-        read.segments.append(_Segment(text, strong, em, href, language))
+        segment = _Segment(text, strong, em, href, language)
+        segment.number = meaning == "number"
+        read.segments.append(segment)
 
     def _run_format(
         self, paragraph_style: str | None, run_style: str | None
@@ -714,19 +748,33 @@ class DocxReader:
 
     # -- fields ---------------------------------------------------------------------------
 
-    def _field_char(self, element: Element) -> None:
+    def _field_char(self, element: Element, read: _Paragraph) -> None:
         kind = element.get(w("fldCharType"))
         if kind == "begin":
             self.fields.append(_Field())
         elif kind == "separate" and self.fields:
             current = self.fields[-1]
             parsed = _field(current.instruction, in_result=True)
+            if parsed.kind == "NOTEREF" and not self._cites_note(parsed, read):
+                parsed.kind = ""  # names no footnote: its result stays text
             self.fields[-1] = parsed
         elif kind == "end" and self.fields:
             self.fields.pop()
 
+    def _cites_note(self, field: _Field, read: _Paragraph) -> bool:
+        """A NOTEREF field naming the bookmark around a footnote's (or endnote's)
+        reference cites that note again: a note reference, its result the mark."""
+        target = self.noteref_targets.get(field.bookmark or "") if field.kind == "NOTEREF" else None
+        if target is None:
+            return False
+        self._note_reference(read, target[0], target[1], None)
+        return True
+
     def _in_instruction(self) -> bool:
         return any(not f.in_result for f in self.fields)
+
+    def _in_result_of(self, kind: str) -> bool:
+        return any(f.kind == kind and f.in_result for f in self.fields)
 
     def _in_contents(self) -> bool:
         return any(f.kind == "TOC" for f in self.fields)
@@ -738,6 +786,16 @@ class DocxReader:
         them) are cited by links to a bookmark on them: give each its id first."""
         if body is None:
             return
+        open_bookmarks: dict[str, str] = {}  # w:id -> name
+        for element in body.iter(w("bookmarkStart"), w("bookmarkEnd"), *_NOTE_REFERENCES):
+            if element.tag == w("bookmarkStart"):
+                open_bookmarks[element.get(w("id"), "")] = element.get(w("name"), "")
+            elif element.tag == w("bookmarkEnd"):
+                open_bookmarks.pop(element.get(w("id"), ""), None)
+            else:
+                kind = "footnote" if element.tag == w("footnoteReference") else "endnote"
+                for name in open_bookmarks.values():
+                    self.noteref_targets.setdefault(name, (kind, element.get(w("id"), "")))
         for paragraph in body.iter(w("p")):
             ppr = paragraph.find(w("pPr"))
             style = val(ppr.find(w("pStyle"))) if ppr is not None else None
@@ -758,8 +816,8 @@ class DocxReader:
         segments = list(read.segments)
         while segments and not segments[0].text.strip() and segments[0].noteref is None:
             segments.pop(0)
-        if segments and segments[0].strong and len(segments[0].text.strip()) <= 6:
-            label = segments.pop(0).text.strip()
+        if segments and segments[0].strong and _printed_mark(segments[0].text) is not None:
+            label = _printed_mark(segments.pop(0).text)
         content = _inline_element(segments)
         block = Block(
             "note", content, (read.number, read.number), read.page, label=label, ident=ident
@@ -911,6 +969,46 @@ class DocxReader:
         self.pieces = saved
 
 
+_NOTE_REFERENCES = (w("footnoteReference"), w("endnoteReference"))
+
+
+def _paragraph_number(segments: list[_Segment]) -> str | None:
+    """The number of a numbered paragraph as this program's copies write one ("17. " in
+    the Paragraph Number style before the text), else None (recovery decides)."""
+    first = next((s for s in segments if s.text.strip() or s.noteref), None)
+    if first is None or not first.number:
+        return None
+    match = re.fullmatch(r"\s*(\d{1,4})\.?\s*", first.text)
+    return match.group(1) if match else None
+
+
+def _printed_mark(text: str) -> str | None:
+    """A note's mark from the label printed before it or for its reference ("Note 2:",
+    "[note 2]" and "2" are "2"); None for text that is no short mark."""
+    text = _SPACE.sub(" ", text).strip()
+    match = _PRINTED_MARK.match(text)
+    if match:
+        return match.group(1)
+    return text if text and len(text) <= 6 else None
+
+
+def _unbracketed(segments: list[_Segment]) -> list[_Segment]:
+    """Segments without the "[note" and "]" printed around a note reference."""
+    out = list(segments)
+    for index, segment in enumerate(out):
+        if segment.noteref is None or index == 0 or index + 1 >= len(out):
+            continue
+        before, after = out[index - 1], out[index + 1]
+        if before.noteref is not None or after.noteref is not None:
+            continue
+        opening = _BRACKET_BEFORE.search(before.text)
+        if opening is None or not _BRACKET_AFTER.match(after.text):
+            continue
+        out[index - 1] = dataclasses.replace(before, text=before.text[: opening.start()])
+        out[index + 1] = dataclasses.replace(after, text=_BRACKET_AFTER.sub("", after.text, 1))
+    return out
+
+
 def _notes_by_id(part: Element | None, kind: str) -> dict[str, Element]:
     if part is None:
         return {}
@@ -935,6 +1033,9 @@ def _field(instruction: str, *, in_result: bool) -> _Field:
     found = _FIELD_NAME.match(instruction)
     kind = found.group(1).upper() if found else ""
     parsed = _Field(instruction, in_result, kind=kind)
+    if kind in ("NOTEREF", "PAGEREF"):
+        named = re.match(r"^\s*\w+\s+(\S+)", instruction)
+        parsed.bookmark = named.group(1) if named else None
     if kind == "HYPERLINK":
         match = _HYPERLINK_FIELD.match(instruction)
         if match:
@@ -992,7 +1093,7 @@ def _inline_element(segments: list[_Segment], *, heading: bool = False) -> Eleme
     and em.  In a heading, bold is the heading's own and is not kept as strong."""
     holder = etree.Element("p")
     stack: list[tuple[tuple[str, str | None], Element]] = []
-    for segment in segments:
+    for segment in _unbracketed(segments):
         if segment.page is not None and not segment.text:
             while stack:
                 stack.pop()

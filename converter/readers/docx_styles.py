@@ -97,15 +97,24 @@ class Styles:
 
     def role(self, style_id: str | None) -> str | None:
         """What the paragraph style makes a paragraph: title, subtitle, caption, note,
-        toc (a contents entry), version (this program's own title-page note) or None."""
+        toc (a contents heading), toc-entry (a contents entry), version (this program's
+        own title-page note) or None."""
         for name in self.names(style_id):
             if name in _ROLE_NAMES:
                 return _ROLE_NAMES[name]
             if _TOC_NAME.match(name):
-                return "toc"
+                return "toc-entry"
             if _HEADING_NAME.match(name):
                 return None
         return None
+
+    def toc_level(self, style_id: str | None) -> int:
+        """0 for a "TOC 1" entry, 1 for "TOC 2" and so on (its depth as a list item)."""
+        for name in self.names(style_id):
+            match = _TOC_NAME.match(name)
+            if match:
+                return int(name.rsplit(" ", 1)[1]) - 1
+        return 0
 
     def list_style_depth(self, style_id: str | None) -> int:
         """2 for "List Bullet 2", "List Number 2" or "List 2" (their number is their
@@ -147,10 +156,14 @@ class Styles:
         return layers
 
     def character_meaning(self, run_style: str | None) -> str | None:
-        """'strong' or 'em' for a character style whose name says so (Strong, Emphasis)."""
+        """'strong' or 'em' for a character style whose name says so (Strong, Emphasis);
+        'number' for the Paragraph Number style this program's copies set a numbered
+        paragraph's number in."""
         if run_style is None:
             return None
         for name in self.names(run_style, "character"):
+            if name == "paragraph number":
+                return "number"
             if name in ("strong", "intense emphasis", "book title"):
                 return "strong"
             if name in ("emphasis", "subtle emphasis"):

@@ -270,7 +270,7 @@ class HtmlReader:
             tag = child.tag.lower()
             if _skipped(child):
                 pass
-            elif tag in _BLOCKS or tag == "img" or _is_note(child):
+            elif tag in _BLOCKS or tag == "img" or _is_note(child) or _is_contents_page(child):
                 self._loose(loose)
                 loose = []
                 if not (stop_at_sections and tag == "section"):
@@ -307,6 +307,8 @@ class HtmlReader:
         elif heading or (role == "heading" and element.get("aria-level", "").isdigit()):
             level = int(heading.group(1)) if heading else int(element.get("aria-level", "2"))
             self._heading(element, level)
+        elif _is_contents_page(element):
+            self._contents_page(element)
         elif tag in ("p", "address", "dt", "dd", "summary", "pre"):
             self._paragraph_of(element)
         elif tag in ("ul", "ol"):
@@ -333,6 +335,16 @@ class HtmlReader:
     def _add(self, block: Block) -> None:
         block.back = self.back
         self.blocks.append(block)
+
+    def _contents_page(self, nav: Element) -> None:
+        """The document's contents page: its heading opens a section with the contents
+        role, its entries are a list (the links to the sections they name are the page's
+        navigation, their words the entries)."""
+        before = len(self.blocks)
+        self.container(nav)
+        heading = next((b for b in self.blocks[before:] if b.kind == "heading"), None)
+        if heading is not None:
+            heading.role = "contents"
 
     def _heading(self, element: Element, level: int) -> None:
         holder = etree.Element("p")
@@ -797,7 +809,7 @@ def _skipped(element: Element) -> bool:
     if not isinstance(element.tag, str):
         return True
     tag = element.tag.lower()
-    if tag in _DROPPED:
+    if tag in _DROPPED and not _is_contents_page(element):
         return True
     if element.get("hidden") is not None or element.get("aria-hidden") == "true":
         return True
@@ -808,6 +820,13 @@ def _skipped(element: Element) -> bool:
     # A header or footer is the page's (a site's banner, its footer links) unless it
     # belongs to an article or section of the content.
     return not any(a.tag in ("article", "section") for a in element.iterancestors())
+
+
+def _is_contents_page(element: Element) -> bool:
+    """A document's own contents page: a nav that DPUB-ARIA's role says is the document's
+    table of contents (doc-toc), as this program writes a source's contents page.  Other
+    navigation (a site's menus, its "on this page" lists) is never content."""
+    return element.tag == "nav" and element.get("role") == "doc-toc"
 
 
 def _is_note(element: Element) -> bool:

@@ -93,6 +93,9 @@ class Outline:
         elif block.kind in ("table", "figure"):
             self._whole(block, "table" if block.kind == "table" else "figure")
         elif block.kind == "note":
+            # A note standing in the text joins the notes cited before it in the section:
+            # they are met first (the print's notes are in the order they are cited).
+            self._flush_notes()
             self._note(block)
         elif block.kind == "pagebreak":
             page = block.label or str(block.page or 1)

@@ -59,6 +59,8 @@ FORMAT_LABELS = {
     "pef": "Braille (PEF)",
     "summary": "Plain-language summary (text)",
     "xml": "Canonical XML (for correcting structure)",
+    "daisy": "DAISY talking book (spoken text, for DAISY players)",
+    "mp3": "Spoken copy (MP3 per section, with a playlist)",
 }
 # How the form shows some options' values (the values themselves come from Options).
 CHOICE_LABELS: dict[str, dict[str | int, str]] = {

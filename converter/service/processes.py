@@ -64,8 +64,21 @@ def tree(processes: dict[int, Process], root: int) -> set[int]:
 
 
 def memory_mb(processes: dict[int, Process], root: int) -> float:
-    """Resident memory of a process and all it started."""
-    return sum(processes[pid].rss_mb for pid in tree(processes, root))
+    """Memory held by a process and all it started: each one's proportional share (PSS),
+    so that pages several of them share (a browser's many processes share most of theirs)
+    count once, not once per process.  Where the share cannot be read, the resident size."""
+    return sum(_share_mb(processes[pid]) for pid in tree(processes, root))
+
+
+def _share_mb(process: Process) -> float:
+    try:
+        with open(f"/proc/{process.pid}/smaps_rollup") as stream:
+            for line in stream:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return process.rss_mb
 
 
 def kill_tree(root: int, *, timeout: float = 10) -> None:

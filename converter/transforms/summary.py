@@ -1,327 +1,133 @@
 """The plain-language summary: a new canonical tree that says only what the report says.
 
-Offline and deterministic.  Sentences are chosen from the report and rewritten by
-reviewable rules (summary_data/*.toml: phrase bank, acronyms, clause splits); the frame
-is fixed templates filled from the report's own facts.  Every sentence records the ids of
-the source blocks it rests on, and each is checked for faithfulness (the rules of
-converter.transforms.faithfulness, which `convert check` applies too); one that fails
-falls back to the source sentence as written.
+Offline and deterministic.  What a parent must learn comes first: the outcome, each grade,
+what must improve, the most serious concerns, then what works well.  Findings are chosen
+by weight from the report's own signals (converter.transforms.classify), rewritten by
+reviewable rules (converter.transforms.plain), and every sentence records the ids of the
+source blocks it rests on and is checked for faithfulness (converter.transforms.
+faithfulness, which `convert check` applies too).  A sentence that fails is left out; an
+improvement item that fails falls back to its words as written.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
-import json
+import math
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
 
-from converter import tree as canonical
+from converter.transforms import classify as classifier
 from converter.transforms.faithfulness import (
-    NEGATIONS,
-    claim_words,
+    content_words,
+    date_range,
     faithfulness_findings,
     format_date,
     normalise,
+    opens_with_reference,
 )
-from converter.transforms.summary_data import SummaryData, load
+from converter.transforms.plain import Rewriter, acronym_tokens
+from converter.transforms.readability import (
+    MAX_GRADE_LEVEL,
+    MIN_READING_EASE,
+    Readability,
+    readability,
+)
+from converter.transforms.sentences import split_sentences
+from converter.transforms.summary_data import SummaryData, Term, load
+from converter.transforms.summary_model import (
+    Candidate,
+    Group,
+    Part,
+    Plan,
+    Sentence,
+    Unit,
+    graded_sections,
+    improvement_blocks,
+    places,
+    section_grade,
+    source_facts,
+    text_of,
+)
+from converter.transforms.summary_tree import (
+    id_order,
+    summary_tree,
+    trace_document,
+    trace_lines,
+    trace_path,
+)
 from converter.words import words
 
-MAX_WORDS = 20  # a chosen sentence, after rewriting (the check allows 25)
-MIN_WORDS = 5
-WORD_BUDGET = (350, 690)  # the summary's words, references left out
-GENERIC_SECTIONS = 14
+# Names other modules use (the pipeline, the check, tests, benchmarks).
+__all__ = [
+    "Plan",
+    "Planner",
+    "Summary",
+    "places",
+    "plan",
+    "source_facts",
+    "summarize",
+    "summary_of",
+    "trace_json",
+    "trace_path",
+]
 
-# Words that mark a sentence as a concern rather than a strength.
-_CONCERN = re.compile(
-    r"\b(not|no|never|lack\w*|too|delay\w*|variable|inconsistent\w*|limited|weak\w*|"
-    r"insufficient\w*|poor\w*|gaps?|drift|wait\w*|however|but|although|shortfall|"
-    r"deficien\w*|fail\w*|unclear|ineffective)\b",
-    re.IGNORECASE,
-)
-# Sentences whose subject is a pronoun make no sense out of their paragraph.
-_DANGLING = re.compile(
-    r"^(They|This|These|Those|It|Its|He|She|Their|Such|Others?|In other|For these|Both)\b"
-    r"|\b(this|these|those|such|above|below)\b"
-)
-_OPENERS = ("However, ", "But ", "Also, ", "In addition, ", "Furthermore, ", "Moreover, ")
-_ACRONYM_TOKEN = re.compile(r"\b[A-Z][A-Z0-9]*[A-Z](?:-[0-9]+)?s?\b")
-_SOURCE_DEFINITION = re.compile(r"((?:[\w'’-]+\s+){1,8})\(([A-Z][A-Z]+)(s?)\)")
-_SMALL = frozenset(["and", "of", "the", "for", "in", "on", "to", "with"])
-_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "Mr.", "Mrs.", "Ms.", "Dr.", "No.", "St.")
+MAX_WORDS = 20  # a sentence of the summary
+MAX_FINDING = 16  # a sentence of a strength: strengths are many, so they are kept shorter
+LONG_ALLOWED = 2  # the weightiest concerns may run to MAX_WORDS; the rest to MAX_FINDING
+MIN_WORDS = 4
+MAX_UNIT_WORDS = 28  # a finding said in two sentences
+WORD_BUDGET = (350, 690)  # the summary's words for a report of 4,000 words or more
+FINDINGS = (10, 8, 6, 5, 4, 3, 2)  # findings to show, tried in turn until the summary fits
+# A parent needs the concerns most: at least this share of the findings shown are concerns
+# (less when the report's overall grade is outstanding), where the report has them.
+CONCERN_SHARE = {"outstanding": 0.2}
+MIN_CONCERN_SHARE = 0.4
+GENERIC_SECTIONS = 14
+SAME_FINDING = 0.5  # findings sharing this share of their content words say much the same
+HEADLINES = 3  # an ungraded report's first sentences under its outcome heading
+GRADE_BONUS = {"outstanding": 2, "good": 1}  # a strength in a well-graded section weighs more
+STRENGTH_CAP = 3.0  # past this, more praise words do not make a strength weigh more
+PLAIN_SYLLABLES = 1.3  # syllables a word (textstat's count) that cost a finding nothing
+HARD_WORDS = 6.0  # weight lost per syllable a word above that
+WORDS_PER_POINT = 5  # a finding loses one point of weight for this many words
+# How much more a finding's cost to read weighs, step by step, where a plan misses the
+# readability targets (Planner._plainer).
+PLAINNESS = (0.0, 1.0, 2.0, 4.0, 8.0)
 _PHONE = re.compile(r"\b0\d{3}[ ]?\d{3}[ ]?\d{4}\b")
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-
-
-@dataclass
-class Sentence:
-    """One sentence (or fixed pair) of the summary and how it was made."""
-
-    text: str
-    cites: tuple[str, ...]
-    kind: str  # source | fallback | template | meaning | glossary
-    source_text: str = ""
-    rules: list[list[str]] = field(default_factory=list)
-    template: str = ""
-    slots: dict[str, str] = field(default_factory=dict)
-    id: str = ""
-
-    def record(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "text": self.text,
-            "cites": list(self.cites),
-            "kind": self.kind,
-            "source_text": self.source_text,
-            "rules": self.rules,
-            "template": self.template,
-            "slots": self.slots,
-        }
-
-
-@dataclass
-class Part:
-    """A section of the summary: a heading, then paragraphs or a list of sentences."""
-
-    key: str
-    heading: str
-    sentences: list[Sentence]
-    style: str = "p"  # p | bullet | ordered
-    parts: list[Part] = field(default_factory=list)
-    role: str | None = None
-
-
-@dataclass
-class Plan:
-    title: str
-    parts: list[Part]
-    back: list[Part]
-    cited: dict[str, str]
-    facts: dict[str, Any]
-
-    def sentences(self) -> list[Sentence]:
-        out: list[Sentence] = []
-
-        def walk(part: Part) -> None:
-            out.extend(part.sentences)
-            for child in part.parts:
-                walk(child)
-
-        for part in (*self.parts, *self.back):
-            walk(part)
-        return out
-
-
-# --- Reading the source tree ---------------------------------------------------------------
-
-
-def _text(element: etree._Element) -> str:
-    return " ".join(canonical.text_content(element).split())
-
-
-def _own_text(element: etree._Element) -> str:
-    """An item's own text, without nested lists."""
-    parts = [element.text or ""]
-    for child in element:
-        if child.tag != "list":
-            parts.append("".join(str(t) for t in child.itertext()))
-        parts.append(child.tail or "")
-    return " ".join("".join(parts).split())
-
-
-def source_facts(root: etree._Element) -> tuple[dict[str, str], dict[str, Any]]:
-    """Every citable block's text by id, and the report's facts the templates may state."""
-    cited: dict[str, str] = {}
-    for element in root.iter("p", "item", "heading", "table", "note"):
-        ident = element.get("id")
-        if ident and not _in_artifacts(element):
-            cited[ident] = _own_text(element) if element.tag == "item" else _text(element)
-    meta = root.find("meta")
-    facts: dict[str, Any] = {"title": "", "subject": None, "lead": None, "dates": {}}
-    if meta is not None:
-        facts["title"] = " ".join((meta.findtext("title") or "").split())
-        subject = meta.findtext("subject")
-        facts["subject"] = " ".join(subject.split()) if subject else None
-        for date in meta.findall("date"):
-            facts["dates"].setdefault(date.get("role"), date.get("when"))
-        lead = meta.find("person[@role='lead-inspector']")
-        facts["lead"] = " ".join((lead.text or "").split()) if lead is not None else None
-    facts["judgements"] = [
-        {
-            "area": j.get("area"),
-            "grade": j.get("grade"),
-            "label": " ".join((j.findtext("label") or "").split()),
-            "grade_text": " ".join((j.findtext("grade") or "").split()),
-        }
-        for j in root.iterfind("meta/judgements/judgement")
-    ]
-    facts["improvements"] = [item.get("id") for item in _improvement_blocks(root)]
-    facts["source_words"] = sum(
-        len(words(canonical.text_content(part))) for part in root.iterfind("body")
-    )
-    return cited, facts
-
-
-def _in_artifacts(element: etree._Element) -> bool:
-    return any(a.tag == "artifacts" for a in element.iterancestors())
-
-
-def _improvement_blocks(root: etree._Element) -> list[etree._Element]:
-    section = root.find("body//section[@role='improvements']")
-    if section is None:
-        return []
-    items = [i for i in section.iter("item") if i.get("id")]
-    return items or [p for p in section.iter("p") if p.get("id")]
-
-
-def _graded_sections(root: etree._Element) -> list[etree._Element]:
-    graded = root.findall("body//section[@grade]")
-    return [s for s in graded if not any(a.get("grade") for a in s.iterancestors("section"))]
-
-
-def _blocks_of(section: etree._Element) -> list[etree._Element]:
-    """The paragraphs and items of a section, leaving out nested graded sections."""
-    out = []
-    for element in section.iter("p", "item"):
-        owner = next((a for a in element.iterancestors("section") if a.get("grade")), None)
-        if (owner is section or owner is None) and element.get("id"):
-            out.append(element)
-    return out
-
-
-# --- Sentences -----------------------------------------------------------------------------
-
-
-def split_sentences(text: str) -> list[str]:
-    """The sentences of a paragraph, as exact substrings."""
-    out, start = [], 0
-    for match in re.finditer(r"[.!?](?=\s+[A-Z0-9'\"‘“(])", text):
-        end = match.end()
-        if any(text[:end].endswith(a) for a in _ABBREVIATIONS):
-            continue
-        out.append(text[start:end].strip())
-        start = end
-    rest = text[start:].strip()
-    if rest:
-        out.append(rest)
-    return out
-
-
-def _replace_words(text: str, before: str, after: str) -> tuple[str, int]:
-    """Replace whole-word occurrences, keeping a capital first letter; not in grade phrases."""
-    pattern = re.compile(r"(?<![\w-])" + re.escape(before) + r"(?![\w-])", re.IGNORECASE)
-    count = 0
-
-    def swap(match: re.Match[str]) -> str:
-        nonlocal count
-        if text[match.end() :].lstrip().lower().startswith("improvement"):
-            return match.group(0)  # 'requires improvement' is a grade: never reworded
-        count += 1
-        found = match.group(0)
-        return after[:1].upper() + after[1:] if found[:1].isupper() else after
-
-    return pattern.sub(swap, text), count
-
-
-class Rewriter:
-    """Applies the phrase bank, acronyms and clause rules to source sentences."""
-
-    def __init__(self, data: SummaryData, root: etree._Element) -> None:
-        self.data = data
-        self.defined = self._source_acronyms(root)
-
-    @staticmethod
-    def _source_acronyms(root: etree._Element) -> dict[str, tuple[str, str]]:
-        """Acronyms the report defines as 'Long Form (LF)': written form -> (long, block id)."""
-        found: dict[str, tuple[str, str]] = {}
-        for element in root.iter("p", "item", "heading"):
-            ident = element.get("id")
-            if not ident:
-                continue
-            for match in _SOURCE_DEFINITION.finditer(_text(element)):
-                before, short, plural = match.group(1).split(), match.group(2), match.group(3)
-                for size in range(len(short), min(len(before), len(short) + 3) + 1):
-                    candidate = before[-size:]
-                    initials = "".join(w[0] for w in candidate if w.lower() not in _SMALL)
-                    if initials.upper() == short and candidate[0].lower() not in _SMALL:
-                        found.setdefault(short + plural, (" ".join(candidate), ident))
-                        break
-        return found
-
-    def rewrite(
-        self, sentence: str, *, drop: bool = True
-    ) -> list[tuple[str, str, list[list[str]]]]:
-        """(plain text, the exact source words it rests on, rules applied) per new sentence."""
-        pieces: list[tuple[str, str, list[list[str]]]] = [(sentence, sentence, [])]
-        for split in self.data.splits:
-            next_pieces = []
-            for text, source, rules in pieces:
-                index = text.find(split.joint)
-                if index <= 0:
-                    next_pieces.append((text, source, rules))
-                    continue
-                head, tail = text[:index], text[index + len(split.joint) :]
-                rule = ["split", split.joint, split.opens]
-                opened = f"{split.opens} {tail}" if split.opens else tail[:1].upper() + tail[1:]
-                next_pieces.append((head, head, [*rules, rule]))
-                next_pieces.append((opened, tail, [*rules, rule]))
-            pieces = next_pieces
-        return [self._plain(text, source, rules, drop) for text, source, rules in pieces]
-
-    def _plain(
-        self, text: str, source: str, rules: list[list[str]], drop: bool
-    ) -> tuple[str, str, list[list[str]]]:
-        rules = list(rules)
-        text = text.strip().rstrip(".;:,")
-        source = source.strip().rstrip(".;:,")
-        for opener in self.data.drop_openers if drop else ():
-            index = text.find(", " + opener + " ")
-            if index > 0 and len(words(text[:index])) >= 6:
-                dropped = text[index:]
-                rules.append(["drop", dropped, ""])
-                cut = source.find(dropped)
-                if cut > 0:
-                    source = source[:cut]
-                text = text[:index]
-        for opener in _OPENERS:
-            if text.startswith(opener):
-                rules.append(["drop-opener", opener.strip(), ""])
-                text = text[len(opener)].upper() + text[len(opener) + 1 :]
-        for match in re.findall(r"\s\([A-Z][A-Z]+s?\)", text):
-            rules.append(["drop-acronym", match, ""])
-            text = text.replace(match, "")
-        for token in sorted(set(_ACRONYM_TOKEN.findall(text))):
-            if token in self.data.acronyms:
-                text, n = _replace_words(text, token, self.data.acronyms[token])
-                if n:
-                    rules.append(["acronym", token, self.data.acronyms[token]])
-            elif token in self.defined:
-                long_form = self.defined[token][0]
-                text, n = _replace_words(text, token, long_form)
-                if n:
-                    rules.append(["acronym-source", token, long_form])
-        for phrase in self.data.phrases:
-            text, n = _replace_words(text, phrase.source, phrase.plain)
-            if n:
-                rules.append(["phrase", phrase.source, phrase.plain])
-        text = text[:1].upper() + text[1:]
-        return text + ".", source, rules
+_POINTS_BACK = re.compile(r"\b(?:this|these|those|such|above|below|former|latter)\b", re.IGNORECASE)
+_OPPOSITE = {classifier.STRENGTH: classifier.CONCERN, classifier.CONCERN: classifier.STRENGTH}
+_COMMON = frozenset(  # words too common in these reports to tie a finding to an improvement
+    ["children", "child", "young", "people", "social", "work", "workers", "services", "service"]
+)
 
 
 # --- Building the plan ---------------------------------------------------------------------
 
 
 class Planner:
-    def __init__(self, root: etree._Element) -> None:
+    def __init__(self, root: etree._Element, *, sources: bool = False) -> None:
         self.root = root
-        self.data = load()
+        self.data: SummaryData = load()
         self.cited, self.facts = source_facts(root)
         self.rewriter = Rewriter(self.data, root)
-        self.per_side = 2  # strengths and concerns chosen per judgement area
-        self.per_section = 1  # lead sentences per section of a document without grades
+        self.with_sources = sources
+        self.ofsted = self.facts["kind"].startswith("ofsted")
+        self.graded = bool(self.facts["judgements"])
+        self.improvement_words = [
+            content_words(self.cited.get(i, "")) - _COMMON for i in self.facts["improvements"]
+        ]
+        self.findings_count = FINDINGS[0]
+        self.plainness = PLAINNESS[0]  # how much more a finding's cost to read weighs (see plan)
+        self.left_out: set[tuple[str, str]] = set()  # findings left out to be plainer
+        self.at_most: dict[str, int] = {}  # findings of a kind to show at most, once some are
+        self.shown: tuple[list[Candidate], list[Candidate]] = ([], [])  # in the last plan
+
+    # -- sentences --
 
     def check(self, sentence: Sentence) -> list[str]:
         return faithfulness_findings(sentence.record(), self.cited, self.facts, self.data)
@@ -332,45 +138,123 @@ class Planner:
             self.rewriter.defined[rule[1]][1] for rule in rules if rule[0] == "acronym-source"
         )
 
-    def candidates(self, block: etree._Element) -> list[tuple[Sentence, int]]:
-        """Every faithful, short rewritten sentence of a block, with its place in it."""
+    def source_sentence(
+        self,
+        block: str,
+        text: str,
+        source: str,
+        rules: list[list[str]],
+        label: str = "",
+        finding: str = "",
+        first: bool = True,
+    ) -> Sentence | None:
+        """A rewritten piece of a block as a sentence, if it is short, plain and faithful;
+        ``first`` when it opens its paragraph (so it may not lean on a sentence before it)."""
+        cites = tuple(dict.fromkeys((block, *self._extra_cites(rules))))
+        sentence = Sentence(text, cites, "source", source, rules, label=label, finding=finding)
+        if first and opens_with_reference(text):
+            return None
+        size = len(words(text))
+        if not MIN_WORDS <= size <= (MAX_FINDING if label == classifier.STRENGTH else MAX_WORDS):
+            return None
+        if any(not self.rewriter.known_acronym(t) for t in acronym_tokens(text)):
+            return None
+        if label and _POINTS_BACK.search(text):
+            return None  # "these children", "such plans": it leans on a sentence we left out
+        if label in _OPPOSITE and classifier.classify(source) == _OPPOSITE[label]:
+            return None  # its own words say the other thing (a part of a sentence, or a
+            # phrase left out that held the concern): the check would call it misfiled
+        if self.check(sentence):
+            return None
+        return sentence
+
+    def candidates(self, block: etree._Element, area: str, order: int) -> list[Candidate]:
+        """The findings of one block: each sentence classified, a mixed one split into its
+        parts, each kept only when it is short, plain, whole and faithful."""
         ident = block.get("id") or ""
-        text = self.cited.get(ident, "")
-        out = []
-        for position, original in enumerate(split_sentences(text)):
-            for plain, source, rules in self.rewriter.rewrite(original):
-                cites = tuple(dict.fromkeys((ident, *self._extra_cites(rules))))
-                sentence = Sentence(plain, cites, "source", source, rules)
-                size = len(words(plain))
-                if not MIN_WORDS <= size <= MAX_WORDS or _DANGLING.search(plain):
+        grade = section_grade(block)
+        out: list[Candidate] = []
+        for original in split_sentences(self.cited.get(ident, "")):
+            label = classifier.classify(original)
+            pieces = self.rewriter.split(original)
+            if label in (classifier.STRENGTH, classifier.CONCERN):
+                whole = [
+                    self.source_sentence(
+                        ident,
+                        *self.rewriter.plain(t, s, r),
+                        label=label,
+                        finding=original,
+                        first=not n,
+                    )
+                    for n, (t, s, r, _) in enumerate(pieces)
+                ]
+                if all(whole) and whole and len(whole) <= 2:
+                    made = [s for s in whole if s is not None]
+                    size = sum(len(words(s.text)) for s in made)
+                    if size <= MAX_UNIT_WORDS:
+                        out.append(
+                            self._candidate(label, made, original, ident, area, grade, order)
+                        )
+                        continue
+            clause = self.rewriter.main_clause(original)
+            if clause is not None:
+                pieces = [(*clause, True), *pieces[1:]]
+            if len(pieces) < 2 and clause is None:
+                continue
+            for text, source, rules, standalone in pieces:
+                piece_label = classifier.classify(source)
+                if not standalone or piece_label not in (classifier.STRENGTH, classifier.CONCERN):
                     continue
-                if any(
-                    t not in self.data.acronyms
-                    and t not in self.rewriter.defined
-                    and not self._glossary_has(t)
-                    for t in _ACRONYM_TOKEN.findall(plain)
-                ):
+                if label not in (classifier.MIXED, piece_label):
                     continue
-                if self.check(sentence):
-                    continue
-                out.append((sentence, position))
+                made_one = self.source_sentence(
+                    ident,
+                    *self.rewriter.plain(text, source, rules),
+                    label=piece_label,
+                    finding=source,
+                )
+                if made_one is not None:
+                    out.append(
+                        self._candidate(piece_label, [made_one], source, ident, area, grade, order)
+                    )
         return out
 
-    def _glossary_has(self, token: str) -> bool:
-        return any(token in t.forms for t in self.data.terms)
+    def _candidate(
+        self,
+        label: str,
+        made: list[Sentence],
+        source: str,
+        block: str,
+        area: str,
+        grade: str | None,
+        order: int,
+    ) -> Candidate:
+        text = " ".join(s.text for s in made)
+        size = len(words(text))
+        if label == classifier.CONCERN:
+            score = float(classifier.seriousness(source, grade))
+            shared = content_words(source) - _COMMON
+            if any(len(shared & improvement) >= 2 for improvement in self.improvement_words):
+                score += 2  # the report asks for this to improve
+        else:
+            score = min(classifier.weight(source), STRENGTH_CAP) + GRADE_BONUS.get(grade or "", 0)
+        # Between findings of like weight, the plainer one: fewer syllables a word, fewer words.
+        cost = HARD_WORDS * max(0.0, syllables_per_word(text) - PLAIN_SYLLABLES)
+        cost += size / WORDS_PER_POINT
+        return Candidate(label, score - cost, Unit(made), block, area, order, size, cost)
 
-    def faithful(self, block_id: str, text: str) -> Sentence:
-        """A whole block rewritten plainly (nothing left out); as written if that fails."""
-        pieces = self.rewriter.rewrite(text, drop=False)
-        rules: list[list[str]] = []
-        for _, _, piece_rules in pieces:
-            rules.extend(r for r in piece_rules if r not in rules)
-        plain = " ".join(piece for piece, _, _ in pieces)
-        cites = tuple(dict.fromkeys((block_id, *self._extra_cites(rules))))
-        sentence = Sentence(plain, cites, "source", text.strip(), rules)
-        if not self.check(sentence):
-            return sentence
-        return Sentence(text, (block_id,), "fallback", text, [])
+    def faithful(self, block_id: str, text: str) -> Unit:
+        """A whole improvement item in plain words, as points; as written if that fails."""
+        points = self.rewriter.points(text)
+        sentences = []
+        for plain, source, rules in points:
+            cites = tuple(dict.fromkeys((block_id, *self._extra_cites(rules))))
+            sentences.append(Sentence(plain, cites, "point", source, rules))
+        if not any(self.check(s) for s in sentences):
+            unit = Unit([sentences[0]])
+            unit.points = [Unit([s]) for s in sentences[1:]]
+            return unit
+        return Unit([Sentence(text, (block_id,), "fallback", text, [])])
 
     def template(self, key: str, cites: tuple[str, ...], /, **slots: str) -> Sentence:
         text = self.data.templates[key].format(**slots)
@@ -390,193 +274,362 @@ class Planner:
 
     # -- parts --
 
-    def about(self) -> Part:
-        facts, data = self.facts, self.data
-        ofsted = self.root.findtext("meta/kind", "").startswith("ofsted")
-        title_id = self.find_block(facts["title"]) or self.first_block()
-        out = [self.template("intro" if ofsted else "intro_generic", (title_id,))]
-        if facts["title"]:
-            key = "title" if ofsted else "title_generic"
-            out.append(self.template(key, (title_id,), title=facts["title"]))
-        dates = facts["dates"]
-        if "inspection-start" in dates:
-            start = format_date(dates["inspection-start"])
-            year = dates["inspection-start"][:4]
-            cite = self.find_block("inspection", year) or title_id
-            if "inspection-end" in dates and dates["inspection-end"] != dates["inspection-start"]:
-                end = format_date(dates["inspection-end"])
-                out.append(self.template("dates", (cite,), start=start, end=end))
-            else:
-                out.append(self.template("date", (cite,), start=start))
-        if facts["lead"]:
-            cite = self.find_block(facts["lead"]) or title_id
-            out.append(self.template("lead", (cite,), name=facts["lead"]))
-        return Part("about", data.headings["about"], out)
+    def outcome(self) -> Part:
+        """The outcome in one sentence: the overall grade, or as an ungraded report says it."""
+        part = Part("outcome", self.data.headings["outcome"], [])
+        judgements = self.facts["judgements"]
+        if judgements:
+            overall = _overall(judgements)
+            cites = self._judgement_cites(overall)
+            first = self.template("outcome_grade", cites, grade=self._grade_words(overall))
+            meaning = self._meaning(overall, after_outcome=True)
+            part.groups.append(Group("p", [Unit([first, meaning])]))
+            return part
+        title_id = self.find_block(self.facts["title"]) or self.first_block()
+        opening: list[Sentence] = []
+        if "focused visit" in self.facts["title"].casefold():
+            opening.append(self.template("focused_visit", (title_id,)))
+        key = "no_grades" if self.ofsted else "no_grades_generic"
+        if self.facts["kind"].endswith("letter"):
+            key = "no_grades_letter"
+        opening.append(self.template(key, (title_id,)))
+        part.groups.append(Group("p", [Unit(opening)]))
+        set_words = self._set_outcome()
+        stated = self._stated_outcome()
+        if set_words is not None:
+            part.groups.append(Group("p", [Unit([set_words])]))
+        elif stated is not None:
+            part.groups.append(Group("p", [stated]))
+        return part
+
+    def _set_outcome(self) -> Sentence | None:
+        """An outcome the report states in set words, said as our template for it."""
+        for phrase, key in self.data.outcomes:
+            found = self.find_block(phrase)
+            if found is not None:
+                return self.template(key, (found,))
+        return None
+
+    def _stated_outcome(self) -> Unit | None:
+        """The plainest of the first sentences under an ungraded report's outcome heading
+        (its headline findings), short, whole and faithful.  The first ones of the section
+        in reading order, whichever paragraphs hold them, so that a PDF whose paragraphs are
+        cut otherwise than its text's gives the same choice."""
+        found: list[Unit] = []
+        for section in self.root.iterfind("body//section"):
+            heading = section.find("heading")
+            if heading is None:
+                continue
+            name = text_of(heading).casefold()
+            if not any(h in name for h in self.data.outcome_headings):
+                continue
+            for block in section.iter("p", "item"):
+                ident = block.get("id") or ""
+                for original in split_sentences(self.cited.get(ident, "")):
+                    made = [
+                        self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
+                        for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
+                    ]
+                    if made and all(made) and len(made) <= 2:
+                        found.append(Unit([s for s in made if s is not None]))
+                    if len(found) >= HEADLINES:
+                        break
+                if len(found) >= HEADLINES:
+                    break
+            if found:
+                break
+        if not found:
+            return None
+        return min(found, key=lambda u: (syllables_per_word(u.text()), u.text()))
+
+    def _grade_words(self, judgement: dict[str, Any]) -> str:
+        return judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
+
+    def _meaning(self, judgement: dict[str, Any], *, after_outcome: bool = False) -> Sentence:
+        text = self.data.meaning(judgement["grade"], after_outcome=after_outcome)
+        cites = self._judgement_cites(judgement)
+        slots = {"grade": judgement["grade"]} | ({"after": "outcome"} if after_outcome else {})
+        return Sentence(text, cites, "meaning", slots=slots)
 
     def grades(self) -> Part | None:
         judgements = self.facts["judgements"]
         if not judgements:
             return None
-        items, meanings = [], []
+        overall = _overall(judgements)
+        items = []
         for judgement in judgements:
+            if judgement is overall:
+                continue  # said first, in the outcome
             area = self.data.area_name(judgement["label"])
-            grade = judgement["grade_text"].casefold() or self.data.grade_words[judgement["grade"]]
+            grade = self._grade_words(judgement)
             cites = self._judgement_cites(judgement)
-            items.append(self.template("grade", cites, area=area, grade=grade))
-        seen: list[str] = []
+            items.append(Unit([self.template("grade", cites, area=area, grade=grade)]))
+        meanings: list[Unit] = []
+        seen = [overall["grade"]]  # explained with the outcome
         for judgement in judgements:
-            if judgement["grade"] in seen:
-                continue
-            seen.append(judgement["grade"])
-            cites = self._judgement_cites(judgement)
-            text = " ".join(self.data.grade_meanings[judgement["grade"]])
-            meanings.append(Sentence(text, cites, "meaning", slots={"grade": judgement["grade"]}))
-        part = Part("grades", self.data.headings["grades"], items, "bullet")
-        part.parts.append(Part("grade-meanings", "", meanings))
-        return part
+            if judgement["grade"] not in seen:
+                seen.append(judgement["grade"])
+                meanings.append(Unit([self._meaning(judgement)]))
+        if not items:
+            return None
+        groups = [Group("bullet", items)]
+        if meanings:
+            groups.append(Group("p", meanings))
+        return Part("grades", self.data.headings["grades"], groups)
 
     def _judgement_cites(self, judgement: dict[str, Any]) -> tuple[str, ...]:
         label, grade = judgement["label"], judgement["grade_text"]
-        for section in _graded_sections(self.root):
+        for section in graded_sections(self.root):
             heading = section.find("heading")
             if heading is not None and heading.get("id"):
-                heading_text = _text(heading).casefold()
+                heading_text = text_of(heading).casefold()
                 if label.casefold() in heading_text and grade.casefold() in heading_text:
                     return (heading.get("id") or "",)
         found = self.find_block(label, grade)
         return (found or self.find_block(label) or self.first_block(),)
 
     def improvements(self) -> Part | None:
-        blocks = _improvement_blocks(self.root)
+        blocks = improvement_blocks(self.root)
         if not blocks:
             return None
         section = self.root.find("body//section[@role='improvements']")
         heading = section.find("heading") if section is not None else None
         intro_cite = heading.get("id") if heading is not None and heading.get("id") else None
         items = [self.faithful(b.get("id") or "", self.cited[b.get("id") or ""]) for b in blocks]
-        part = Part("improvements", self.data.headings["improvements"], [], role="improvements")
-        part.sentences = [self.template("improvements", (intro_cite or items[0].cites[0],))]
-        part.parts.append(Part("improvement-list", "", items, "ordered"))
-        return part
+        lead = self.template("improvements", (intro_cite or blocks[0].get("id") or "",))
+        return Part(
+            "improvements",
+            self.data.headings["improvements"],
+            [Group("p", [Unit([lead])]), Group("ordered", items)],
+            role="improvements",
+        )
 
-    def choose(self, blocks: list[etree._Element]) -> tuple[list[Sentence], list[Sentence]]:
-        """A few strengths and concerns, balanced, from a list of blocks."""
-        strengths: list[tuple[float, int, Sentence]] = []
-        concerns: list[tuple[float, int, Sentence]] = []
-        for order, block in enumerate(blocks):
-            for sentence, position in self.candidates(block):
-                score = _difficulty(sentence.text) + (0 if position == 0 else 2)
-                concern = bool(_CONCERN.search(sentence.source_text)) or bool(
-                    set(claim_words(sentence.source_text)) & NEGATIONS
-                )
-                (concerns if concern else strengths).append((score, order, sentence))
-        side = self.per_side
-        take_s = min(side, len(strengths)) if concerns else min(side + 1, len(strengths))
-        take_c = min(side, len(concerns)) if strengths else min(side + 1, len(concerns))
-        return _pick(strengths, take_s), _pick(concerns, take_c)
+    def _findings_blocks(self) -> list[tuple[etree._Element, str]]:
+        """The body's paragraphs and items that may hold findings, with their area.  What
+        counts is the block's own part of the report (its nearest heading) and the judgement
+        area it is in, not how deep recovery nested it: a report's PDF may show a part title
+        ("The local authority") as a heading over everything after it, its text not."""
+        out: list[tuple[etree._Element, str]] = []
+        body = self.root.find("body")
+        if body is None:
+            return out
+        for block in body.iter("p", "item"):
+            if not block.get("id") or block.get("role"):
+                continue
+            if any(a.tag == "table" for a in block.iterancestors()):
+                continue
+            sections = list(block.iterancestors("section"))
+            if any(s.get("role") in ("improvements", "contents", "copyright") for s in sections):
+                continue
+            headed = next((s for s in sections if s.find("heading") is not None), None)
+            heading = headed.find("heading") if headed is not None else None
+            name = text_of(heading).casefold() if heading is not None else ""
+            if any(skip in name for skip in self.data.skip_headings):
+                continue
+            judged = [s for s in sections if s.get("grade") or s.get("role") == "judgement"]
+            own = judged[-1] if judged else headed
+            area = own.get("id", "") if own is not None else ""
+            out.append((block, area))
+        return out
 
-    def findings(self) -> Part | None:
-        graded = _graded_sections(self.root)
-        if not graded:
-            return None
-        part = Part("findings", self.data.headings["findings"], [])
-        lead = [
-            b
-            for b in self.root.iterfind("body/p")
-            if b.get("id") and len(words(self.cited.get(b.get("id") or "", ""))) > 25
-        ] + [b for s in self.root.findall("body/section[@role='summary']") for b in _blocks_of(s)]
-        areas: list[tuple[str, list[etree._Element]]] = []
-        if lead:
-            areas.append(("The main points", lead))
-        for section in graded:
-            heading = section.find("heading")
-            label = _text(heading) if heading is not None else ""
-            label = re.split(r":\s*(?=[A-Za-z ]+$)", label)[0]
-            areas.append((self.data.area_name(label), _blocks_of(section)))
-        for index, (name, blocks) in enumerate(areas, 1):
-            strengths, concerns = self.choose(blocks)
-            area = Part(f"area-{index}", name, [])
-            if strengths:
-                area.parts.append(
-                    Part(
-                        f"area-{index}-strengths",
-                        self.data.headings["strengths"],
-                        strengths,
-                        "bullet",
-                    )
-                )
-            if concerns:
-                area.parts.append(
-                    Part(
-                        f"area-{index}-concerns", self.data.headings["concerns"], concerns, "bullet"
-                    )
-                )
-            if area.parts:
-                part.parts.append(area)
-        return part
+    def findings(self) -> tuple[list[Candidate], list[Candidate]]:
+        """The most serious concerns and the strongest strengths, one per block, spread over
+        the report's areas, as many of each as the report's own balance gives."""
+        found = [c for c in self._all_candidates() if _key(c) not in self.left_out]
+        stated = self._stated_outcome() if not self.graded else None
+        said = {s.text for s in stated.sentences} if stated is not None else set()
+        found = [c for c in found if not said & {s.text for s in c.unit.sentences}]
+        concerns = [c for c in found if c.label == classifier.CONCERN]
+        strengths = [c for c in found if c.label == classifier.STRENGTH]
+        total = len(concerns) + len(strengths)
+        if not total:
+            return [], []
+        overall = next(
+            (j["grade"] for j in self.facts["judgements"] if j["area"] == "overall-effectiveness"),
+            "",
+        )
+        share = max(len(concerns) / total, CONCERN_SHARE.get(overall, MIN_CONCERN_SHARE))
+        slots = self.findings_count
+        take_c = min(len(concerns), max(1, round(slots * share)))
+        take_s = min(len(strengths), max(1, slots - take_c))
+        take_c = min(take_c, self.at_most.get(classifier.CONCERN, take_c))
+        take_s = min(take_s, self.at_most.get(classifier.STRENGTH, take_s))
+        return (
+            _choose(concerns, take_c, self.plainness, keep=LONG_ALLOWED),
+            _choose(strengths, take_s, self.plainness),
+        )
 
-    def sections(self) -> Part:
-        """For a document without grades: its headings and the lead sentence under each."""
-        part = Part("sections", self.data.headings["sections"], [])
-        part.sentences.append(self.template("no_grades", (self.first_block(),)))
-        chosen = 0
+    @functools.cache  # noqa: B019 - one planner plans one summary, several sizes of it
+    def _all_candidates(self) -> list[Candidate]:
+        found: list[Candidate] = []
+        for order, (block, area) in enumerate(self._findings_blocks()):
+            found.extend(self.candidates(block, area, order))
+        return found
+
+    def finding_parts(self) -> list[Part]:
+        concerns, strengths = self.findings()
+        self.shown = (concerns, strengths)
+        parts = []
+        for key, chosen in (("concerns", concerns), ("strengths", strengths)):
+            if chosen:
+                # Copies: explaining terms adds to a unit, and the candidates are kept for
+                # the next size of the plan.
+                units = [copy.deepcopy(c.unit) for c in chosen]
+                parts.append(Part(key, self.data.headings[key], [Group("bullet", units)]))
+        return parts
+
+    def sections(self) -> Part | None:
+        """For a document that is not a graded report: its headings and a lead sentence each."""
+        units: list[Unit] = []
         for section in self.root.iter("section"):
-            if chosen >= GENERIC_SECTIONS or section.get("role") in ("improvements", "contents"):
+            if len(units) >= GENERIC_SECTIONS or section.get("role") in (
+                "improvements",
+                "contents",
+            ):
                 continue
             if any(a.tag == "back" for a in section.iterancestors()):
                 continue
-            heading = section.find("heading")
             blocks = [b for b in section if b.tag == "p" and b.get("id")]
-            if heading is None or not blocks:
-                continue
-            leads: list[Sentence] = []
             for block in blocks:
-                found = self.candidates(block)
-                if found:
-                    leads.append(found[0][0])
-                if len(leads) >= self.per_section:
+                ident = block.get("id") or ""
+                lead = self._lead_sentence(ident)
+                if lead is not None:
+                    units.append(lead)
                     break
-            if not leads:
-                continue
-            part.parts.append(Part(f"section-{chosen + 1}", _text(heading), leads))
-            chosen += 1
-        if not part.parts:
+        if not units:
             for block in self.root.iterfind("body//p"):
-                found = self.candidates(block)
-                if found:
-                    part.sentences.append(found[0][0])
-                if len(part.sentences) > 8:
+                lead = self._lead_sentence(block.get("id") or "")
+                if lead is not None:
+                    units.append(lead)
+                if len(units) > 8:
                     break
-        return part
+        if not units:
+            return None
+        return Part("sections", self.data.headings["sections"], [Group("bullet", units)])
+
+    def _lead_sentence(self, ident: str) -> Unit | None:
+        for original in split_sentences(self.cited.get(ident, "")):
+            made = [
+                self.source_sentence(ident, *self.rewriter.plain(t, s, r), first=not n)
+                for n, (t, s, r, _) in enumerate(self.rewriter.split(original))
+            ]
+            if made and all(made) and len(made) <= 2:
+                return Unit([s for s in made if s is not None])
+        return None
+
+    def about(self) -> Part:
+        """Who wrote this summary, from which report, of when."""
+        facts = self.facts
+        title_id = self.find_block(facts["title"]) or self.first_block()
+        suffix = "" if self.ofsted else "_generic"
+        out = [
+            Unit([self.template("written" + suffix, (title_id,))]),
+        ]
+        dates = facts["dates"]
+        if "inspection-start" in dates:
+            start, end = date_range(dates["inspection-start"], dates.get("inspection-end"))
+            year = dates["inspection-start"][:4]
+            cite = self.find_block("inspection", year) or title_id
+            if end:
+                out.append(Unit([self.template("dates", (cite,), start=start, end=end)]))
+            else:
+                out.append(Unit([self.template("date", (cite,), start=start)]))
+        if facts["lead"]:
+            cite = self.find_block(facts["lead"]) or title_id
+            out.append(Unit([self.template("lead", (cite,), name=facts["lead"])]))
+        for role, key in (
+            ("publication", "published"),
+            ("letter", "letter_date"),
+            ("document", "document_date"),
+        ):
+            when = dates.get(role)
+            if when and len(when) == 10:
+                said = format_date(when)
+                cite = self.find_block(str(int(when[8:]))) or title_id
+                out.append(Unit([self.template(key, (cite,), date=said)]))
+                break
+        return Part("about", self.data.headings["about"], [Group("p", out)], role="about")
 
     def official(self) -> Part:
+        title_id = self.find_block(self.facts["title"]) or self.first_block()
+        suffix = "" if self.ofsted else "_generic"
+        out = [Unit([self.template("not_official" + suffix, (title_id,))])]
         back = self.root.find("back/section[@role='alternative-formats']")
-        out = [
-            self.template("official", (self.find_block(self.facts["title"]) or self.first_block(),))
-        ]
-        if back is not None:
-            ids = [b.get("id") or "" for b in back.iter("p") if b.get("id")]
-            text = " ".join(self.cited.get(i, "") for i in ids)
-            phone, email = _PHONE.search(text), _EMAIL.search(text)
-            cites = tuple(ids) or (self.first_block(),)
-            if phone and email:
-                out.append(
-                    self.template("formats", cites, phone=phone.group(0), email=email.group(0))
-                )
-            elif phone:
-                out.append(self.template("formats_phone", cites, phone=phone.group(0)))
-            else:
-                out.append(self.template("formats_none", cites))
+        ids = [b.get("id") or "" for b in back.iter("p") if b.get("id")] if back is not None else []
+        text = " ".join(self.cited.get(i, "") for i in ids)
+        phone, email = _PHONE.search(text), _EMAIL.search(text)
+        cites = tuple(ids) or (title_id,)
+        if phone and email:
+            offer = self.template("formats", cites, phone=phone.group(0), email=email.group(0))
+        elif phone:
+            offer = self.template("formats_phone", cites, phone=phone.group(0))
         else:
-            out.append(self.template("formats_none", (self.first_block(),)))
-        return Part("official", self.data.headings["official"], out, role="alternative-formats")
+            offer = self.template("formats_none" + suffix, cites)
+        out.append(Unit([offer]))
+        heading = self.data.headings["official" + suffix]
+        return Part("official", heading, [Group("p", out)], role="alternative-formats")
 
-    def glossary(self, sentences: list[Sentence]) -> Part:
-        """The terms the summary uses, with our plain explanations."""
-        prose = " ".join(s.text for s in sentences)
+    def explain_terms(self, parts: list[Part]) -> None:
+        """Each term of the glossary explained in place, after the first sentence using it."""
+        explained: set[str] = set()
+        for part in parts:
+            for unit in part.units():
+                for target in [unit, *unit.points]:
+                    self._explain_in(target, unit, explained)
+
+    def _explain_in(self, target: Unit, owner: Unit, explained: set[str]) -> None:
+        for sentence in list(target.sentences):
+            if sentence.kind not in ("source", "fallback", "point", "template"):
+                continue
+            folded = normalise(sentence.text).casefold()
+            spans = [
+                (span, term) for term in self.data.terms for span in _spans(folded, term.forms)
+            ]
+            # A term inside a longer one ("care plan" in "education, health and care plan")
+            # is that longer term.
+            spans = [
+                (span, term)
+                for span, term in spans
+                if not any(o[0] <= span[0] and span[1] <= o[1] and o != span for o, _ in spans)
+            ]
+            found: list[tuple[int, Term]] = []
+            for span, term in sorted(spans, key=lambda x: x[0]):
+                if term.term in explained or not term.explain or any(t is term for _, t in found):
+                    continue
+                found.append((span[0], term))
+            explanations = []
+            for _, term in sorted(found, key=lambda x: x[0]):
+                explained.add(term.term)
+                explanations.append(
+                    Sentence(term.explain, sentence.cites, "explain", slots={"term": term.term})
+                )
+            if not explanations:
+                continue
+            # After the sentence; for an item said in points, after its last point.
+            if owner.points:
+                owner.points[-1].sentences.extend(explanations)
+            else:
+                at = target.sentences.index(sentence) + 1
+                target.sentences[at:at] = explanations
+
+    def glossary(self, sentences: list[Sentence]) -> Part | None:
+        """The terms and acronyms the summary uses, with our plain explanations."""
+        prose = " ".join(s.text for s in sentences if s.kind != "explain")
         folded = normalise(prose).casefold()
+        spans = {term.term: _spans(folded, term.forms) for term in self.data.terms}
+        every = [span for found in spans.values() for span in found]
         entries = []
         for term in self.data.terms:
+            if all(
+                any(o[0] <= s[0] and s[1] <= o[1] and o != s for o in every)
+                for s in spans[term.term]
+            ):
+                continue  # only ever inside a longer term (or not used at all)
+            acronym = any(f.isupper() and re.search(rf"\b{f}\b", prose) for f in term.forms)
+            if not acronym and any(
+                s.kind == "explain" and s.slots.get("term") == term.term for s in sentences
+            ):
+                continue  # explained where it is used (an acronym is listed all the same)
             hit = [
                 f
                 for f in term.forms
@@ -586,128 +639,331 @@ class Planner:
             ]
             if not hit:
                 continue
+            name = next((f for f in term.forms if f in prose and f[0].isupper()), term.term)
             cites = tuple(
                 dict.fromkeys(
                     c for s in sentences for c in s.cites if _mentions(s.text, term.forms)
                 )
             )
             entries.append(
-                Sentence(
-                    f"{term.term}: {term.plain}",
-                    cites[:3] or (self.first_block(),),
-                    "glossary",
-                    slots={"term": term.term},
+                Unit(
+                    [
+                        Sentence(
+                            f"{name}: {term.plain}",
+                            cites[:3] or (self.first_block(),),
+                            "glossary",
+                            slots={"term": name},
+                        )
+                    ]
                 )
             )
-        for token in sorted({t for s in sentences for t in _ACRONYM_TOKEN.findall(s.text)}):
-            if self._glossary_has(token):
+        for token in sorted({t for s in sentences for t in acronym_tokens(s.text)}):
+            if any(token in t.forms for t in self.data.terms):
                 continue
-            if token in self.data.acronyms:
+            if token in self.rewriter.acronyms:
                 cites = tuple(c for s in sentences for c in s.cites if token in s.text)
                 entries.append(
-                    Sentence(
-                        f"{token}: {self.data.acronyms[token]}",
-                        cites[:1],
-                        "acronym",
-                        slots={"term": token},
+                    Unit(
+                        [
+                            Sentence(
+                                f"{token}: {self.rewriter.acronyms[token]}",
+                                cites[:1],
+                                "acronym",
+                                slots={"term": token},
+                            )
+                        ]
                     )
                 )
             elif token in self.rewriter.defined:
                 long_form, ident = self.rewriter.defined[token]
                 entries.append(
-                    Sentence(f"{token}: {long_form}", (ident,), "acronym", slots={"term": token})
+                    Unit(
+                        [
+                            Sentence(
+                                f"{token}: {long_form}", (ident,), "acronym", slots={"term": token}
+                            )
+                        ]
+                    )
                 )
-        entries.sort(key=lambda s: s.text.casefold())
-        return Part("glossary", self.data.headings["glossary"], entries, "bullet", role="glossary")
+        if not entries:
+            return None
+        entries.sort(key=lambda u: u.sentences[0].text.casefold())
+        return Part(
+            "glossary", self.data.headings["glossary"], [Group("bullet", entries)], role="glossary"
+        )
+
+    def sources(self, parts: list[Part], where: dict[str, str]) -> Part:
+        """Where each part of the summary comes from in the report, in words."""
+        units = []
+        for part in parts:
+            cites = [c for s in part.sentences() for c in s.cites]
+            said = list(
+                dict.fromkeys(where[c] for c in _in_report_order(cites, self.cited) if c in where)
+            )
+            if not said:
+                continue
+            sentence = self.template(
+                "sources",
+                tuple(dict.fromkeys(cites)),
+                heading=part.heading,
+                places=describe_places(said),
+            )
+            units.append(Unit([sentence]))
+        return Part(
+            "sources", self.data.headings["sources"], [Group("bullet", units)], role="other"
+        )
 
     def plan(self) -> Plan:
-        """The longest summary within the word limit: fewer findings for long reports."""
-        graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
-        settings = [(2, 1), (1, 1)] if graded else [(2, 1), (2, 2), (2, 3)]
-        chosen: Plan | None = None
-        for self.per_side, self.per_section in settings:
+        """The fullest summary within the word limit (fewer findings for long reports), its
+        findings made plainer where it misses the readability targets."""
+        limit = WORD_BUDGET[1]
+        made: Plan | None = None
+        for count in FINDINGS:
+            self.findings_count = count
             made = self._plan()
-            size = _plan_words(made)
-            if graded and size <= WORD_BUDGET[1]:
+            if _plan_words(made) <= limit:
+                break
+        assert made is not None
+        return self._plainer(made)
+
+    def _plainer(self, made: Plan) -> Plan:
+        """Where a plan misses the readability targets: first its findings are chosen again
+        with their cost to read weighing more, step by step (the plainer of the report's own
+        findings); then, one at a time, the hardest finding to read is left out, while one is
+        harder to read than the summary as a whole.  Never one of the weightiest concerns (the most
+        serious must be said), never the last strength, never below the summary's word
+        floor; what the report requires (the outcome, every grade, every improvement item
+        whole) is not touched.  The first plan that meets the targets; where none does, the
+        plan as first made (findings are not given up for nothing)."""
+        figures = plan_readability(made)
+        if _readable(figures):
+            return made
+        for plainness in PLAINNESS[1:]:
+            self.plainness = plainness
+            plainer = self._plan()
+            figures = plan_readability(plainer)
+            if _readable(figures) and figures.total_words >= figures.min_words:
+                return plainer
+        kept: set[tuple[str, str]] = set()
+        while True:
+            concerns, strengths = self.shown
+            may_go = [*concerns[LONG_ALLOWED:], *(strengths if len(strengths) > 1 else [])]
+            may_go = [
+                c for c in may_go if _key(c) not in kept and _hardness(c) > figures.grade_level
+            ]
+            if not may_go:
                 return made
-            if not graded:
-                if size > WORD_BUDGET[1] and chosen is not None:
-                    return chosen
-                chosen = made
-                if size >= WORD_BUDGET[0]:
-                    return made
-        return made if chosen is None else chosen
+            hardest = max(may_go, key=lambda c: (_hardness(c), -c.score - c.cost, c.unit.text()))
+            label = hardest.label
+            shown = len(concerns if label == classifier.CONCERN else strengths)
+            before = dict(self.at_most)
+            self.left_out.add(_key(hardest))
+            self.at_most[label] = shown - 1  # left out, not replaced by another
+            plainer = self._plan()
+            found = plan_readability(plainer)
+            if found.total_words < found.min_words:
+                self.left_out.discard(_key(hardest))
+                self.at_most = before
+                kept.add(_key(hardest))
+                self._plan()  # the findings shown again as they were
+                continue
+            figures = found
+            if _readable(figures):
+                return plainer
 
     def _plan(self) -> Plan:
-        graded = bool(self.facts["judgements"]) or bool(_graded_sections(self.root))
-        parts = [self.about()]
-        for maker in (
-            (self.grades, self.improvements, self.findings) if graded else (self.improvements,)
-        ):
-            made = maker()
-            if made is not None:
-                parts.append(made)
-        if not graded:
-            parts.append(self.sections())
-        back = [self.official()]
-        sentences = [s for p in (*parts, *back) for s in _walk(p)]
+        parts = [self.outcome()]
+        if self.graded:
+            grades = self.grades()
+            if grades is not None:
+                parts.append(grades)
+        improvements = self.improvements()
+        if improvements is not None:
+            parts.append(improvements)
+        if self.ofsted:
+            parts.extend(self.finding_parts())
+        else:
+            generic = self.sections()
+            if generic is not None:
+                parts.append(generic)
+        self.explain_terms(parts)
+        back = [self.about(), self.official()]
+        sentences = [s for p in (*parts, *back) for s in p.sentences()]
         glossary = self.glossary(sentences)
-        if glossary.sentences:
+        if glossary is not None:
             parts.append(glossary)
-        plan = Plan(self.facts["title"], parts, back, self.cited, self.facts)
-        for number, sentence in enumerate(plan.sentences(), 1):
-            sentence.id = f"s-{number}"
+        cited_ids = sorted({c for s in sentences for c in s.cites}, key=id_order)
+        where = places(self.root, cited_ids)
+        if self.with_sources:
+            back.append(self.sources([*parts, *back], where))
+        plan = Plan(self.facts["title"], parts, back, self.cited, self.facts, where)
+        _number(plan)
         return plan
 
 
+def _key(candidate: Candidate) -> tuple[str, str]:
+    return candidate.block, candidate.unit.text()
+
+
+def _hardness(candidate: Candidate) -> float:
+    """How hard a finding is to read, on the Flesch-Kincaid scale: its sentences' length and
+    its syllables a word."""
+    text = candidate.unit.text()
+    size = max(len(words(text)), 1)
+    return 0.39 * size / len(candidate.unit.sentences) + 11.8 * syllables_per_word(text) - 15.59
+
+
+def _readable(figures: Readability) -> bool:
+    return figures.grade_level <= MAX_GRADE_LEVEL and figures.reading_ease >= MIN_READING_EASE
+
+
+def plan_readability(plan: Plan) -> Readability:
+    """A plan's readability, measured as the summary check measures its Markdown: the prose
+    lines (not the glossary or the sources list) and every word a reader reads."""
+    prose = [
+        line["text"] for line in trace_lines(plan) if line["section"] not in ("glossary", "sources")
+    ]
+    return readability(prose, _reader_words(plan), plan.facts.get("prose_words"))
+
+
+def _reader_words(plan: Plan) -> int:
+    """Words a reader reads, as the summary check counts them: the title line as the writer
+    writes it, headings and every line."""
+    title = f"Plain-language summary: {plan.title or 'the document'}"
+    return _plan_words(plan) - len(words(plan.title)) + len(words(title))
+
+
+def _overall(judgements: list[dict[str, Any]]) -> dict[str, Any]:
+    """The overall judgement (the first one where none is called overall)."""
+    return next((j for j in judgements if j["area"] == "overall-effectiveness"), judgements[0])
+
+
+def _choose(
+    found: list[Candidate], count: int, plainness: float = 0.0, *, keep: int = 0
+) -> list[Candidate]:
+    """The weightiest findings, weightiest first: a fair share per area of the report, and
+    none that says much the same as one already chosen.  With ``plainness``, a finding's
+    cost to read counts that much more, past the first ``keep`` (chosen by weight alone).
+    Nothing here depends on how the report's text was cut into paragraphs, so its PDF and
+    its text give the same choice."""
+    areas = {c.area for c in found}
+    per_area = max(1, math.ceil(count / max(len(areas), 1)) + 1)
+    chosen: list[Candidate] = []
+    in_area: dict[str, int] = {}
+    said: list[set[str]] = []
+    for limit, extra in ((min(keep, count), 0.0), (count, plainness)):
+        ranked = sorted(found, key=lambda c: (-round(c.score - extra * c.cost, 6), c.unit.text()))
+        for candidate in ranked:
+            if len(chosen) >= limit:
+                break
+            if candidate in chosen:
+                continue
+            own = content_words(candidate.unit.text())
+            if len(chosen) >= LONG_ALLOWED and candidate.words > MAX_FINDING * len(
+                candidate.unit.sentences
+            ):
+                continue  # past the weightiest, a long finding gives way to a plainer one
+            if in_area.get(candidate.area, 0) >= per_area or any(
+                len(own & other) >= SAME_FINDING * min(len(own), len(other)) for other in said
+            ):
+                continue
+            said.append(own)
+            in_area[candidate.area] = in_area.get(candidate.area, 0) + 1
+            chosen.append(candidate)
+    return sorted(chosen, key=lambda c: (-round(c.score, 6), c.unit.text()))
+
+
+def syllables_per_word(text: str) -> float:
+    """Syllables a word, counted as the readability check counts them (textstat 0.7.4)."""
+    import textstat
+
+    return float(textstat.syllable_count(text)) / max(int(textstat.lexicon_count(text)), 1)
+
+
+def describe_places(said: list[str]) -> str:
+    """'paragraphs 4, 10 and 24, and the part headed ‘Overview’'."""
+    numbers = [p.split()[1] for p in said if p.startswith("paragraph ")]
+    others = [p for p in said if not p.startswith("paragraph ")]
+    pieces = []
+    if numbers:
+        noun = "paragraph" if len(numbers) == 1 else "paragraphs"
+        pieces.append(f"{noun} {_and(numbers)}")
+    pieces.extend(others)
+    return _and(pieces)
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _in_report_order(ids: list[str], cited: dict[str, str]) -> list[str]:
+    order = {ident: n for n, ident in enumerate(cited)}
+    return sorted(dict.fromkeys(ids), key=lambda i: order.get(i, len(order)))
+
+
+def _number(plan: Plan) -> None:
+    """Ids for the sentences (s-N) and units (u-N), and each sentence's part and unit."""
+    sentence_number = unit_number = 0
+    for part in plan.all_parts():
+        for unit in part.units():
+            for owner in [unit, *unit.points]:
+                unit_number += 1
+                owner.id = f"u-{unit_number}"
+                for sentence in owner.sentences:
+                    sentence_number += 1
+                    sentence.id = f"s-{sentence_number}"
+                    sentence.section = part.key
+                    sentence.unit = owner.id
+
+
 def _plan_words(plan: Plan) -> int:
-    """Words a reader reads: headings and sentences (references are not words of the text)."""
+    """Words a reader reads: the title, headings and sentences."""
     count = len(words(plan.title))
+    for part in plan.all_parts():
+        count += len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences())
+    return count
 
-    def walk(part: Part) -> int:
-        own = len(words(part.heading)) + sum(len(words(s.text)) for s in part.sentences)
-        return own + sum(walk(child) for child in part.parts)
 
-    return count + sum(walk(p) for p in (*plan.parts, *plan.back))
+def _spans(folded: str, forms: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Where a term's forms are in a case-folded text: (start, end) of each."""
+    return [
+        (m.start(), m.end())
+        for f in forms
+        for m in re.finditer(
+            r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded
+        )
+    ]
+
+
+def _position(folded: str, forms: tuple[str, ...]) -> int | None:
+    """Where the first of a term's forms is in a case-folded text (None: not there)."""
+    places = [
+        m.start()
+        for f in forms
+        if (
+            m := re.search(
+                r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded
+            )
+        )
+    ]
+    return min(places) if places else None
 
 
 def _mentions(text: str, forms: tuple[str, ...]) -> bool:
     folded = normalise(text).casefold()
-    return any(normalise(f).casefold() in folded for f in forms)
+    return any(
+        re.search(r"(?<![\w-])" + re.escape(normalise(f).casefold()) + r"(?![\w-])", folded)
+        for f in forms
+    )
 
 
-def _walk(part: Part) -> list[Sentence]:
-    return [*part.sentences, *(s for child in part.parts for s in _walk(child))]
+# --- The summary, planned once ---------------------------------------------------------------
 
 
-def _difficulty(text: str) -> float:
-    """Flesch-Kincaid grade of one sentence: lower is easier."""
-    import textstat
-
-    return float(textstat.flesch_kincaid_grade(text))
-
-
-def _pick(scored: list[tuple[float, int, Sentence]], count: int) -> list[Sentence]:
-    """The easiest sentences, one per block, shown in the report's order."""
-    chosen: list[tuple[int, Sentence]] = []
-    used: set[str] = set()
-    for _score, order, sentence in sorted(scored, key=lambda x: (x[0], x[1], x[2].text)):
-        if len(chosen) >= count:
-            break
-        if sentence.cites[0] in used:
-            continue
-        used.add(sentence.cites[0])
-        chosen.append((order, sentence))
-    return [s for _, s in sorted(chosen, key=lambda x: x[0])]
-
-
-# --- The summary tree and the trace --------------------------------------------------------
-
-
-def plan(root: etree._Element) -> Plan:
+def plan(root: etree._Element, *, sources: bool = False) -> Plan:
     if isinstance(root, etree._ElementTree):
         root = root.getroot()
-    return Planner(root).plan()
+    return Planner(root, sources=sources).plan()
 
 
 @dataclass
@@ -719,124 +975,24 @@ class Summary:
 
     @functools.cached_property
     def tree(self) -> etree._Element:
-        return _summary_tree(self.source, self.plan)
+        return summary_tree(self.source, self.plan)
 
     def trace_json(self) -> bytes:
-        return _trace_json(self.source, self.plan)
+        return trace_document(self.source, self.plan)
 
 
-def summary_of(root: etree._Element) -> Summary:
+def summary_of(root: etree._Element, *, sources: bool = False) -> Summary:
     """Plan the summary of a canonical tree once, for its tree and its trace."""
     if isinstance(root, etree._ElementTree):
         root = root.getroot()
-    return Summary(root, plan(root))
+    return Summary(root, plan(root, sources=sources))
 
 
-def summarize(root: etree._Element) -> etree._Element:
+def summarize(root: etree._Element, *, sources: bool = False) -> etree._Element:
     """The summary of a canonical tree, itself a canonical tree (report @variant=summary)."""
-    return summary_of(root).tree
+    return summary_of(root, sources=sources).tree
 
 
-def _summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
-    out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
-    out.set(canonical.XML_LANG, canonical.language(root))
-    out.set("variant", "summary")
-    meta = etree.SubElement(out, "meta")
-    title = summary.title or "the document"
-    etree.SubElement(meta, "title").text = f"Plain-language summary: {title}"
-    source_meta = root.find("meta")
-    for name in ("kind", "subject", "publisher", "date", "person", "source", "judgements"):
-        for element in source_meta.findall(name) if source_meta is not None else []:
-            meta.append(_copy(element))
-    if meta.find("kind") is None:
-        etree.SubElement(meta, "kind").text = "generic"
-    body = etree.SubElement(out, "body")
-    for part in summary.parts:
-        _emit(body, part)
-    back = etree.SubElement(out, "back")
-    for part in summary.back:
-        _emit(back, part)
-    canonical.validate(out, source="summary")
-    return out
-
-
-def _copy(element: etree._Element) -> etree._Element:
-    return etree.fromstring(etree.tostring(element), canonical.safe_parser())
-
-
-def _emit(parent: etree._Element, part: Part) -> None:
-    section = etree.SubElement(parent, "section", {"id": f"sum-{part.key}"})
-    if part.role:
-        section.set("role", part.role)
-    container = section
-    if part.heading:
-        heading = etree.SubElement(section, "heading", {"id": f"sum-{part.key}-h"})
-        heading.text = part.heading
-    if part.style == "p":
-        for sentence in part.sentences:
-            _sentence_element(etree.SubElement(container, "p"), sentence)
-    elif part.sentences:
-        kind = "ordered" if part.style == "ordered" else "bullet"
-        listing = etree.SubElement(container, "list", {"id": f"sum-{part.key}-l", "type": kind})
-        for sentence in part.sentences:
-            _sentence_element(etree.SubElement(listing, "item"), sentence)
-    for child in part.parts:
-        if child.heading:
-            _emit(section, child)
-        else:
-            # An unheaded sub-part continues its parent section.
-            if child.style == "p":
-                for sentence in child.sentences:
-                    _sentence_element(etree.SubElement(section, "p"), sentence)
-            else:
-                kind = "ordered" if child.style == "ordered" else "bullet"
-                listing = etree.SubElement(
-                    section, "list", {"id": f"sum-{child.key}-l", "type": kind}
-                )
-                for sentence in child.sentences:
-                    _sentence_element(etree.SubElement(listing, "item"), sentence)
-
-
-def _sentence_element(element: etree._Element, sentence: Sentence) -> None:
-    element.set("id", sentence.id)
-    cites = " ".join(c for c in sentence.cites if c)
-    if cites:  # a document with no blocks gives fixed sentences that cite none
-        element.set("cites", cites)
-    if sentence.kind in ("glossary", "acronym"):
-        term, _, rest = sentence.text.partition(": ")
-        strong = etree.SubElement(element, "strong")
-        strong.text = term
-        strong.tail = ": " + rest
-    else:
-        element.text = sentence.text
-
-
-def trace_json(root: etree._Element) -> bytes:
+def trace_json(root: etree._Element, *, sources: bool = False) -> bytes:
     """Per sentence: its text, sources and the rules applied; plus the cited source text."""
-    return summary_of(root).trace_json()
-
-
-def _trace_json(root: etree._Element, summary: Plan) -> bytes:
-    records = [s.record() for s in summary.sentences()]
-    cited_ids = sorted({c for r in records for c in r["cites"]}, key=_id_order)
-    source = root.find("meta/source")
-    payload: dict[str, Any] = {
-        "trace-version": 1,
-        "source": {str(k): str(v) for k, v in source.attrib.items()} if source is not None else {},
-        "facts": summary.facts,
-        "cited": {i: summary.cited[i] for i in cited_ids if i in summary.cited},
-        "sentences": records,
-    }
-    return (json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
-def trace_path(path: Path) -> Path:
-    """Where a summary's trace goes: beside it, ``<stem>.summary.trace.json``."""
-    name = path.name
-    stem = name[: -len(".summary.md")] if name.endswith(".summary.md") else path.stem
-    return path.with_name(f"{stem}.summary.trace.json")
-
-
-def _id_order(ident: str) -> tuple[str, int]:
-    match = re.match(r"(.*?)(\d+)$", ident)
-    return (match.group(1), int(match.group(2))) if match else (ident, 0)
+    return summary_of(root, sources=sources).trace_json()

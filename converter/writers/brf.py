@@ -31,3 +31,8 @@ def encode(document: braille.BrailleDocument) -> bytes:
             position += len(text)
         out.append(PAGE_END)
     return "".join(out).encode("ascii")
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'27 braille pages, grade 2 (contracted), 40 x 25'."""
+    return braille.describe_pages(payload.count(PAGE_END.encode("ascii")), options)

@@ -6,21 +6,25 @@ import datetime
 import io
 import uuid
 import zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ebooklib import epub as ebook
 from lxml import etree
 
-from converter import images, profiles, resources
+from converter import images, profiles, resources, symbols
 from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import StoredImage
 from converter.options import DEFAULT_COLOURS, Options
-from converter.writers import xhtml
+from converter.writers import edition, parts, xhtml
+from converter.writers.audio import narration as narrating
+from converter.writers.audio import overlays
+from converter.writers.audio import script as spoken_script
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = "styles/epub.css"
-TITLE_PAGE = "title.xhtml"
+TITLE_PAGE = "title.xhtml"  # parts.split names the title page "title"
 NAV_PAGE = "nav.xhtml"
 # dcterms:modified when the tree has no date: a fixed moment, so runs never differ.
 FIXED_EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
@@ -44,8 +48,12 @@ class ContentDocument:
 
 def write(root: Element, options: Options) -> bytes:
     canonical.validate(root)
-    translated = xhtml.translate_report(root, epub=True, image_source=image_file)
+    root = edition.prepare(root)
+    translated = xhtml.translate_report(
+        root, epub=True, image_source=image_file, symbol_source=symbol_file
+    )
     language = translated.language
+    talking = _TalkingBook.of(root, translated.html, options) if options.audio else None
     body_start = _body_start(translated.html)
     documents = _split(translated.html, root)
     file_of: dict[str, str] = {
@@ -62,9 +70,11 @@ def write(root: Element, options: Options) -> bytes:
     book = ebook.EpubBook()
     book.FOLDER_NAME = "EPUB"
     _describe(book, root, translated, options, has_pages=bool(translated.page_ids))
-    css = ebook.EpubItem(
-        uid="css", file_name=STYLESHEET, media_type="text/css", content=_stylesheet(options)
-    )
+    stylesheet = _stylesheet(options)
+    if talking is not None:
+        talking.describe(book, root, options)
+        stylesheet += overlays.ACTIVE_CSS.encode()
+    css = ebook.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet)
     book.add_item(css)
     for image in images.used(root).values():
         book.add_item(
@@ -73,6 +83,15 @@ def write(root: Element, options: Options) -> bytes:
                 file_name=image_file(image),
                 media_type=image.media_type,
                 content=image.data,
+            )
+        )
+    for concept in sorted({str(s.get("ref")) for s in root.iter("symbol")}):
+        book.add_item(
+            ebook.EpubImage(
+                uid=f"symbol-{concept}",
+                file_name=symbol_file(concept),
+                media_type="image/svg+xml",
+                content=symbols.svg(concept),
             )
         )
     spine: list[ebook.EpubItem] = []
@@ -85,6 +104,8 @@ def write(root: Element, options: Options) -> bytes:
         )
         book.add_item(item)
         spine.append(item)
+        if talking is not None:
+            talking.add_overlay(book, item, document.file_name)
         if index == 0:  # the contents come straight after the title page in reading order
             nav = ebook.EpubItem(
                 uid="nav",
@@ -96,7 +117,10 @@ def write(root: Element, options: Options) -> bytes:
             )
             nav.properties = ["nav"]
             book.add_item(nav)
-            spine.append(nav)
+            if not translated.source_contents:
+                # With the source's own contents page in the text, ours is navigation
+                # only: a reader never meets two contents pages one after the other.
+                spine.append(nav)
     book.spine = spine
     buffer = io.BytesIO()
     written = ebook.write_epub(
@@ -107,41 +131,97 @@ def write(root: Element, options: Options) -> bytes:
     return _reproducible_zip(buffer.getvalue(), language)
 
 
+# -- the talking book: media overlays --------------------------------------------------------
+
+
+@dataclass
+class _TalkingBook:
+    """The narration of an `epub --audio` book: per content document, its audio and SMIL."""
+
+    script: spoken_script.Script
+    narration: narrating.Narration
+    complete: bool  # every word and image of the report is spoken (accessModeSufficient auditory)
+
+    @classmethod
+    def of(cls, root: Element, html: Element, options: Options) -> _TalkingBook:
+        narrating.require_words(root)
+        script = spoken_script.script_of(html)  # gives ids to cells first: before the split
+        voice = narrating.voice_of(options, canonical.language(root))
+        narration = narrating.narrate(script, voice)
+        # Listening alone suffices when every word is said and every image that carries
+        # meaning has a description to say ("image without a description" needs sight).
+        every_image_described = all(
+            (figure.findtext("description") or "").strip()
+            for figure in root.iter("figure")
+            if figure.get("decorative") != "true"
+        )
+        complete = (
+            every_image_described
+            and Counter(spoken_script.script_words(script)) == spoken_script.book_words(root)
+            and not spoken_script.spoken_findings(script)
+        )
+        return cls(script, narration, complete)
+
+    def _part(self, file_name: str) -> tuple[spoken_script.ScriptPart, narrating.NarratedPart]:
+        stem = file_name.removesuffix(".xhtml")
+        for part, narrated in zip(self.script.parts, self.narration.parts, strict=True):
+            if part.stem == stem:
+                return part, narrated
+        raise OutputError(f"no narration for {file_name}")  # parts.split made both: a bug
+
+    def add_overlay(self, book: ebook.EpubBook, item: ebook.EpubItem, file_name: str) -> None:
+        part, narrated = self._part(file_name)
+        if not part.utterances:
+            return  # nothing in this document is said: no overlay, no audio
+        stem = part.stem
+        audio = ebook.EpubItem(
+            uid=f"audio-{stem}",
+            file_name=f"audio/{stem}.mp3",
+            media_type="audio/mpeg",
+            content=narrated.mp3,
+        )
+        overlay = ebook.EpubItem(
+            uid=f"overlay-{stem}",
+            file_name=f"overlays/{stem}.smil",
+            media_type="application/smil+xml",
+            content=overlays.smil(part, narrated, f"../{file_name}", f"../audio/{stem}.mp3"),
+        )
+        book.add_item(audio)
+        book.add_item(overlay)
+        item.media_overlay = overlay.id
+        book.add_metadata(
+            None,
+            "meta",
+            narrating.clock(narrated.duration),
+            {"property": "media:duration", "refines": f"#{overlay.id}"},
+        )
+
+    def describe(self, book: ebook.EpubBook, root: Element, options: Options) -> None:
+        def meta(prop: str, value: str) -> None:
+            book.add_metadata(None, "meta", value, {"property": prop})
+
+        said = zip(self.script.parts, self.narration.parts, strict=True)
+        meta("media:duration", narrating.clock(sum(n.duration for p, n in said if p.utterances)))
+        meta("media:active-class", overlays.ACTIVE_CLASS)
+        meta("media:narrator", self.narration.narrator)
+        meta("schema:accessMode", "auditory")
+        if self.complete:  # the audio alone carries every word (tables cell by cell)
+            meta("schema:accessModeSufficient", "auditory")
+        meta("schema:accessibilityFeature", "synchronizedAudioText")
+
+
 # -- splitting the translated page into content documents ----------------------------------
 
 
 def _split(html: Element, root: Element) -> list[ContentDocument]:
-    """Title page, then one file per top-level section of the body and of the back matter.
-
-    Blocks before the first section get a file of their own (titled by the document);
-    blocks between or after top-level sections stay with the section before them, so the
-    reading order is the tree's order.
-    """
-    body = html.find("body")
-    assert body is not None
-    title = translated_title(html)
-    title_page = ContentDocument(TITLE_PAGE, title, "frontmatter")
-    header = body.find("header")
-    if header is not None:
-        title_page.blocks.append(header)
-    title_page.blocks.append(_source_note(root))
-    documents = [title_page]
-    for part, kind, stem in (("main", "bodymatter", "chapter"), ("footer", "backmatter", "back")):
-        container = body.find(part)
-        if container is None:
-            continue
-        count = 0
-        for block in list(container):
-            if block.tag == "section" or documents[-1].kind != kind:
-                count += 1
-                heading = block[0] if block.tag == "section" and len(block) else None
-                is_heading = heading is not None and heading.tag in HEADINGS
-                documents.append(
-                    ContentDocument(
-                        f"{stem}-{count:02d}.xhtml", _plain(heading) if is_heading else title, kind
-                    )
-                )
-            documents[-1].blocks.append(block)
+    """The content documents: the parts of the report (``parts.split``: the title page,
+    then one per top-level section of the body and of the back matter), the title page
+    with the copy's dates, edition and origin."""
+    documents = [
+        ContentDocument(f"{part.stem}.xhtml", part.title, part.kind, part.blocks)
+        for part in parts.split(html)
+    ]
+    documents[0].blocks.extend(_title_facts(root))
     return documents
 
 
@@ -157,15 +237,22 @@ def translated_title(html: Element) -> str:
     return _plain(html.find("head/title"))
 
 
-def _source_note(root: Element) -> Element:
-    source = root.find("meta/source")
-    name = source.get("name", "") if source is not None else ""
-    publisher = root.findtext("meta/publisher")
-    note = etree.Element("p", {"class": "source-note"})
-    note.text = f"An accessible EPUB edition of {name}" + (
-        f", published by {publisher}." if publisher else "."
-    )
-    return note
+EDITION = "EPUB edition: the text takes the font, size and colours your reading system is set to."
+
+
+def _title_facts(root: Element) -> list[Element]:
+    """The title page's dates, edition and origin (edition.title_page): no file name."""
+    page = edition.title_page(root, EDITION)
+    facts: list[Element] = []
+    for line in page.dates:
+        date = etree.Element("p", {"class": "title-date"})
+        date.text = line
+        facts.append(date)
+    for css_class, line in (("title-edition", page.edition), ("title-origin", page.origin)):
+        fact = etree.Element("p", {"class": css_class})
+        fact.text = line
+        facts.append(fact)
+    return facts
 
 
 def _relink(block: Element, file_name: str, file_of: dict[str, str]) -> None:
@@ -233,7 +320,11 @@ def _nav_document(
     landmarks.set(OPS, "landmarks")
     etree.SubElement(landmarks, "h2").text = "Landmarks"
     marks = etree.SubElement(landmarks, "ol")
-    entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", f"{NAV_PAGE}#toc", "Contents")]
+    contents = f"{NAV_PAGE}#toc"
+    contents_id = _source_contents_id(documents) if translated.source_contents else None
+    if contents_id is not None and contents_id in file_of:
+        contents = f"{file_of[contents_id]}#{contents_id}"  # the source's own contents page
+    entries = [("titlepage", TITLE_PAGE, "Title page"), ("toc", contents, "Contents")]
     if body_start is not None:  # the first block of the body, on the title page or after
         entries.append(("bodymatter", f"{file_of[body_start]}#{body_start}", "Start of content"))
     first_back = next((d for d in documents if d.kind == "backmatter"), None)
@@ -255,6 +346,16 @@ def _nav_document(
             )
             link.text = label
     return xhtml.to_xhtml(html)
+
+
+def _source_contents_id(documents: list[ContentDocument]) -> str | None:
+    """The id of the source's contents page in the text (a nav with role doc-toc)."""
+    for document in documents:
+        for block in document.blocks:
+            for nav in block.iter("nav"):
+                if nav.get("role") == "doc-toc" and nav.get("id"):
+                    return str(nav.get("id"))
+    return None
 
 
 def _toc_list(parent: Element, headings: list[xhtml.Heading], file_of: dict[str, str]) -> None:
@@ -298,13 +399,20 @@ class Pictures:
     shown: int  # images that carry meaning (not decorative) and are in the book
     described: int  # of those, how many have a description (their alt text)
     not_included: int  # pictures the source only linked to: their description stands in
+    symbols: int = 0  # of those shown, an Easy Read edition's pictures (each has alt text)
 
     @staticmethod
     def of(root: Element) -> Pictures:
         meaningful = [f for f in root.iter("figure") if f.get("decorative") != "true"]
         shown = [f for f in meaningful if f.find("image[@ref]") is not None]
         described = [f for f in shown if (f.findtext("description") or "").strip()]
-        return Pictures(len(shown), len(described), len(meaningful) - len(shown))
+        pictures = len(root.findall(".//line/symbol"))  # alt text required by the schema
+        return Pictures(
+            len(shown) + pictures,
+            len(described) + pictures,
+            len(meaningful) - len(shown),
+            pictures,
+        )
 
 
 def _describe(
@@ -361,9 +469,8 @@ def _describe(
         meta("schema:accessibilityFeature", feature)
     meta("schema:accessibilityHazard", "none")
     label = profiles.print_profile(options).label
-    meta(
-        "schema:accessibilitySummary", _summary(root, label, has_pages=has_pages, pictures=pictures)
-    )
+    summary = _summary(root, label, has_pages=has_pages, pictures=pictures, talking=options.audio)
+    meta("schema:accessibilitySummary", summary)
     meta("dcterms:conformsTo", CONFORMANCE)
     if has_pages:
         book.add_metadata(
@@ -371,16 +478,30 @@ def _describe(
         )
 
 
-def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) -> str:
+def _summary(
+    root: Element, label: str, *, has_pages: bool, pictures: Pictures, talking: bool = False
+) -> str:
     source = root.find("meta/source")
     name = source.get("name", "the original") if source is not None else "the original"
-    if not pictures.shown and root.find(".//figure") is not None:
+    # A talking book has audio: only video is absent.
+    absent = "video" if talking else "audio or video"
+    if pictures.symbols:
+        parts = [
+            f"An Easy Read edition of {name}: short lines, {pictures.symbols} of them with a "
+            "picture (Mulberry Symbols) beside the words. Every picture has alt text saying "
+            f"what it shows, and says no more than its line; there is no {absent}."
+        ]
+    elif not pictures.shown and root.find(".//figure") is not None:
         parts = [
             f"An accessible edition of {name}: its only images are decorative (hidden from "
-            "assistive technology); there is no audio or video."
+            f"assistive technology); there is no {absent}."
         ]
     elif not pictures.shown:
-        parts = [f"An accessible text-only edition of {name}: there are no images, audio or video."]
+        parts = [
+            f"An accessible edition of {name}: there are no images or video."
+            if talking
+            else f"An accessible text-only edition of {name}: there are no images, audio or video."
+        ]
     else:
         parts = [f"An accessible edition of {name}, with its {_count(pictures.shown, 'image')}."]
         missing = pictures.shown - pictures.described
@@ -398,6 +519,12 @@ def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) 
             f"{_count(pictures.not_included, 'picture')} the original only linked to "
             f"{'is' if pictures.not_included == 1 else 'are'} not included: "
             "the description stands in its place."
+        )
+    if talking:
+        parts.append(
+            "Its text is narrated by a synthetic voice (EPUB media overlays: each heading, "
+            "paragraph, list item, table cell and image description is highlighted as it is "
+            "read)."
         )
     parts.append(
         "Headings mark every section, a table of contents and landmarks give structured "
@@ -419,6 +546,11 @@ def _summary(root: Element, label: str, *, has_pages: bool, pictures: Pictures) 
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def symbol_file(concept: str) -> str:
+    """An Easy Read picture as a file of the package."""
+    return f"images/symbols/{concept}.svg"
 
 
 def _publication_date(root: Element) -> str:
@@ -467,10 +599,12 @@ def _reproducible_zip(data: bytes, language: str) -> bytes:
             if name.endswith(".opf"):
                 payload = _fix_package(payload, language)
             info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            # mimetype must be stored; MP3 is compressed already, so deflating only costs time.
+            stored = name == "mimetype" or name.endswith(".mp3")
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.create_system = 3
             info.external_attr = 0o644 << 16
-            target.writestr(info, payload, compresslevel=9 if name != "mimetype" else None)
+            target.writestr(info, payload, compresslevel=None if stored else 9)
     return out.getvalue()
 
 
@@ -488,3 +622,13 @@ def _plain(element: Element | None) -> str:
     if element is None:
         return ""
     return " ".join("".join(str(t) for t in element.itertext()).split())
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'EPUB 3.3, EPUB Accessibility 1.1, 22 print pages listed'."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        nav = etree.fromstring(archive.read(f"EPUB/{NAV_PAGE}"), canonical.safe_parser())
+    page_list = f"{{{xhtml.XHTML_NS}}}nav[@{OPS}='page-list']"
+    pages = len(nav.findall(f".//{page_list}//{{{xhtml.XHTML_NS}}}li"))
+    listed = f", {pages} print pages listed" if pages else ""
+    return f"EPUB 3.3, {CONFORMANCE}{listed}"

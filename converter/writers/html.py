@@ -11,7 +11,7 @@ from lxml import etree
 from converter import profiles, resources
 from converter.options import Options
 from converter.profiles import PrintProfile
-from converter.writers import xhtml
+from converter.writers import edition, facts, xhtml
 
 #: Ems per character of Atkinson Hyperlegible running text (measured on the sample at
 #: 14 pt on A3: about 0.43 em with spaces), to turn the profile's line length into a measure.
@@ -56,6 +56,8 @@ def css_values(profile: PrintProfile, running_head: str = "") -> dict[str, str]:
         "margin_top": f"{margin_pt + line_height_pt * 1.6:.1f}",
         "margin_bottom": f"{margin_pt + line_height_pt * 1.6:.1f}",
         "measure": f"{profile.line_length * EM_PER_CHARACTER:g}",
+        # The title page's title: smaller steps above giant print so it fits one page.
+        "title_size": "1.5em" if profile.font_size < 28 else "1.25em",
         "running_head": css_string(running_head),
     }
 
@@ -79,5 +81,28 @@ def write(root: etree._Element, options: Options) -> bytes:
         "bold": data_url(font_file("Bold"), "font/ttf"),
     }
     css = stylesheet(profile, "screen", fonts)
-    document = xhtml.translate_report(root, css=css, contents=True)
+    arranged = edition.prepare(root)
+    page = edition.title_page(arranged, "")
+    facts_lines: list[etree._Element] = []
+    for css_class, line in [
+        *(("title-date", d) for d in page.dates),
+        ("title-origin", page.origin),
+    ]:
+        fact = etree.Element("p", {"class": css_class})
+        fact.text = line
+        facts_lines.append(fact)
+    document = xhtml.translate_report(arranged, css=css, contents=True, title_page=facts_lines)
+    head = document.html.find("head")
+    assert head is not None
+    # The print facts, so a check knows the profile and colours it was made with.
+    for name, value in facts.PrintFacts.of(options).values().items():
+        etree.SubElement(head, "meta", name=f"converter:{name}", content=value)
     return xhtml.serialize_html(document.html)
+
+
+def describe(payload: bytes, options: Options) -> str:
+    profile = profiles.print_profile(options)
+    return (
+        f"accessible HTML (WCAG 2.2 AA), {profile.label} {profile.font_size:g} pt, "
+        f"{edition.colour_words(profile.colours)}"
+    )

@@ -1,9 +1,12 @@
-"""Repairs to WeasyPrint's tagged PDF with pikepdf: artifacts and whole tables (issue #2903)."""
+"""Repairs to WeasyPrint's tagged PDF with pikepdf: artifacts, whole tables (its issue
+#2903), and for PDF/UA-2 list numbering and structure destinations (ISO 14289-2 8.2.5.25
+and 8.8), which WeasyPrint's own pdf/ua-2 output lacks."""
 
 from __future__ import annotations
 
 import io
 from collections import defaultdict
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +21,24 @@ class Repaired:
     pdf: bytes
     merged_tables: list[str] = field(default_factory=list)  # ids of tables made whole again
     artifacts: int = 0  # marked-content sequences turned into artifacts
+    structure_destinations: int = 0  # destinations given a structure element (PDF/UA-2)
+
+
+#: CSS list-style-type -> PDF 2.0 ListNumbering (ISO 32000-2 Table 376).
+LIST_NUMBERING = {
+    "disc": "Disc",
+    "circle": "Circle",
+    "square": "Square",
+    "decimal": "Decimal",
+    "lower-roman": "LowerRoman",
+    "upper-roman": "UpperRoman",
+    "lower-alpha": "LowerAlpha",
+    "lower-latin": "LowerAlpha",
+    "upper-alpha": "UpperAlpha",
+    "upper-latin": "UpperAlpha",
+}
+#: Structure elements that only wrap text: a destination points at the block around them.
+_INLINE_ROLES = ("/Span", "/NonStruct", "/Link")
 
 
 def table_fragments(document: Any) -> list[tuple[str, int]]:
@@ -36,9 +57,65 @@ def table_fragments(document: Any) -> list[tuple[str, int]]:
     return fragments
 
 
-def repair(data: bytes, fragments: list[tuple[str, int]], *, merge_tables: bool = True) -> Repaired:
+def captions_alone(document: Any) -> list[str]:
+    """Ids of tables whose first fragment holds only the caption: a table kept whole
+    (break-inside: avoid) that is taller than a page leaves its caption behind."""
+    alone: list[str] = []
+    seen: set[str] = set()
+
+    def has_rows(box: Any) -> bool:
+        return box.element_tag == "tr" or any(
+            has_rows(child) for child in getattr(box, "children", ())
+        )
+
+    def walk(box: Any) -> None:
+        if getattr(box, "is_table_wrapper", False) and box.element_tag == "table":
+            table_id = box.element.get("id", "")
+            if table_id and table_id not in seen:
+                seen.add(table_id)
+                table = box.get_wrapped_table()
+                if table is None or not has_rows(table):
+                    alone.append(table_id)
+            return
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return alone
+
+
+def list_numbering(document: Any) -> list[str]:
+    """The ListNumbering of every list fragment WeasyPrint laid out, in the order its tagger
+    makes L structure elements (as ``table_fragments``)."""
+    numbering: list[str] = []
+
+    def walk(box: Any) -> None:
+        if box.element_tag in ("ul", "ol") and not getattr(box, "is_table_wrapper", False):
+            style = str(box.style["list_style_type"])
+            fallback = "Ordered" if box.element_tag == "ol" else "Unordered"
+            numbering.append(LIST_NUMBERING.get(style, fallback))
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return numbering
+
+
+def repair(
+    data: bytes,
+    fragments: list[tuple[str, int]],
+    *,
+    merge_tables: bool = True,
+    lists: list[str] | None = None,
+    structure_destinations: bool = False,
+    xmp: Callable[[pikepdf.Pdf], None] | None = None,
+) -> Repaired:
     """Merge split tables (unless told not to: a control for the tests), scope header cells,
-    and turn marked content outside the structure tree into artifacts."""
+    and turn marked content outside the structure tree into artifacts.  For PDF/UA-2, give
+    lists their ListNumbering (``lists``) and make every destination a structure
+    destination.  ``xmp`` writes our facts into the metadata."""
     with pikepdf.open(io.BytesIO(data)) as pdf:
         # The structure tree is walked once, and again only after a repair that moved
         # elements in it (a merged table, a decorative figure taken out): each walk visits
@@ -52,9 +129,187 @@ def repair(data: bytes, fragments: list[tuple[str, int]], *, merge_tables: bool 
         if decorative:
             elements = struct_elements(pdf)
         artifacts = _orphans_to_artifacts(pdf, elements, decorative)
+        _group_captions(pdf)
+        if lists is not None:
+            _number_lists(pdf, lists)
+        destinations = _structure_destinations(pdf) if structure_destinations else 0
+        if xmp is not None:
+            xmp(pdf)
         out = io.BytesIO()
         pdf.save(out, deterministic_id=True)
-    return Repaired(out.getvalue(), merged, artifacts)
+    return Repaired(out.getvalue(), merged, artifacts, destinations)
+
+
+def _number_lists(pdf: pikepdf.Pdf, numbering: list[str]) -> None:
+    """ListNumbering on every L (PDF/UA-2 8.2.5.25-1: required where items have labels)."""
+    lists = [e for e in struct_elements(pdf) if e.get("/S") == "/L"]
+    if len(lists) != len(numbering):
+        raise OutputError(f"found {len(lists)} L structure elements for {len(numbering)} lists")
+    for element, value in zip(lists, numbering, strict=True):
+        attributes = element.get("/A")
+        if not isinstance(attributes, pikepdf.Dictionary):
+            attributes = pikepdf.Dictionary(O=pikepdf.Name.List)
+            element.A = attributes
+        attributes.ListNumbering = pikepdf.Name(f"/{value}")
+
+
+# -- structure destinations (PDF/UA-2 8.8) ---------------------------------------------------
+
+
+def _structure_destinations(pdf: pikepdf.Pdf) -> int:
+    """Every destination within the document also names the structure element it lands on:
+    named destinations (links) become << /D [...] /SD [...] >>, outline items go-to
+    actions with /D and /SD.  The element is the one whose text starts first below the
+    destination's top on its page (a heading, a paragraph, a note)."""
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    finder = _ElementFinder(pdf)
+    count = 0
+    catalog_names = pdf.Root.get("/Names")
+    names = catalog_names.get("/Dests") if isinstance(catalog_names, pikepdf.Dictionary) else None
+    if isinstance(names, pikepdf.Dictionary) and "/Names" in names:
+        flat = names.Names
+        for i in range(1, len(flat), 2):
+            destination = flat[i]
+            if isinstance(destination, pikepdf.Array):
+                flat[i] = pikepdf.Dictionary(
+                    D=destination, SD=_structure_destination(destination, pages, finder)
+                )
+                count += 1
+    outlines = pdf.Root.get("/Outlines")
+    stack = [outlines.get("/First")] if outlines is not None else []
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Dictionary):
+            continue
+        target = item.get("/Dest")
+        if isinstance(target, pikepdf.Array):
+            item.A = pikepdf.Dictionary(
+                S=pikepdf.Name.GoTo,
+                D=target,
+                SD=_structure_destination(target, pages, finder),
+            )
+            del item.Dest
+            count += 1
+        stack.extend(x for x in (item.get("/Next"), item.get("/First")) if x is not None)
+    return count
+
+
+def _structure_destination(
+    destination: pikepdf.Array, pages: dict[tuple[int, int], int], finder: _ElementFinder
+) -> pikepdf.Array:
+    page = pages[destination[0].objgen]
+    top = float(destination[3]) if len(destination) > 3 else float("inf")
+    element = finder.element_below(page, top)
+    return pikepdf.Array([element, *list(destination)[1:]])
+
+
+class _ElementFinder:
+    """Structure elements by where their text starts on the page."""
+
+    def __init__(self, pdf: pikepdf.Pdf) -> None:
+        self.pdf = pdf
+        self.parents: dict[int, pikepdf.Array] = {}
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for i in range(0, len(nums), 2):
+            value = nums[i + 1]
+            if isinstance(value, pikepdf.Array):
+                self.parents[int(nums[i])] = value
+        self.origins: dict[int, list[tuple[float, float, int]]] = {}
+
+    def page_origins(self, page: int) -> list[tuple[float, float, int]]:
+        if page not in self.origins:
+            self.origins[page] = text_origins(self.pdf.pages[page])
+        return self.origins[page]
+
+    def element_below(self, page: int, top: float) -> pikepdf.Dictionary:
+        """The block element of the first text at or below ``top`` on a page (else on the
+        pages after it; else the document element)."""
+        for index in range(page, len(self.pdf.pages)):
+            limit = top + 1.0 if index == page else float("inf")
+            below = [(y, x, mcid) for x, y, mcid in self.page_origins(index) if y <= limit]
+            below.sort(key=lambda found: (-found[0], found[1]))
+            for _, _, mcid in below:
+                element = self._element(index, mcid)
+                if element is not None:
+                    return element
+        document = self.pdf.Root.StructTreeRoot.K
+        found = document[0] if isinstance(document, pikepdf.Array) else document
+        assert isinstance(found, pikepdf.Dictionary)
+        return found
+
+    def _element(self, page: int, mcid: int) -> pikepdf.Dictionary | None:
+        parents = self.parents.get(page)
+        if parents is None or mcid >= len(parents):
+            return None
+        element = parents[mcid]
+        if not isinstance(element, pikepdf.Dictionary):
+            return None  # an artifact
+        while isinstance(element.get("/P"), pikepdf.Dictionary):
+            parent = element.P
+            assert isinstance(parent, pikepdf.Dictionary)
+            if parent.get("/Type") == "/StructTreeRoot" or parent.get("/S") == "/Document":
+                break
+            inline = element.get("/S") in _INLINE_ROLES
+            item_part = element.get("/S") in ("/Lbl", "/LBody") and parent.get("/S") == "/LI"
+            if not (inline or item_part):
+                break
+            element = parent
+        return element
+
+
+def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
+    """(x, y, MCID) of the first glyph of each marked-content sequence with text, in
+    default user space."""
+    identity: tuple[float, ...] = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+    ctm, stack = identity, []
+    text_matrix = identity
+    marks: list[int | None] = []
+    found: dict[int, tuple[float, float]] = {}
+    for instruction in pikepdf.parse_content_stream(page):
+        operands, op = instruction.operands, str(instruction.operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else ctm
+        elif op == "cm":
+            ctm = _multiply(_matrix(operands), ctm)
+        elif op == "BDC":
+            properties = operands[1]
+            raw = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
+            marks.append(int(raw) if raw is not None else None)
+        elif op == "BMC":
+            marks.append(None)
+        elif op == "EMC":
+            if marks:
+                marks.pop()
+        elif op == "BT":
+            text_matrix = identity
+        elif op == "Tm":
+            text_matrix = _matrix(operands)
+        elif op in ("Tj", "TJ", "'", '"'):
+            current = next((m for m in reversed(marks) if m is not None), None)
+            if current is not None and current not in found:
+                _, _, _, _, x, y = _multiply(text_matrix, ctm)
+                found[current] = (x, y)
+    return [(x, y, mcid) for mcid, (x, y) in found.items()]
+
+
+def _matrix(operands: Any) -> tuple[float, float, float, float, float, float]:
+    a, b, c, d, e, f = (float(x) for x in operands)
+    return (a, b, c, d, e, f)
+
+
+def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (
+        a * a2 + b * c2,
+        a * b2 + b * d2,
+        c * a2 + d * c2,
+        c * b2 + d * d2,
+        e * a2 + f * c2 + e2,
+        e * b2 + f * d2 + f2,
+    )
 
 
 def _merge_tables(
@@ -228,6 +483,19 @@ def _decorative_figures(elements: list[pikepdf.Dictionary]) -> set[tuple[int, in
             _detach(element)
             detached.add(element.objgen)
     return detached
+
+
+def _group_captions(pdf: pikepdf.Pdf) -> None:
+    """A figure and its caption grouped in a Sect.  WeasyPrint tags <figure> NonStruct,
+    which PDF 2.0 reads through (as it does a Div): the Caption would then stand among the
+    section's children, not first or last in a group of its own (PDF/UA-2 8.2.5.27-1)."""
+    for element in struct_elements(pdf):
+        if element.get("/S") not in ("/NonStruct", "/Div"):
+            continue
+        kids = element.get("/K")
+        kids = kids if isinstance(kids, pikepdf.Array) else pikepdf.Array([kids])
+        if any(isinstance(k, pikepdf.Dictionary) and k.get("/S") == "/Caption" for k in kids):
+            element.S = pikepdf.Name.Sect
 
 
 def _orphans_to_artifacts(

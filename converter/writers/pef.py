@@ -54,7 +54,7 @@ def encode(root: etree._Element, document: braille.BrailleDocument) -> bytes:
         cols=str(document.cells),
         rows=str(document.lines_per_page),
         rowgap="0",
-        duplex="false",
+        duplex="true" if document.duplex else "false",
     )
     section = etree.SubElement(volume, f"{{{PEF_NS}}}section")
     for page in document.pages:
@@ -63,3 +63,9 @@ def encode(root: etree._Element, document: braille.BrailleDocument) -> bytes:
             etree.SubElement(page_element, f"{{{PEF_NS}}}row").text = braille.line_text(line)
     etree.indent(pef, space="  ")
     return etree.tostring(pef, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'27 braille pages, grade 2 (contracted), 40 x 25'."""
+    pages = etree.fromstring(payload, canonical.safe_parser()).iterfind(f".//{{{PEF_NS}}}page")
+    return braille.describe_pages(sum(1 for _ in pages), options)

@@ -1,4 +1,5 @@
-"""The `summary` writer: the plain-language summary as Markdown, each sentence with its sources."""
+"""The `summary` writer: the plain-language summary as Markdown, for a reader: no reference
+tags (a sentence's sources are in the trace, `--trace`, and the `--sources` list)."""
 
 from __future__ import annotations
 
@@ -38,12 +39,9 @@ def _section(section: etree._Element, level: int, lines: list[str]) -> None:
         if child.tag == "heading":
             lines.extend([f"{'#' * min(level, 6)} {escape(canonical.text_content(child))}", ""])
         elif child.tag == "p":
-            lines.extend([_sentence(child), ""])
+            lines.extend([_text(child), ""])
         elif child.tag == "list":
-            ordered = child.get("type") == "ordered"
-            for number, item in enumerate(child.iterfind("item"), 1):
-                marker = f"{number}." if ordered else "-"
-                lines.append(f"{marker} {_sentence(item)}")
+            _list(child, lines, "")
             lines.append("")
         elif child.tag == "section":
             _section(child, level + 1, lines)
@@ -53,14 +51,30 @@ def _section(section: etree._Element, level: int, lines: list[str]) -> None:
             lines.extend([f"Image: {escape(description or NO_DESCRIPTION)}", ""])
 
 
-def _sentence(element: etree._Element) -> str:
-    """The block's text, its term in bold where it has one, then its references."""
-    parts = [escape(element.text or "")] if element.text else []
+def _list(listing: etree._Element, lines: list[str], indent: str) -> None:
+    ordered = listing.get("type") == "ordered"
+    for number, item in enumerate(listing.iterfind("item"), 1):
+        marker = f"{number}." if ordered else "-"
+        lines.append(f"{indent}{marker} {_text(item)}")
+        for points in item.iterfind("list"):
+            _list(points, lines, indent + " " * (len(marker) + 1))
+
+
+def _text(element: etree._Element) -> str:
+    """The block's own text (not a nested list), its term in bold where it has one."""
+    parts = [escape(element.text)] if element.text and element.text.strip() else []
     for child in element:
+        if child.tag == "list":
+            continue
         inner = escape(canonical.text_content(child))
         parts.append(f"**{inner}**" if child.tag == "strong" else inner)
-        if child.tail:
+        if child.tail and child.tail.strip():
             parts.append(escape(child.tail))
-    text = "".join(parts).strip()
-    cites = element.get("cites")
-    return f"{text} [{', '.join(cites.split())}]" if cites else text
+    return "".join(parts).strip()
+
+
+def describe(payload: bytes, options: Options) -> str:
+    """'412 words of plain language, Markdown' (references left out of the count)."""
+    text = re.sub(r"\[[^\]]*\]", " ", payload.decode("utf-8"))
+    count = len(re.findall(r"[^\W_]+(?:'[^\W_]+)*", text))
+    return f"{count} words of plain language, Markdown"

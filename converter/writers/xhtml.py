@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from converter import images
+from converter import images, symbols
 from converter import tree as canonical
 from converter.errors import OutputError
 from converter.images import NO_DESCRIPTION, StoredImage
 from converter.tree import append_text
+from converter.writers import edition
 
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 OPS_NS = "http://www.idpf.org/2007/ops"  # epub:type
@@ -45,6 +46,7 @@ TRANSLATED_BY_PARENT = {
     "head": "visit_table",
     "row": "visit_table",
     "cell": "visit_table",
+    "symbol": "visit_line (the picture beside the line, its alt text)",
 }
 #: Canonical elements that are data, deliberately not rendered: metadata whose lines stay
 #: in the body (dates, people, judgements) and artifacts removed from the print original.
@@ -77,8 +79,24 @@ def data_url(image: StoredImage) -> str:
     return f"data:{image.media_type};base64,{base64.b64encode(image.data).decode('ascii')}"
 
 
+#: The title shown for a report without one.
+UNTITLED = "Untitled"
+#: Said before the description of a picture the source only linked to (not in the copy).
+LINKED_IMAGE = "Image (not included in this copy):"
+#: Where an Easy Read picture's bytes are found by the page, by its concept: a data URL in
+#: a self-contained page, a file of an EPUB, a URL the PDF renderer may fetch.
+SymbolSource = Callable[[str], str]
+
+
+def symbol_data_url(concept: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(symbols.svg(concept)).decode("ascii")
+
+
 #: Elements the translator adds itself, by the id each gets unless the tree uses it already.
 WRITER_IDS = ("title-block", "title", "contents", "contents-heading", "main", "back-matter")
+#: A web address shown as link text breaks after these characters, never inside a word.
+_URL_BREAKS = re.compile(r"(?<=[/.?&=_-])(?=[^/.?&=_-])")
+_URL_TEXT = re.compile(r"^(https?://|www\.|mailto:)\S+$|^\S+\.[a-z]{2,}/\S*$", re.IGNORECASE)
 
 
 def writer_ids(root: Element) -> dict[str, str]:
@@ -124,6 +142,16 @@ class XhtmlTranslator:
     # The tree's images by hash, and how the page refers to one.
     images: dict[str, StoredImage] = field(default_factory=dict)
     image_source: ImageSource = data_url
+    # Note id -> the ids given to its references, in order (a note links back to the first).
+    noteref_ids: dict[str, list[str]] = field(default_factory=dict)
+    # Heading words (case-folded, without note markers) -> the ids of the headings with
+    # them, in order: a source contents entry links to the section it names (the second
+    # "Executive summary" to the second such section).
+    heading_ids: dict[str, list[str]] = field(default_factory=dict)
+    _entries_seen: dict[str, int] = field(default_factory=dict)
+    _noterefs_seen: dict[str, int] = field(default_factory=dict)
+    # How the page refers to an Easy Read picture.
+    symbol_source: SymbolSource = symbol_data_url
 
     # -- dispatch -------------------------------------------------------------------------
 
@@ -136,7 +164,18 @@ class XhtmlTranslator:
         return visit(element, depth)
 
     def blocks(self, elements: Iterable[Element], depth: int = 0) -> list[Element]:
-        return [self.translate(child, depth) for child in elements if isinstance(child.tag, str)]
+        """Translated blocks; consecutive address lines go into one block that is never
+        split over a page."""
+        translated: list[Element] = []
+        children = [child for child in elements if isinstance(child.tag, str)]
+        for group in edition.address_runs(children):
+            if len(group) == 1:
+                translated.append(self.translate(group[0], depth))
+                continue
+            address = etree.Element("div", {"class": "address"})
+            address.extend(self.translate(line, depth) for line in group)
+            translated.append(address)
+        return translated
 
     def inline_into(self, target: Element, source: Element) -> None:
         """Copy the mixed content of ``source`` (text and inline children) into ``target``."""
@@ -148,6 +187,8 @@ class XhtmlTranslator:
             if child.tag in ("list", "table", "note"):
                 target.append(self.translate(child))
             else:
+                if child.tag == "noteref" and not _ends_with_space(target):
+                    append_text(target, " ")  # "improve? [note 1]", never "improve?1"
                 target.append(self.translate_inline(child))
             append_text(target, child.tail)
 
@@ -164,6 +205,8 @@ class XhtmlTranslator:
         return footer
 
     def visit_section(self, element: Element, depth: int) -> Element:
+        if element.get("role") == "contents" and element.find("heading") is not None:
+            return self.visit_contents(element, depth)
         section = etree.Element("section", id=element.get("id", ""))
         heading = element.find("heading")
         if heading is not None:
@@ -181,11 +224,51 @@ class XhtmlTranslator:
         section.extend(self.blocks((c for c in element if c.tag != "heading"), inner))
         return section
 
+    def visit_contents(self, element: Element, depth: int) -> Element:
+        """The source's own contents page, shown as the document's contents: each entry
+        that names a section links to it (the PDF adds its page number).  Its page numbers
+        were print artifacts; its words are all kept."""
+        nav = etree.Element(
+            "nav",
+            {
+                "id": element.get("id", ""),
+                "class": "contents source-contents",
+                "role": "doc-toc",
+            },
+        )
+        heading = element.find("heading")
+        assert heading is not None
+        html_heading = self.visit_heading(heading, min(self.heading_offset + depth, 6))
+        html_heading.set("class", "contents-heading")
+        nav.set("aria-labelledby", html_heading.get("id", ""))
+        nav.append(html_heading)
+        nav.extend(self.blocks((c for c in element if c.tag != "heading"), depth + 1))
+        for item in nav.iter("li"):
+            self._link_entry(item)
+        return nav
+
+    def _link_entry(self, item: Element) -> None:
+        """Wrap a contents entry's text in a link to the heading it names, if one does."""
+        if item.find("a") is not None or item.find("ol") is not None or item.find("ul") is not None:
+            return
+        key = entry_key(_text(item))
+        targets = self.heading_ids.get(key, [])
+        seen = self._entries_seen.get(key, 0)
+        self._entries_seen[key] = seen + 1
+        if not targets:
+            return
+        target = targets[min(seen, len(targets) - 1)]
+        link = etree.Element("a", href=f"#{target}")
+        link.text, item.text = item.text, None
+        for child in list(item):
+            link.append(child)
+        item.append(link)
+
     def visit_heading(self, element: Element, level: int) -> Element:
         tag = f"h{max(1, min(level, 6))}"
         heading = etree.Element(tag, id=element.get("id", ""))
         self.inline_into(heading, element)
-        self.headings.append(Heading(level, _text(heading), heading.get("id", "")))
+        self.headings.append(Heading(level, heading_text(element), heading.get("id", "")))
         return heading
 
     def visit_p(self, element: Element, depth: int) -> Element:
@@ -255,17 +338,25 @@ class XhtmlTranslator:
         return tr
 
     def visit_note(self, element: Element, depth: int) -> Element:
-        aside = etree.Element(
-            "aside", {"id": element.get("id", ""), "class": "note", "role": "doc-footnote"}
-        )
+        """A footnote: 'Note 1:' and its text, with a link back to where it is cited."""
+        note_id = element.get("id", "")
+        aside = etree.Element("aside", {"id": note_id, "class": "note", "role": "doc-footnote"})
         if self.epub:
             aside.set(f"{{{OPS_NS}}}type", "footnote")
         paragraph = etree.SubElement(aside, "p")
-        if element.get("label"):
-            label = etree.SubElement(paragraph, "span", {"class": "note-label"})
-            label.text = element.get("label")
-            label.tail = " "
+        label = etree.SubElement(paragraph, "span", {"class": "note-label"})
+        label.text = f"Note {element.get('label')}:" if element.get("label") else "Note:"
+        label.tail = " "
         self.inline_into(paragraph, element)
+        references = self.noteref_ids.get(note_id)
+        if references:
+            append_text(paragraph, " ")
+            back = etree.SubElement(
+                paragraph,
+                "a",
+                {"href": f"#{references[0]}", "class": "backlink", "role": "doc-backlink"},
+            )
+            back.text = "Back to the text"
         return aside
 
     def visit_figure(self, element: Element, depth: int) -> Element:
@@ -301,11 +392,40 @@ class XhtmlTranslator:
             # The picture is not in this copy (the source only linked to it): its
             # description stands in its place, said to be one.
             text = etree.SubElement(figure, "p", {"class": "figure-text"})
-            text.text = f"Image (not included in this copy): {description or NO_DESCRIPTION}"
+            text.text = f"{LINKED_IMAGE} {description or NO_DESCRIPTION}"
         if caption is not None:
             figcaption = etree.SubElement(figure, "figcaption")
             self.inline_into(figcaption, caption)
         return figure
+
+    def visit_line(self, element: Element, depth: int) -> Element:
+        """An Easy Read line: the picture on the left (its alt text says what it shows),
+        the words on the right, never over it.  A line with no picture keeps its words in
+        the same column; a line that goes on from the one before sits under its words."""
+        classes = ["easy-line"]
+        if element.get("continues") == "true":
+            classes.append("continues")
+        line = etree.Element("div", {"id": element.get("id", ""), "class": " ".join(classes)})
+        symbol = element.find("symbol")
+        if symbol is not None:
+            etree.SubElement(
+                line,
+                "img",
+                {
+                    "class": "symbol",
+                    "src": self.symbol_source(symbol.get("ref", "")),
+                    "alt": symbol.get("alt", ""),
+                },
+            )
+        else:
+            line.set("class", " ".join([*classes, "no-symbol"]))
+        words = etree.SubElement(line, "p")
+        append_text(words, element.text)
+        for child in element:
+            if isinstance(child.tag, str) and child is not symbol:
+                words.append(self.translate_inline(child))
+            append_text(words, child.tail)
+        return line
 
     def visit_pagebreak(self, element: Element, depth: int) -> Element:
         return self._pagebreak(element, "div")
@@ -346,18 +466,7 @@ class XhtmlTranslator:
         elif tag == "abbr":
             html = etree.Element("abbr", title=element.get("title", ""))
         elif tag == "noteref":
-            html = etree.Element(
-                "a",
-                {"href": f"#{element.get('ref', '')}", "class": "noteref", "role": "doc-noteref"},
-            )
-            if self.epub:
-                html.set(f"{{{OPS_NS}}}type", "noteref")
-            # In brackets at the text's size, never a superscript glued to the word before
-            # it: large print has no small print, and "area[2]" still reads as two words.
-            label = canonical.text_content(element).strip()
-            html.text = f"[{label}]"
-            html.set("aria-label", f"note {label}")
-            return html
+            return self._noteref(element)
         elif tag == "span":
             html = etree.Element("span", lang=element.get(canonical.XML_LANG, ""))
         elif tag == "quote":
@@ -367,7 +476,60 @@ class XhtmlTranslator:
         else:
             raise TranslationError(f"no HTML translation for inline <{tag}>")
         self.inline_into(html, element)
+        if tag == "a":
+            _break_url(html)
         return html
+
+    def _noteref(self, element: Element) -> Element:
+        """'[note 1]', a link to the note, set off by a space: never glued to the word."""
+        note_id = element.get("ref", "")
+        seen = self._noterefs_seen.get(note_id, 0)
+        self._noterefs_seen[note_id] = seen + 1
+        references = self.noteref_ids.get(note_id, [])
+        attributes = {"href": f"#{note_id}", "class": "noteref", "role": "doc-noteref"}
+        if seen < len(references):
+            attributes["id"] = references[seen]
+        html = etree.Element("a", attributes)
+        if self.epub:
+            html.set(f"{{{OPS_NS}}}type", "noteref")
+        marker = " ".join(canonical.text_content(element).split())
+        html.text = f"[note {marker}]" if marker else "[note]"
+        return html
+
+
+def _break_url(link: Element) -> None:
+    """Let a web address shown as its own text break after a slash or a dot, where a
+    reader expects it, rather than at any letter."""
+    if len(link) or not link.text or not _URL_TEXT.match(link.text):
+        return
+    parts = _URL_BREAKS.split(link.text)
+    if len(parts) < 2:
+        return
+    link.text = parts[0]
+    for part in parts[1:]:
+        etree.SubElement(link, "wbr").tail = part
+
+
+def _ends_with_space(element: Element) -> bool:
+    last = element[-1].tail if len(element) else element.text
+    if len(element) and last is None:
+        return False
+    return not last or last[-1].isspace()
+
+
+def heading_text(heading: Element) -> str:
+    """A heading's words for contents and bookmarks: note references left out."""
+    pieces: list[str] = [heading.text or ""]
+    for child in heading:
+        if child.tag != "noteref":
+            pieces.append(canonical.text_content(child))
+        pieces.append(child.tail or "")
+    return " ".join("".join(pieces).split())
+
+
+def entry_key(text: str) -> str:
+    """A contents entry or heading reduced to its words, to match one with the other."""
+    return " ".join(re.findall(r"[^\W_]+", text.casefold()))
 
 
 def _text(element: Element) -> str:
@@ -383,6 +545,7 @@ class HtmlDocument:
     page_ids: list[tuple[str, str]]
     title: str
     language: str
+    source_contents: bool = False  # the source's contents page stands for ours
 
 
 def translate_report(
@@ -393,11 +556,14 @@ def translate_report(
     contents: bool = False,
     title_page: Iterable[Element] = (),
     image_source: ImageSource = data_url,
+    symbol_source: SymbolSource = symbol_data_url,
 ) -> HtmlDocument:
     """The whole report as one HTML page: title header, optional contents, main, footer.
 
     ``title_page`` elements go inside the title header (after the title and subtitle);
-    ``contents`` adds a contents nav of the section headings between header and main.
+    ``contents`` adds a contents nav of the section headings between header and main,
+    unless the source has a contents page of its own (a section with role contents),
+    which is then the document's contents.
     """
     if root.tag != "report" or root.find("body") is None:
         raise TranslationError(f"not a canonical report: <{root.tag}>")
@@ -410,9 +576,12 @@ def translate_report(
         ids=ids,
         images=images.used(root),
         image_source=image_source,
+        noteref_ids=noteref_ids(root, set(ids.values())),
+        heading_ids=heading_ids(root),
+        symbol_source=symbol_source,
     )
-    language = canonical.language(root)
-    title = " ".join((root.findtext("meta/title") or "Untitled").split())
+    language = edition.language(root)
+    title = " ".join((root.findtext("meta/title") or "").split()) or UNTITLED
     html = etree.Element("html", lang=language)
     html.set(f"{{{canonical.XML_NS}}}lang", language)
     head = etree.SubElement(html, "head")
@@ -425,6 +594,8 @@ def translate_report(
     if css:
         etree.SubElement(head, "style").text = css
     body = etree.SubElement(html, "body")
+    if root.get("variant") == "easy-read":
+        body.set("class", "easy-read")  # its own layout: pictures beside the lines
     header = etree.SubElement(body, "header", {"id": ids["title-block"], "class": "title-block"})
     h1 = etree.SubElement(header, "h1", id=ids["title"])
     h1.text = title
@@ -437,9 +608,43 @@ def translate_report(
     back = root.find("back")
     if back is not None and len(back):
         body.append(translator.translate(back))
-    if contents:
+    source_contents = has_source_contents(root)
+    if contents and not source_contents:
         header.addnext(contents_nav(translator.headings, ids))
-    return HtmlDocument(html, translator.headings, translator.page_ids, title, language)
+    return HtmlDocument(
+        html, translator.headings, translator.page_ids, title, language, source_contents
+    )
+
+
+def has_source_contents(root: Element) -> bool:
+    """Whether the source's own contents page is in the tree (then it is our contents)."""
+    return any(s.find("heading") is not None for s in root.iterfind(".//section[@role='contents']"))
+
+
+def noteref_ids(root: Element, taken: set[str]) -> dict[str, list[str]]:
+    """An id for every note reference ("ref-note-1", "ref-note-1-2"), clear of the tree's
+    ids, so that a note links back to where it is cited."""
+    taken = taken | {str(e.get("id")) for e in root.iter() if e.get("id")}
+    found: dict[str, list[str]] = {}
+    for reference in root.iter("noteref"):
+        note_id = reference.get("ref", "")
+        candidate, number = f"ref-{note_id}", 2
+        while candidate in taken:
+            candidate, number = f"ref-{note_id}-{number}", number + 1
+        taken.add(candidate)
+        found.setdefault(note_id, []).append(candidate)
+    return found
+
+
+def heading_ids(root: Element) -> dict[str, list[str]]:
+    """Section headings' ids by their words, in document order, for contents entries."""
+    found: dict[str, list[str]] = {}
+    for section in root.iter("section"):
+        heading = section.find("heading")
+        if heading is None or section.get("role") == "contents" or not heading.get("id"):
+            continue
+        found.setdefault(entry_key(heading_text(heading)), []).append(str(heading.get("id")))
+    return found
 
 
 def contents_nav(headings: list[Heading], ids: dict[str, str], *, max_level: int = 3) -> Element:

@@ -11,3 +11,7 @@ from converter.options import Options
 def write(root: etree._Element, options: Options) -> bytes:
     canonical.validate(root)
     return canonical.serialize(root)
+
+
+def describe(payload: bytes, options: Options) -> str:
+    return f"canonical XML, schema {canonical.SCHEMA_VERSION}"

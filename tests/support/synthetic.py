@@ -122,6 +122,40 @@ def report_xml(rng: random.Random, number: int, *, sections: int) -> bytes:
     return canonical.serialize(root)
 
 
+def long_report_xml(*, pages: int, words_per_page: int, sections: int, seed: int = 7) -> bytes:
+    """A canonical XML report of ``pages`` print pages (a page break before each), about
+    ``words_per_page`` words on each, in ``sections`` headed sections."""
+    rng = random.Random(seed)
+    root = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
+    root.set(canonical.XML_LANG, "en-GB")
+    meta = etree.SubElement(root, "meta")
+    etree.SubElement(meta, "title").text = f"{rng.choice(_PLACES)} long report"
+    etree.SubElement(meta, "kind").text = "generic"
+    name = f"long-{pages}-pages.pdf"
+    digest = hashlib.sha256(name.encode()).hexdigest()
+    source = {"name": name, "sha256": digest, "format": "pdf", "pages": str(pages)}
+    etree.SubElement(meta, "source", source)
+    body = etree.SubElement(root, "body")
+    per_section = -(-pages // sections)
+    section = body
+    for page in range(1, pages + 1):
+        if (page - 1) % per_section == 0:
+            number = (page - 1) // per_section
+            section = etree.SubElement(body, "section", {"id": f"s{number}"})
+            heading = etree.SubElement(section, "heading", {"id": f"s{number}-h"})
+            heading.text = f"Part {number + 1}: {_HEADINGS[number % len(_HEADINGS)]}"
+        etree.SubElement(section, "pagebreak", {"id": f"pb-{page}", "page": str(page)})
+        said = 0
+        paragraph = 0
+        while said < words_per_page:
+            paragraph += 1
+            p = etree.SubElement(section, "p", {"id": f"p{page}-{paragraph}"})
+            p.text = _paragraph(rng)
+            said += len(p.text.split())
+    canonical.validate(root)
+    return canonical.serialize(root)
+
+
 #: Broken sources: name -> bytes, each of which must fail alone with a clear error.
 BROKEN: dict[str, bytes] = {
     "broken/empty.txt": b"",

@@ -1,4 +1,5 @@
-// Validates PDFs against PDF/UA-1 with the veraPDF greenfield engine, one JVM for many files.
+// Validates PDFs against PDF/UA-1 or PDF/UA-2 (the flavour argument: ua1, ua2) with the
+// veraPDF greenfield engine, one JVM for many files.
 // Reads one PDF path per line on standard input; writes for each file on standard output,
 // every line prefixed "@@verapdf " so that anything else printed there can be told apart:
 //   RESULT <compliant|failed|error> <path>

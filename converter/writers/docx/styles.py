@@ -18,7 +18,14 @@ from lxml import etree
 from converter import resources
 from converter import tree as canonical
 from converter.profiles import PrintProfile
-from converter.writers.docx.sizes import HEADING_FACTORS, SUBTITLE_FACTOR, TITLE_FACTOR
+from converter.writers import edition
+from converter.writers.docx.sizes import (
+    GIANT,
+    GIANT_TITLE_FACTOR,
+    HEADING_FACTORS,
+    SUBTITLE_FACTOR,
+    TITLE_FACTOR,
+)
 
 Element = etree._Element
 
@@ -63,8 +70,14 @@ STYLE_NAMES = {
     "emphasis": "Emphasis",
     "hyperlink": "Hyperlink",
     "number-label": "Paragraph Number",
+    "footnote-reference": "footnote reference",
+    "toc-heading": "TOC Heading",
+    **{f"toc{level}": f"toc {level}" for level in (1, 2, 3)},
     **{f"heading{level}": f"heading {level}" for level in HEADING_FACTORS},
 }
+VML_NS = "urn:schemas-microsoft-com:vml"
+OFFICE_NS = "urn:schemas-microsoft-com:office:office"
+WORD_VML_NS = "urn:schemas-microsoft-com:office:word"
 
 
 class StyleSheet:
@@ -111,7 +124,9 @@ class StyleSheet:
     def apply_profile(self, profile: PrintProfile) -> None:
         """Sizes from the profile (nothing below body size), colours from the scheme."""
         body = round(profile.font_size * 2)
-        factors = {self.ids["title"]: TITLE_FACTOR, self.ids["subtitle"]: SUBTITLE_FACTOR}
+        # Giant print takes smaller steps for the title, so the title page fits one page.
+        title_factor = TITLE_FACTOR if profile.font_size < GIANT else GIANT_TITLE_FACTOR
+        factors = {self.ids["title"]: title_factor, self.ids["subtitle"]: SUBTITLE_FACTOR}
         for level, factor in HEADING_FACTORS.items():
             factors[self.ids[f"heading{level}"]] = factor
         foreground = profile.foreground.lstrip("#").upper()
@@ -149,6 +164,11 @@ class StyleSheet:
                 spacing.set(qn("w:line"), str(line))
                 spacing.set(qn("w:lineRule"), "auto")
                 put(ppr, "w:jc", PPR_ORDER, {"w:val": "left"})
+        # The title's lines are large already: single spacing keeps the title page short.
+        title_ppr = ensure_child(self._style(self.ids["title"]), "w:pPr", ("w:rPr",))
+        title_spacing = put(title_ppr, "w:spacing", PPR_ORDER, keep=True)
+        title_spacing.set(qn("w:line"), "264")
+        title_spacing.set(qn("w:lineRule"), "auto")
         link = ensure_child(self._style(self.ids["hyperlink"]), "w:rPr", ())
         put(link, "w:color", RPR_ORDER, {"w:val": profile.link.lstrip("#").upper()})
         put(link, "w:u", RPR_ORDER, {"w:val": "single"})
@@ -158,6 +178,10 @@ class StyleSheet:
             for italic in style_rpr.findall(qn("w:i")) + style_rpr.findall(qn("w:iCs")):
                 style_rpr.remove(italic)
             put(style_rpr, "w:b", RPR_ORDER)
+
+    def footer_id(self) -> str:
+        """The footer paragraph style's id (the reference's, else none is named)."""
+        return self._find("footer") or "Footer"
 
     def _style(self, style_id: str) -> Element:
         for style in self.element.iterfind(qn("w:style")):
@@ -221,7 +245,9 @@ def set_page(document: DocxDocument, profile: PrintProfile) -> None:
         for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
             setattr(section, side, Mm(profile.margin_mm))
     if profile.background.lower() != "#ffffff":
-        # Coloured paper: a page background, which Word shows only with displayBackgroundShape.
+        # Coloured paper: a page background, which Word shows only with displayBackgroundShape
+        # and never prints unless its user changes an option; so also a page-sized rectangle
+        # behind the text, anchored in the header, which every page shows and prints.
         background = OxmlElement(
             "w:background", {qn("w:color"): profile.background.lstrip("#").upper()}
         )
@@ -229,6 +255,66 @@ def set_page(document: DocxDocument, profile: PrintProfile) -> None:
         if existing is not None:
             document.element.remove(existing)
         document.element.insert(0, background)
+        for section in document.sections:
+            section.header.is_linked_to_previous = False
+            header = section.header._element
+            for child in list(header):
+                header.remove(child)
+            header.append(page_colour(profile))
+
+
+def page_colour(profile: PrintProfile) -> Element:
+    """A header paragraph holding a page-sized rectangle of the scheme's background, behind
+    the text (VML, which Word and LibreOffice both draw and print)."""
+    paragraph = OxmlElement("w:p")
+    ppr = etree.SubElement(paragraph, qn("w:pPr"))
+    spacing = etree.SubElement(ppr, qn("w:spacing"))
+    for name, value in (("before", "0"), ("after", "0"), ("line", "20"), ("lineRule", "exact")):
+        spacing.set(qn(f"w:{name}"), value)
+    run = etree.SubElement(paragraph, qn("w:r"))
+    etree.SubElement(etree.SubElement(run, qn("w:rPr")), qn("w:noProof"))
+    picture = etree.SubElement(run, qn("w:pict"))
+    width = profile.paper_width_mm * 72 / 25.4
+    height = profile.paper_height_mm * 72 / 25.4
+    rect = etree.SubElement(
+        picture,
+        f"{{{VML_NS}}}rect",
+        nsmap={"v": VML_NS, "o": OFFICE_NS, "w10": WORD_VML_NS},
+    )
+    rect.set("id", "PageColour")
+    rect.set(
+        "style",
+        f"position:absolute;margin-left:0;margin-top:0;width:{width:.1f}pt;height:{height:.1f}pt;"
+        "z-index:-251658240;mso-position-horizontal-relative:page;"
+        "mso-position-vertical-relative:page",
+    )
+    rect.set("fillcolor", profile.background)
+    rect.set("stroked", "f")
+    rect.set(f"{{{OFFICE_NS}}}allowincell", "f")
+    wrap = etree.SubElement(rect, f"{{{WORD_VML_NS}}}wrap")
+    wrap.set("anchorx", "page")
+    wrap.set("anchory", "page")
+    return paragraph
+
+
+def set_footer(document: DocxDocument, styles: StyleSheet) -> None:
+    """Every page's footer: "Page N of M" (PAGE and NUMPAGES fields), at body size."""
+    for section in document.sections:
+        section.footer.is_linked_to_previous = False
+        footer = section.footer._element
+        for child in list(footer):
+            footer.remove(child)
+        paragraph = etree.SubElement(footer, qn("w:p"))
+        ppr = etree.SubElement(paragraph, qn("w:pPr"))
+        etree.SubElement(ppr, qn("w:pStyle")).set(qn("w:val"), styles.footer_id())
+        for text, field in (("Page ", "PAGE"), (" of ", "NUMPAGES")):
+            run = etree.SubElement(paragraph, qn("w:r"))
+            t = etree.SubElement(run, qn("w:t"))
+            t.text = text
+            t.set(f"{{{canonical.XML_NS}}}space", "preserve")
+            simple = etree.SubElement(paragraph, qn("w:fldSimple"))
+            simple.set(qn("w:instr"), f" {field} ")
+            etree.SubElement(etree.SubElement(simple, qn("w:r")), qn("w:t")).text = "1"
 
 
 SETTINGS_ORDER = (
@@ -265,7 +351,14 @@ def set_settings(document: DocxDocument, profile: PrintProfile, language: str) -
     settings = document.settings.element
     if profile.background.lower() != "#ffffff":
         put(settings, "w:displayBackgroundShape", SETTINGS_ORDER)
+    # The embedded Atkinson Hyperlegible is used where it is not installed (the package
+    # step adds the font files); Word fills in the contents' page numbers on opening.
+    put(settings, "w:embedTrueTypeFonts", SETTINGS_ORDER)
     put(settings, "w:autoHyphenation", SETTINGS_ORDER, {"w:val": "false"})
+    put(settings, "w:updateFields", SETTINGS_ORDER, {"w:val": "true"})
+    footnote_pr = put(settings, "w:footnotePr", SETTINGS_ORDER)
+    for number in ("-1", "0"):  # the separators in word/footnotes.xml
+        etree.SubElement(footnote_pr, qn("w:footnote")).set(qn("w:id"), number)
     put(settings, "w:themeFontLang", SETTINGS_ORDER, {"w:val": language})
     defaults = document.styles.element.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
@@ -285,11 +378,14 @@ def set_core_properties(document: DocxDocument, root: Element, profile: PrintPro
     properties.subject = shorten(subject or title)
     properties.author = shorten(publisher) or "converter"
     properties.last_modified_by = "converter"
-    properties.language = canonical.language(root)
+    properties.language = edition.language(root)
     properties.category = shorten(profile.label)
     keywords = [profile.label, *(k for k in kind.split("-") if k != "generic"), subject]
     properties.keywords = shorten("; ".join(k for k in keywords if k))
-    properties.comments = version_sentence(root, profile, title_limit=PROPERTY_LIMIT // 2)
+    page = edition.title_page(
+        root, edition.print_edition(profile.label, profile.font_size, profile.colours)
+    )
+    properties.comments = shorten(f"{page.edition} {page.origin}")
     properties.revision = 1
     when = _document_date(root)
     properties.created = when
@@ -321,17 +417,3 @@ def shorten(text: str, limit: int = PROPERTY_LIMIT) -> str:
     if " " in cut:
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.-–—") + "…"
-
-
-def version_sentence(
-    root: Element, profile: PrintProfile, *, title_limit: int | None = None
-) -> str:
-    """'This is a large-print version of "Title" published by Publisher.' (the title and
-    publisher shortened when a limit is given, so the sentence fits a document property)."""
-    title = one_line(root.findtext("meta/title") or "Untitled")
-    publisher = one_line(root.findtext("meta/publisher") or "")
-    if title_limit is not None:
-        title, publisher = shorten(title, title_limit), shorten(publisher, PROPERTY_LIMIT // 4)
-    label = profile.label.replace(" ", "-")
-    by = f" published by {publisher}" if publisher else ""
-    return f"This is a {label} version of \u201c{title}\u201d{by}."
