@@ -138,7 +138,7 @@ def text_elements(document: etree._Element) -> list[etree._Element]:
 
 def _own_text(element: etree._Element) -> str:
     if local(element.tag) == "img":
-        return " ".join((element.get("alt") or "").split())
+        return spoken_script.image_description(element)
     pieces = [element.text or ""]
     for child in element:
         name = local(child.tag)

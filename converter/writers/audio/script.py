@@ -212,8 +212,10 @@ def say(kind: str, announce: str, text: str, lex: pronunciation.Lexicon) -> str:
 
 
 def image_description(element: Element) -> str:
-    """An img's description as shown (its alt text); "" for a decorative image."""
-    if element.get("role") == "presentation":
+    """An img's description as it is said (its alt text); "" for an image never said: a
+    decorative one, or an Easy Read line's picture (the line's words say what it shows, and
+    are said; braille leaves it out for the same reason)."""
+    if element.get("role") == "presentation" or "symbol" in (element.get("class") or "").split():
         return ""
     return " ".join((element.get("alt") or "").split())
 
