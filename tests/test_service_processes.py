@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from converter.service import processes
+from converter import processes
 
 # A parent fills 300 MB, then forks four children that only sleep: the five share those
 # pages (copy-on-write), as a browser's processes share most of theirs.

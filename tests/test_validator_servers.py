@@ -18,7 +18,7 @@ import pytest
 from conftest import SAMPLE
 from lxml import etree
 
-from converter import Options, api
+from converter import Options, api, processes
 from converter import tree as canonical
 from converter.check import CheckResult, servers
 from converter.check import epub as epub_check
@@ -117,10 +117,14 @@ def test_a_stopped_process_is_started_again(name: str, book: Path) -> None:
     run = VALIDATORS[name]
     run(book)
     first = server_of(name)
-    os.killpg(first._process.pid, signal.SIGKILL)
+    family = processes.family(first._process.pid)  # Ace's: Node and its browser
+    os.killpg(first._process.pid, signal.SIGKILL)  # a crash: what it started is left to init
     first._process.wait()
     assert run(book).status == "pass"
     assert server_of(name) is not first
+    # Nothing the dead process started is left running (the browser is ended too).
+    running = processes.snapshot()
+    assert [p for p, started in family if p in running and running[p].started == started] == []
 
 
 @pytest.mark.parametrize("name", VALIDATORS)
@@ -136,6 +140,9 @@ def test_a_check_over_its_time_ends_the_process_and_fails(
     assert result.status == "fail" and "timed out or stopped" in result.details[0]
     server._process.wait(timeout=30)
     assert not server.alive
+    running = processes.snapshot()
+    left = [p for p, started in server._family if p in running and running[p].started == started]
+    assert left == []  # the browser Node started went with it
     monkeypatch.undo()
     assert run(book).status == "pass"  # the next check starts a new one
 

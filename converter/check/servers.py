@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import os
-import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from converter import processes
 from converter.errors import DependencyError
 
 
@@ -50,9 +49,13 @@ class LineServer:
             cwd=cwd,
             start_new_session=True,
         )
+        # What the process started (Node's browser, in a session of its own), recorded
+        # after each answer: a process that dies leaves it to init, out of its tree.
+        self._family: set[tuple[int, int]] = set()
         if self._answer(start_timeout, "READY") is None:
             self.close()
             raise DependencyError(f"{Path(command[0]).name} did not start ({' '.join(command)})")
+        self._family = processes.family(self._process.pid)
 
     @property
     def alive(self) -> bool:
@@ -70,7 +73,10 @@ class LineServer:
                 self._process.stdin.flush()
             except OSError:
                 return None
-            return self._answer(timeout, "DONE ")
+            answer = self._answer(timeout, "DONE ")
+            if answer is not None:
+                self._family |= processes.family(self._process.pid)
+            return answer
 
     def _answer(self, timeout: float, head: str) -> str | None:
         """The rest of the next line of ours starting with ``head``; None at its end."""
@@ -84,10 +90,13 @@ class LineServer:
             return None
         finally:
             watchdog.cancel()
+            watchdog.join()  # a fired watchdog has ended everything before the caller goes on
 
     def _end(self) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):  # none left
-            os.killpg(self._process.pid, signal.SIGKILL)
+        """End the process, everything it started (a browser leads a group of its own),
+        and what it started before that is still running though the process has died."""
+        processes.kill_tree(self._process.pid)
+        processes.kill_family(self._family)
 
     def close(self) -> None:
         """Stop the process (it ends when its input does; else it is ended) and release its

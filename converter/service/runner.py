@@ -31,10 +31,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from converter import pipeline, writers
+from converter import pipeline, processes, writers
 from converter.batch.task import Task, TaskResult
 from converter.options import Options
-from converter.service import names, processes, reviewing, worker
+from converter.service import names, reviewing, worker
 from converter.service.config import ServiceConfig
 from converter.service.store import Job, Review, Store, new_id
 from converter.version import __version__

@@ -15,10 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from converter import pipeline
+from converter import pipeline, processes
 from converter.errors import ConverterError
 from converter.options import Options
-from converter.service import processes
 
 
 def start(server_pid: int | None) -> None:

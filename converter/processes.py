@@ -1,5 +1,5 @@
-"""Processes as Linux's /proc shows them: a worker's tree (it and all it started), the
-memory that tree holds, and killing it whole.
+"""Processes as Linux's /proc shows them: a process's tree (it and all it started), the
+memory that tree holds, and killing it whole (a service worker, a validator kept running).
 
 A worker leads a process group of its own, but a program it starts may open a group (or
 session) of its own too: Chromium does, under Playwright.  So a tree is found by parent
@@ -22,6 +22,7 @@ class Process:
     parent: int
     group: int
     rss_mb: float
+    started: int  # clock ticks after boot: with the pid, names this process, not a reuse
 
 
 def snapshot() -> dict[int, Process]:
@@ -44,7 +45,9 @@ def snapshot() -> dict[int, Process]:
         if fields[0] == "Z":
             continue
         pid = int(entry)
-        found[pid] = Process(pid, int(fields[1]), int(fields[2]), int(fields[21]) * page_mb)
+        found[pid] = Process(
+            pid, int(fields[1]), int(fields[2]), int(fields[21]) * page_mb, int(fields[19])
+        )
     return found
 
 
@@ -79,6 +82,36 @@ def _share_mb(process: Process) -> float:
     except (OSError, ValueError, IndexError):
         pass
     return process.rss_mb
+
+
+def family(root: int) -> set[tuple[int, int]]:
+    """``root`` and every process below it, each as (pid, start time): a record that still
+    names them after ``root`` has gone and they were left to init."""
+    processes = snapshot()
+    return {(pid, processes[pid].started) for pid in tree(processes, root)}
+
+
+def kill_family(members: set[tuple[int, int]], *, timeout: float = 10) -> None:
+    """Kill those of a recorded family still running (the same pid and start time), with
+    their groups (never the caller's own); return once none of them runs (or after
+    ``timeout`` seconds)."""
+    own = os.getpgid(0)
+    deadline = time.monotonic() + timeout
+    while True:
+        processes = snapshot()
+        left = [
+            processes[pid]
+            for pid, started in members
+            if pid in processes and processes[pid].started == started
+        ]
+        if not left or time.monotonic() > deadline:
+            return
+        for process in left:
+            with suppress(ProcessLookupError, PermissionError):
+                if process.group != own:
+                    os.killpg(process.group, signal.SIGKILL)
+                os.kill(process.pid, signal.SIGKILL)
+        time.sleep(0.01)
 
 
 def kill_tree(root: int, *, timeout: float = 10) -> None:
