@@ -9,10 +9,10 @@ import hashlib
 import os
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar, cast
 
 from lxml import etree
 
@@ -303,49 +303,50 @@ def with_fixes(
     return root, path
 
 
+_Made = TypeVar("_Made")
+
+
 class _Trees:
-    """The document's tree and, made at most once and only when some output needs it, the
-    tree of its summary (a summary that cannot be made fails each output that needs it)."""
+    """The document's tree and, each made at most once and only when some output needs it,
+    its summary and its Easy Read edition (one that cannot be made fails each output that
+    needs it, with the same error)."""
 
     def __init__(self, root: etree._Element, options: Options) -> None:
         self.root = root
         self.options = options
-        self._summary: summary_transform.Summary | None = None
-        self._summary_error: Exception | None = None
-        self._easy_read: easy_read_transform.EasyRead | None = None
         self.traces: set[Path] = set()  # the Easy Read traces written so far
-        self._easy_read_error: Exception | None = None
+        self._made: dict[str, object] = {}  # by name: what was made, or the error it raised
+
+    def _once(self, name: str, make: Callable[[], _Made]) -> _Made:
+        if name not in self._made:
+            try:
+                self._made[name] = make()
+            except Exception as error:
+                self._made[name] = error
+        made = self._made[name]
+        if isinstance(made, Exception):
+            raise made
+        return cast(_Made, made)
 
     def summary(self) -> summary_transform.Summary:
-        if self._summary_error is not None:
-            raise self._summary_error
-        if self._summary is None:
+        def make() -> summary_transform.Summary:
             from converter.transforms import summary as summary_transform
 
-            try:
-                planned = summary_transform.summary_of(self.root, sources=self.options.sources_list)
-                planned.tree  # noqa: B018 - make (and validate) the tree now, once
-            except Exception as error:
-                self._summary_error = error
-                raise
-            self._summary = planned
-        return self._summary
+            planned = summary_transform.summary_of(self.root, sources=self.options.sources_list)
+            planned.tree  # noqa: B018 - make (and validate) the tree now, once
+            return planned
+
+        return self._once("summary", make)
 
     def easy_read(self) -> easy_read_transform.EasyRead:
-        """The Easy Read edition, made (and its tree validated) once."""
-        if self._easy_read_error is not None:
-            raise self._easy_read_error
-        if self._easy_read is None:
+        def make() -> easy_read_transform.EasyRead:
             from converter.transforms import easy_read as easy_read_transform
 
-            try:
-                made = easy_read_transform.easy_read_of(self.root)
-                made.tree  # noqa: B018 - make (and validate) the tree now, once
-            except Exception as error:
-                self._easy_read_error = error
-                raise
-            self._easy_read = made
-        return self._easy_read
+            made = easy_read_transform.easy_read_of(self.root)
+            made.tree  # noqa: B018 - make (and validate) the tree now, once
+            return made
+
+        return self._once("easy read", make)
 
     def for_writer(self, writer: writers.Writer, options: Options) -> etree._Element:
         if options.easy_read:

@@ -92,24 +92,6 @@ def test_mp3_zip_passes_its_check(render_talking, source: Path) -> None:
     assert failed(mp3_check.check(render_talking(source)["mp3"], Options())) == {}
 
 
-_ONES = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-]
-
-
 def said_words(text: str) -> int:
     """How many words a text is said in: a number is said in words ("2,345" is "two
     thousand three hundred and forty five", six words), each other word is one."""

@@ -22,11 +22,11 @@ from converter import Options, api, profiles, symbols
 from converter import tree as canonical
 from converter.check import CheckResult, check_file
 from converter.check.browser import browser
-from converter.check.pdf import struct_elements
 from converter.transforms.easy_read import EasyRead, NothingToSay, easy_read_of
 from converter.transforms.easy_read_rules import MAX_WORDS, readability
 from converter.words import words
 from converter.writers import pdf as pdf_writer
+from converter.writers.pdf_structure import struct_elements
 
 EASY = Options(easy_read=True, trace=True)
 ARTIFACTS = REPO / "test-artifacts" / "easy-read"

@@ -20,6 +20,7 @@ from converter.check import pdf as pdf_check
 from converter.words import words
 from converter.writers import facts as writer_facts
 from converter.writers import pdf as pdf_writer
+from converter.writers import pdf_structure
 
 PROFILES = profiles.profile_names()
 SCHEMES = profiles.colour_names()
@@ -94,7 +95,7 @@ def test_a_table_too_long_for_a_page_is_one_table(render) -> None:
     path = render(LONG_TABLE, "pdf")
     assert failures(check_file(path, Options()).results) == []
     with pikepdf.open(path) as pdf:
-        tables = [e for e in pdf_check.struct_elements(pdf) if e.get("/S") == "/Table"]
+        tables = [e for e in pdf_structure.struct_elements(pdf) if e.get("/S") == "/Table"]
         assert len(tables) == 1
         rows = [e for e in pdf_check._descendants(tables[0]) if e.get("/S") == "/TR"]
         assert len(rows) == 1 + 24  # one header row (the repeats are artifacts) and 24 rows
@@ -108,7 +109,7 @@ def test_without_the_merge_the_split_table_is_found() -> None:
     rendering = pdf_writer.render(root, Options(), merge_tables=False)
     assert len({page for table_id, page in rendering.table_fragments if table_id == "areas"}) >= 2
     with pikepdf.open(__import__("io").BytesIO(rendering.pdf)) as pdf:
-        findings = pdf_check.split_table_findings(pdf, pdf_check.struct_elements(pdf))
+        findings = pdf_check.split_table_findings(pdf, pdf_structure.struct_elements(pdf))
     assert findings and "second Table" in findings[0]
 
 

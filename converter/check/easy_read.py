@@ -18,6 +18,7 @@ from lxml import html as lxml_html
 from converter import profiles, symbols
 from converter import tree as canonical
 from converter.check import CheckResult
+from converter.check.summary import trace_source_findings
 from converter.options import Options
 from converter.transforms.easy_read_data import load
 from converter.transforms.easy_read_rules import (
@@ -28,7 +29,6 @@ from converter.transforms.easy_read_rules import (
     sentences_in,
 )
 from converter.transforms.easy_read_tree import trace_path
-from converter.transforms.summary import source_facts
 from converter.words import words
 
 MARKER = ".easy-read."
@@ -162,14 +162,7 @@ def _faithfulness(path: Path, root: etree._Element, source: etree._Element | Non
         return CheckResult.of(name, standard, problem)
     found: list[str] = []
     if source is not None:
-        real_cited, real_facts = source_facts(source)
-        if real_facts != facts:
-            found.append("the trace's facts do not match the source")
-        found.extend(
-            f"{key}: the trace's text of this block differs from the source"
-            for key, text in cited.items()
-            if real_cited.get(key) != text
-        )
+        found += trace_source_findings(source, cited, facts)
     written = [(_line_text(line), _symbol_of(line)) for line in root.iter("line")]
     traced = [(" ".join(r["text"].split()), r.get("symbol", "")) for r in records]
     if written != traced:
@@ -267,7 +260,7 @@ def pdf_checks(path: Path, options: Options) -> list[CheckResult]:
     import pikepdf
     import pypdfium2
 
-    from converter.check.pdf import struct_elements
+    from converter.writers.pdf_structure import struct_elements
 
     with pikepdf.open(path) as pdf:
         figures = [e for e in struct_elements(pdf) if str(e.get("/S")) == "/Figure"]

@@ -17,6 +17,7 @@ from converter import profiles
 from converter.check import CheckResult, pdf_layout, verapdf
 from converter.options import Options
 from converter.profiles import LARGE_PRINT_MIN
+from converter.writers.pdf_structure import matrix, multiply, struct_elements
 
 UA = "PDF/UA-1 (ISO 14289-1)"
 UA_PARTS = {1: ("ua1", "PDF/UA-1 (ISO 14289-1)"), 2: ("ua2", "PDF/UA-2 (ISO 14289-2)")}
@@ -260,7 +261,7 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
         elif op == "Q":
             ctm = stack.pop() if stack else ctm
         elif op == "cm":
-            ctm = _multiply(_matrix(operands), ctm)
+            ctm = multiply(matrix(operands), ctm)
         elif op in ("BDC", "BMC"):
             mcid = None
             if op == "BDC" and isinstance(operands[1], pikepdf.Dictionary):
@@ -275,52 +276,16 @@ def page_content(page: pikepdf.Page, index: int) -> PageContent:
         elif op == "BT":
             text_matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
         elif op == "Tm":
-            text_matrix = _matrix(operands)
+            text_matrix = matrix(operands)
         elif op == "Tf":
             font_size = float(operands[1])
         elif op in TEXT_SHOWING:
-            a, b, c, d, _, _ = _multiply(text_matrix, ctm)
+            a, b, c, d, _, _ = multiply(text_matrix, ctm)
             size = abs(font_size) * math.sqrt(abs(a * d - b * c))
             artifact = any(tag == "/Artifact" for tag, _ in marks)
             mcid = next((m for _, m in reversed(marks) if m is not None), None)
             content.runs.append(TextRun(index, round(size, 2), artifact, mcid))
     return content
-
-
-def _matrix(operands: Any) -> tuple[float, float, float, float, float, float]:
-    a, b, c, d, e, f = (float(x) for x in operands)
-    return (a, b, c, d, e, f)
-
-
-def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
-    a, b, c, d, e, f = m
-    a2, b2, c2, d2, e2, f2 = n
-    return (
-        a * a2 + b * c2,
-        a * b2 + b * d2,
-        c * a2 + d * c2,
-        c * b2 + d * d2,
-        e * a2 + f * c2 + e2,
-        e * b2 + f * d2 + f2,
-    )
-
-
-def struct_elements(pdf: pikepdf.Pdf) -> list[pikepdf.Dictionary]:
-    """Every structure element reachable from the root, depth first in reading order."""
-    found: list[pikepdf.Dictionary] = []
-    root = pdf.Root.get("/StructTreeRoot")
-
-    def walk(kids: Any) -> None:
-        if isinstance(kids, pikepdf.Array):
-            for kid in kids:
-                walk(kid)
-        elif isinstance(kids, pikepdf.Dictionary) and "/S" in kids:
-            found.append(kids)
-            walk(kids.get("/K"))
-
-    if root is not None:
-        walk(root.get("/K"))
-    return found
 
 
 def _page_indexes(pdf: pikepdf.Pdf) -> dict[tuple[int, int], int]:

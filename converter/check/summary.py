@@ -197,14 +197,7 @@ def _trace_results(
     results = [CheckResult.of(*citations, [f"no reference: {t}" for t in uncited] + unknown)]
     found: list[str] = []
     if source is not None:
-        real_cited, real_facts = source_facts(source)
-        if real_facts != facts:
-            found.append("the trace's facts do not match the source")
-        found.extend(
-            f"{key}: the trace's text of this block differs from the source"
-            for key, text in cited.items()
-            if real_cited.get(key) != text
-        )
+        found += trace_source_findings(source, cited, facts)
         if places(source, list(where)) != where:
             found.append("the trace's places do not match the source")
     written = [text for _, text in parsed.lines]
@@ -218,3 +211,18 @@ def _trace_results(
     found.extend(summary_findings(records, cited, facts, data, sections, where))
     results.append(CheckResult.of(name, standard, found, seconds=time.perf_counter() - started))
     return results
+
+
+def trace_source_findings(
+    source: etree._Element, cited: dict[str, str], facts: object
+) -> list[str]:
+    """A trace (a summary's, an Easy Read edition's) against the source it names: the same
+    facts, and each cited block's text as the source has it."""
+    real_cited, real_facts = source_facts(source)
+    found = ["the trace's facts do not match the source"] if real_facts != facts else []
+    found.extend(
+        f"{key}: the trace's text of this block differs from the source"
+        for key, text in cited.items()
+        if real_cited.get(key) != text
+    )
+    return found

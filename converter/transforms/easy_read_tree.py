@@ -13,7 +13,7 @@ from lxml import etree
 from converter import symbols
 from converter import tree as canonical
 from converter.transforms.easy_read_model import EasyReadPlan, Line, Part
-from converter.transforms.summary_tree import id_order
+from converter.transforms.summary_tree import copy_facts, id_order
 
 TITLE_PREFIX = "Easy Read: "
 PICTURES_SECTION = "er-pictures"
@@ -25,12 +25,7 @@ def easy_read_tree(root: etree._Element, plan: EasyReadPlan) -> etree._Element:
     out.set("variant", "easy-read")
     meta = etree.SubElement(out, "meta")
     etree.SubElement(meta, "title").text = TITLE_PREFIX + (plan.title or "the document")
-    source_meta = root.find("meta")
-    for name in ("kind", "subject", "publisher", "date", "person", "source", "judgements"):
-        for element in source_meta.findall(name) if source_meta is not None else []:
-            meta.append(etree.fromstring(etree.tostring(element), canonical.safe_parser()))
-    if meta.find("kind") is None:
-        etree.SubElement(meta, "kind").text = "generic"
+    copy_facts(root, meta)
     body = etree.SubElement(out, "body")
     for part in plan.parts:
         _section(body, part)

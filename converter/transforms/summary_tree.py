@@ -21,12 +21,7 @@ def summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
     meta = etree.SubElement(out, "meta")
     title = summary.title or "the document"
     etree.SubElement(meta, "title").text = f"Plain-language summary: {title}"
-    source_meta = root.find("meta")
-    for name in ("kind", "subject", "publisher", "date", "person", "source", "judgements"):
-        for element in source_meta.findall(name) if source_meta is not None else []:
-            meta.append(_copy(element))
-    if meta.find("kind") is None:
-        etree.SubElement(meta, "kind").text = "generic"
+    copy_facts(root, meta)
     body = etree.SubElement(out, "body")
     for part in summary.parts:
         _emit(body, part)
@@ -35,6 +30,17 @@ def summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
         _emit(back, part)
     canonical.validate(out, source="summary")
     return out
+
+
+def copy_facts(root: etree._Element, meta: etree._Element) -> None:
+    """The report's facts a tree made from it carries (its kind, subject, publisher, dates,
+    people, source and judgements), into ``meta``; kind "generic" when it has none."""
+    source_meta = root.find("meta")
+    for name in ("kind", "subject", "publisher", "date", "person", "source", "judgements"):
+        for element in source_meta.findall(name) if source_meta is not None else []:
+            meta.append(_copy(element))
+    if meta.find("kind") is None:
+        etree.SubElement(meta, "kind").text = "generic"
 
 
 def _copy(element: etree._Element) -> etree._Element:

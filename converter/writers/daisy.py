@@ -9,10 +9,8 @@ read aloud.  Checked by ``converter.check.daisy``, written from that specificati
 
 from __future__ import annotations
 
-import io
 import re
 import uuid
-import zipfile
 
 from lxml import etree
 
@@ -22,6 +20,7 @@ from converter.images import StoredImage
 from converter.options import Options
 from converter.version import __version__
 from converter.writers import edition, xhtml
+from converter.writers.audio import archive
 from converter.writers.audio import narration as narrating
 from converter.writers.audio import script as spoken_script
 
@@ -29,7 +28,6 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 NCC = "ncc.html"
 CONTENT = "content.html"
 GENERATOR = f"converter {__version__}"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 XHTML_DOCTYPE = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
@@ -85,7 +83,7 @@ def write(root: Element, options: Options) -> bytes:
         for name, content, scheme in metadata
     ]  # the time of the parts played (a part with nothing to say has no audio)
     files[NCC] = _ncc(title, language, metadata, ncc_entries)
-    return _zip(files)
+    return archive.zipped(files, NCC)
 
 
 _EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif"}
@@ -294,17 +292,3 @@ def _serialize(root: Element, doctype: str) -> bytes:
     return etree.tostring(
         root, xml_declaration=True, encoding="utf-8", doctype=doctype, pretty_print=True
     )
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    """ncc.html first, fixed dates; MP3 stored (it is compressed already)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in [NCC, *sorted(n for n in files if n != NCC)]:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            stored = name.endswith(".mp3")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name], compresslevel=None if stored else 9)
-    return out.getvalue()

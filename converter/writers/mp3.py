@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 
 from lxml import etree
 from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRCK, CTOCFlags
@@ -19,11 +18,11 @@ from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TCON, TIT2, TLAN, TPE1, TRC
 from converter import tree as canonical
 from converter.options import Options
 from converter.writers import edition, xhtml
+from converter.writers.audio import archive
 from converter.writers.audio import narration as narrating
 from converter.writers.audio import script as spoken_script
 
 PLAYLIST = "playlist.m3u"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 Element = etree._Element
 
@@ -56,7 +55,7 @@ def write(root: Element, options: Options) -> bytes:
         files[name] = _tagged(audio, tags)
         playlist += [f"#EXTINF:{round(length)},{ascii_text(title)}", name]
     files[PLAYLIST] = ("\n".join(playlist) + "\n").encode("ascii")
-    return _zip(files)
+    return archive.zipped(files, PLAYLIST)
 
 
 def _track(group: narrating.Group) -> tuple[bytes, list[tuple[str, float]], float]:
@@ -141,16 +140,3 @@ def slug(title: str, limit: int = 40) -> str:
 def ascii_text(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return " ".join(decomposed.encode("ascii", "ignore").decode("ascii").split())
-
-
-def _zip(files: dict[str, bytes]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name in [PLAYLIST, *sorted(n for n in files if n != PLAYLIST)]:
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            stored = name.endswith(".mp3")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, files[name], compresslevel=None if stored else 9)
-    return out.getvalue()

@@ -272,7 +272,7 @@ def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
         elif op == "Q":
             ctm = stack.pop() if stack else ctm
         elif op == "cm":
-            ctm = _multiply(_matrix(operands), ctm)
+            ctm = multiply(matrix(operands), ctm)
         elif op == "BDC":
             properties = operands[1]
             raw = properties.get("/MCID") if isinstance(properties, pikepdf.Dictionary) else None
@@ -285,21 +285,21 @@ def text_origins(page: pikepdf.Page) -> list[tuple[float, float, int]]:
         elif op == "BT":
             text_matrix = identity
         elif op == "Tm":
-            text_matrix = _matrix(operands)
+            text_matrix = matrix(operands)
         elif op in ("Tj", "TJ", "'", '"'):
             current = next((m for m in reversed(marks) if m is not None), None)
             if current is not None and current not in found:
-                _, _, _, _, x, y = _multiply(text_matrix, ctm)
+                _, _, _, _, x, y = multiply(text_matrix, ctm)
                 found[current] = (x, y)
     return [(x, y, mcid) for mcid, (x, y) in found.items()]
 
 
-def _matrix(operands: Any) -> tuple[float, float, float, float, float, float]:
+def matrix(operands: Any) -> tuple[float, float, float, float, float, float]:
     a, b, c, d, e, f = (float(x) for x in operands)
     return (a, b, c, d, e, f)
 
 
-def _multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
+def multiply(m: tuple[float, ...], n: tuple[float, ...]) -> tuple[float, ...]:
     a, b, c, d, e, f = m
     a2, b2, c2, d2, e2, f2 = n
     return (
