@@ -1,15 +1,31 @@
-"""The one resource loader: packaged styles, fonts and data, never any other file."""
+"""The one resource loader: packaged styles, fonts and data, never any other file.
+
+Every resource lives in a folder of an installed package: the wheel's own files, or the
+folders an editable install maps (the repository's `styles/` is the package converter.styles).
+The folder is found from the package's import spec, which needs no importlib.resources
+(importing that costs a cold start more than the lookups it would do).
+"""
 
 from __future__ import annotations
 
-from importlib import resources
-from importlib.resources.abc import Traversable
+import functools
+import importlib.util
 from pathlib import Path
 
 
-def styles() -> Traversable:
+@functools.cache
+def folder(package: str) -> Path:
+    """The folder that holds an installed package's files."""
+    spec = importlib.util.find_spec(package)
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if not locations:
+        raise ModuleNotFoundError(f"the package {package} is not installed", name=package)
+    return Path(locations[0])
+
+
+def styles() -> Path:
     """The styles folder (repository `styles/`, installed as the package converter.styles)."""
-    return resources.files("converter.styles")
+    return folder("converter.styles")
 
 
 def read_text(name: str) -> str:
@@ -22,24 +38,10 @@ def read_bytes(name: str) -> bytes:
 
 def font_files() -> list[Path]:
     """The packaged Atkinson Hyperlegible font files (regular, bold, italic, bold italic)."""
-    package = resources.files("fontpkg_atkinson_hyperlegible")
-    found: list[Path] = []
-    for entry in _walk(package):
-        if entry.name.lower().endswith((".ttf", ".otf")):
-            found.append(Path(str(entry)))
-    return sorted(found)
+    package = folder("fontpkg_atkinson_hyperlegible")
+    return sorted(p for p in package.rglob("*") if p.suffix.lower() in (".ttf", ".otf"))
 
 
-def _walk(folder: Traversable) -> list[Traversable]:
-    entries: list[Traversable] = []
-    for entry in folder.iterdir():
-        if entry.is_dir():
-            entries.extend(_walk(entry))
-        else:
-            entries.append(entry)
-    return entries
-
-
-def symbols() -> Traversable:
+def symbols() -> Path:
     """The packaged Easy Read pictures (converter/symbols: their list, files and licence)."""
-    return resources.files("converter.symbols")
+    return folder("converter.symbols")

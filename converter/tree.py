@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 
 from lxml import etree
 
+from converter import resources
 from converter.errors import InputError
 
 SCHEMA_VERSION = "1.3"
@@ -44,7 +44,7 @@ def safe_parser(*, remove_blank_text: bool = False) -> etree.XMLParser:
 @functools.cache
 def schema() -> etree.RelaxNG:
     """The packaged RELAX NG schema of the canonical XML."""
-    data = resources.files("converter.schema").joinpath("report.rng").read_bytes()
+    data = resources.folder("converter.schema").joinpath("report.rng").read_bytes()
     return etree.RelaxNG(etree.fromstring(data, safe_parser()))
 
 

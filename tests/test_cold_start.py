@@ -16,6 +16,7 @@ from lxml import etree
 from converter import pipeline, writers
 from converter.errors import UsageError
 from converter.options import Options
+from converter.writers import glyphs
 
 #: Libraries one writer (or the checks, the summary, the service) needs and no other.
 HEAVY = {
@@ -33,6 +34,8 @@ HEAVY = {
     "importlib.metadata": "entry points",
     "converter.check": "--check",
     "converter.transforms.summary": "summaries",
+    "fontTools": "a font's metrics not packaged (glyphs.measure)",
+    "converter.writers.audio.narration": "talking copies",
 }
 
 
@@ -84,6 +87,26 @@ def test_a_conversion_imports_only_its_own_writer_libraries(
     assert out.stat().st_size > 0
     assert sorted(name for name in HEAVY if name in loaded and name not in own) == []
     assert own <= loaded
+
+
+def test_the_packaged_font_metrics_are_the_installed_fonts() -> None:
+    for weight in glyphs.WEIGHTS:
+        path = glyphs.font_file(weight)
+        packaged = glyphs._packaged()[path.name]
+        assert packaged == glyphs.measure(path)  # else: python -m converter.writers.glyphs
+        assert glyphs.metrics(weight) is not None and packaged.advances[ord("W")] > 0
+
+
+def test_a_font_unlike_the_packaged_table_is_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    path = glyphs.font_file("Regular")
+    stale = glyphs.FontMetrics(path.name, 1, 1000, 500, {ord("W"): 1})
+    monkeypatch.setattr(glyphs, "_packaged", lambda: {path.name: stale})
+    glyphs.metrics.cache_clear()
+    try:
+        assert glyphs.metrics("Regular") == glyphs.measure(path)
+        assert glyphs.text_width("WW", 10) == glyphs.text_width("W", 20)
+    finally:
+        glyphs.metrics.cache_clear()
 
 
 # -- the registry ---------------------------------------------------------------------------

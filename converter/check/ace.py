@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import os
 import tempfile
-from importlib import resources
 from pathlib import Path
 
+from converter import resources
 from converter.check import servers
 
 MARK = "@@ace "  # the prefix of every line our script writes
 
 
 def _start(ace_cli: Path, node: Path, browser: Path) -> servers.LineServer:
-    script = Path(str(resources.files("converter.check").joinpath("node", "ace-server.js")))
+    script = resources.folder("converter.check") / "node" / "ace-server.js"
     package = ace_cli.resolve().parents[1]  # .bin/ace-cli -> @daisy/ace-cli/bin/ace.js
     env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": str(browser)}
     env["PATH"] = f"{node.parent}{os.pathsep}{env.get('PATH', '')}"

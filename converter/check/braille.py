@@ -12,11 +12,11 @@ import re
 import time
 from collections import Counter
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from lxml import etree
 
+from converter import resources
 from converter import tree as canonical
 from converter.check import CheckResult
 from converter.options import Options
@@ -115,7 +115,7 @@ def check_brf(data: bytes, options: Options) -> list[CheckResult]:
 @functools.cache
 def pef_schema() -> etree.RelaxNG:
     """The packaged RELAX NG grammar of PEF 1.0 (converter/schema/pef.rng)."""
-    data = resources.files("converter.schema").joinpath("pef.rng").read_bytes()
+    data = resources.folder("converter.schema").joinpath("pef.rng").read_bytes()
     return etree.RelaxNG(etree.fromstring(data, canonical.safe_parser()))
 
 

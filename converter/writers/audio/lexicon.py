@@ -7,7 +7,8 @@ import functools
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
+
+from converter import resources
 
 MONTHS = [
     "January",
@@ -70,7 +71,7 @@ def _say_date(match: re.Match[str]) -> str:
 def lexicon() -> Lexicon:
     """The packaged lexicon."""
     data = tomllib.loads(
-        resources.files("converter.writers.audio").joinpath("lexicon.toml").read_text("utf-8")
+        resources.folder("converter.writers.audio").joinpath("lexicon.toml").read_text("utf-8")
     )
     return from_data(data)
 
