@@ -10,7 +10,9 @@ library and warms it (one conversion to PDF, one page, one preview).  Then: ``--
 requests of the request page (GET /request?report=...) from ``--clients`` clients at once;
 as many downloads of the finished PDF (GET /api/jobs/ID/outputs/pdf); and ``--previews``
 previews (POST /preview, then GET of its image) of copies not made before (a new size each:
-the conversion is part of it), then one of a copy made before.
+the conversion is part of it), each on a warm server with nothing running (the request an
+earlier preview made has finished its checks); then as many straight after one another;
+then one of a copy made before.
 """
 
 from __future__ import annotations
@@ -63,8 +65,13 @@ async def hammer(url: str, path: str, requests: int, clients: int) -> tuple[list
     return latencies, errors
 
 
+#: The request each preview made (its id), to wait for its checks.
+PREVIEW_JOBS: list[str] = []
+
+
 def preview(client: httpx.Client, report: str, font_size: float) -> float:
-    """Seconds from sending the preview form to holding its image."""
+    """Seconds from sending the preview form to holding its image; the preview's request
+    goes on (its checks) after that."""
     page = client.get("/request", params={"report": report})
     token = re.search(r'name="form_token" value="([^"]+)"', page.text)
     assert token is not None, page.text[:500]
@@ -74,9 +81,18 @@ def preview(client: httpx.Client, report: str, font_size: float) -> float:
     assert response.status_code == 200, response.text[:500]
     image = re.search(r'src="(/previews/[^"]+\.png)"', response.text)
     assert image is not None, response.text[-1500:]
+    PREVIEW_JOBS.append(image.group(1).removeprefix("/previews/").removesuffix(".png"))
     png = client.get(image.group(1))
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     return time.perf_counter() - started
+
+
+def settle(client: httpx.Client, previews: list[str]) -> None:
+    """Wait until the requests the previews made have finished (their checks)."""
+    from service_server import wait_for_job
+
+    for job_id in previews:
+        wait_for_job(client, f"/api/jobs/{job_id}", timeout=600)
 
 
 def child(args: argparse.Namespace) -> dict[str, Any]:
@@ -94,6 +110,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                 done = wait_for_job(client, job.json()["url"], timeout=600)
                 download = str(done["outputs"][0]["url"])  # type: ignore[index]
                 preview(client, report["id"], 18)  # warm: a preview made once
+                settle(client, PREVIEW_JOBS)
                 request_page = f"/request?report={report['id']}"
                 asyncio.run(hammer(server.url, request_page, args.clients, args.clients))
                 cpu = tree_cpu(server.pid)
@@ -106,10 +123,15 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                 )
                 download_cpu = (tree_cpu(server.pid) - cpu) / args.requests
                 fresh, fresh_cpu = [], []
-                for n in range(args.previews):
+                for n in range(args.previews):  # each on a warm server with nothing running
+                    settle(client, PREVIEW_JOBS)
                     cpu = tree_cpu(server.pid)
                     fresh.append(preview(client, report["id"], 19 + n))
                     fresh_cpu.append(tree_cpu(server.pid) - cpu)
+                settle(client, PREVIEW_JOBS)
+                # One straight after another: each may wait for a worker still checking the
+                # copy the one before made.
+                back_to_back = [preview(client, report["id"], 30 + n) for n in range(args.previews)]
                 again = preview(client, report["id"], 19)  # made before: its PDF is kept
         finally:
             server.stop()
@@ -121,6 +143,7 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
         "preview_fresh": fresh,
         "preview_fresh_cpu": fresh_cpu,
         "preview_again": again,
+        "preview_back_to_back": back_to_back,
         "page_cpu": page_cpu,
         "download_cpu": download_cpu,
         "load": load(),
@@ -171,12 +194,19 @@ def main() -> None:
         fresh = [v for r in rounds for v in r["preview_fresh"]]
         fresh_cpu = [v for r in rounds for v in r["preview_fresh_cpu"]]
         again = [r["preview_again"] for r in rounds]
+        following = [v for r in rounds for v in r.get("preview_back_to_back", [])]
         print(
             f"{label:8} first preview image, new copy: median {statistics.median(fresh):.2f} s "
             f"wall, {statistics.median(fresh_cpu):.2f} s CPU of the server and its workers "
             f"(all: {', '.join(f'{v:.2f}' for v in fresh)} s); a copy made before: median "
             f"{statistics.median(again):.2f} s"
         )
+        if following:
+            print(
+                f"{label:8} previews one straight after another: median "
+                f"{statistics.median(following):.2f} s wall "
+                f"(all: {', '.join(f'{v:.2f}' for v in following)} s)"
+            )
     print(f"at end: {load()}")
 
 

@@ -30,6 +30,8 @@ Source = str | bytes | os.PathLike[str]
 Status = Literal["converted", "failed"]
 #: One requested output: its format, and the file to write (None: return the bytes).
 Target = tuple[str, Path | None]
+#: Told of each output file once it is written, before it is checked: (format, path).
+Written = Callable[[str, Path], None]
 
 
 @dataclass
@@ -195,6 +197,7 @@ def convert(
     *,
     source_format: str | None = None,
     hold_for_review: Path | None = None,
+    written: Written | None = None,
 ) -> Conversion:
     """Read ``source`` once and produce every output in ``outputs``.
 
@@ -203,6 +206,8 @@ def convert(
     ``options.fixes`` the reviewed fixes are applied to the tree first.  With
     ``hold_for_review``, a tree the structure review finds anything in is written there
     (canonical XML) instead of any output, for a person to review (``Conversion.held``).
+    ``written`` is told of each output file as soon as it is written, before its checks
+    (the service renders a preview's image then); it must not raise.
     """
     options = options or Options()
     outputs = list(outputs)
@@ -277,7 +282,7 @@ def convert(
         except Exception:
             pass  # an internal failure: each output records it, as for the summary
     for fmt, path in outputs:
-        conversion.outputs.append(_produce(trees, fmt, path, options, conversion))
+        conversion.outputs.append(_produce(trees, fmt, path, options, conversion, written))
     conversion.seconds = time.perf_counter() - started
     return conversion
 
@@ -362,7 +367,12 @@ class _Trees:
 
 
 def _produce(
-    trees: _Trees, fmt: str, path: Path | None, options: Options, conversion: Conversion
+    trees: _Trees,
+    fmt: str,
+    path: Path | None,
+    options: Options,
+    conversion: Conversion,
+    written: Written | None = None,
 ) -> OutputRecord:
     """Render, write and check one output; any failure becomes this output's record."""
     started = time.perf_counter()
@@ -407,6 +417,8 @@ def _produce(
         companions=tuple(companions),
         about=_about(writer, payload, options),
     )
+    if written is not None and path is not None:
+        written(fmt, path)
     if options.check and path is not None:
         # The tree the output was made from (a summary's, with --summary), except for the
         # summary format itself, whose check compares it with the report it summarises.

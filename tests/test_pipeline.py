@@ -144,3 +144,29 @@ def test_o_file_without_extension_gets_the_formats(
 def test_o_with_summary_option_names_the_summary(tmp_path: Path) -> None:
     [record] = api.convert(SAMPLE, ["xml"], Options(summary=True), tmp_path / "copy")
     assert record.path == tmp_path / "copy.summary.xml"
+
+
+def test_each_output_is_announced_once_written_and_before_its_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    events: list[tuple[str, str, bool]] = []
+
+    def check(path: Path, fmt: str, options: Options, source: object) -> dict[str, object]:
+        events.append(("checked", fmt, path.is_file()))
+        return {"path": str(path), "format": fmt, "passed": True, "results": []}
+
+    monkeypatch.setattr(pipeline, "_check", check)
+    targets = [("xml", tmp_path / "a.xml"), ("html", tmp_path / "a.html")]
+    conversion = pipeline.convert(
+        FIXTURE,
+        targets,
+        Options(check=True),
+        written=lambda fmt, path: events.append(("written", fmt, path.is_file())),
+    )
+    assert [record.status for record in conversion.outputs] == ["converted", "converted"]
+    assert events == [
+        ("written", "xml", True),
+        ("checked", "xml", True),
+        ("written", "html", True),
+        ("checked", "html", True),
+    ]

@@ -63,8 +63,9 @@ class TaskResult:
         return any(output.status == "failed" for output in self.outputs)
 
 
-def convert_task(task: Task) -> TaskResult:
-    """Convert one source to its outputs through the pipeline, and say how it went.
+def convert_task(task: Task, written: pipeline.Written | None = None) -> TaskResult:
+    """Convert one source to its outputs through the pipeline, and say how it went
+    (``written``: as pipeline.convert).
 
     Never raises for a bad document: the error goes into the records, so one document fails
     alone.  Idempotent: a retried task rewrites the same files whole.
@@ -78,6 +79,7 @@ def convert_task(task: Task) -> TaskResult:
             task.options,
             source_format=task.source_format,
             hold_for_review=Path(task.hold_for_review) if task.hold_for_review else None,
+            written=written,
         )
     result = TaskResult(
         task.key,

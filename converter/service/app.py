@@ -703,13 +703,18 @@ def create_app(config: ServiceConfig) -> FastAPI:
         # A preview is a look, not a copy sent: it never stops for a review.
         preview_values = values.model_copy(update={"formats": ["pdf"], "send_as_is": True})
         job = await run_in_threadpool(start_job, user, preview_values)
-        # The runner stops the conversion at its limit: wait a little longer than that.
+        # The runner stops the conversion at its limit: wait a little longer than that.  The
+        # image is rendered as soon as the PDF is written: its checks go on while the
+        # person looks.
         deadline = time.monotonic() + config.max_seconds + 30
         while job.status in ("queued", "running") and time.monotonic() < deadline:
+            pdf = runner.written_output(job, "pdf")
+            if pdf is not None and worker.preview_path(pdf).exists():
+                break
             await asyncio.sleep(PREVIEW_POLL_SECONDS)
             job = store.job(job.id) or job
         context = form_context(source, values.report, values.upload, None, form)
-        if job.status != "done":
+        if runner.written_output(job, "pdf") is None:
             context["error"] = f"The preview could not be made: {job.error or 'it took too long'}"
             return render(request, "request.html", context, status_code=422)
         image = await preview_image(job)
@@ -728,15 +733,13 @@ def create_app(config: ServiceConfig) -> FastAPI:
 
     async def preview_image(job: Job) -> Path:
         """The first page of the job's PDF as an image, rendered once, on a worker."""
-        pdf = next(
-            (o for o in job.outputs if o["format"] == "pdf" and o["status"] != "failed"), None
-        )
+        pdf = runner.written_output(job, "pdf")
         if pdf is None:
             raise HTTPException(404, "this request has no PDF to preview")
-        image = Path(pdf["path"]).with_suffix(".page1.png")
+        image = worker.preview_path(pdf)
         if not image.exists():
             try:
-                future = runner.call("preview", worker.render_preview, pdf["path"], str(image))
+                future = runner.call("preview", worker.render_preview, str(pdf), str(image))
             except Busy as busy:
                 raise too_busy(busy) from None
             await on_worker(future)

@@ -23,6 +23,7 @@ from converter.readers import pdf as pdf_reader
 from converter.readers import reader_for
 from converter.readers import text as text_reader
 from converter.readers.decode import decode_text
+from converter.service import worker
 
 LINES_NAME = "source-lines.json"
 MAX_SOURCE_LINES = 12  # of one finding, shown beside its block
@@ -62,8 +63,10 @@ def source_lines(path: Path) -> list[str] | None:
 
 def convert_job(task: Task) -> TaskResult:
     """The service's conversion: the batch task, and, when it is held for review, the
-    source's lines kept beside the tree and each finding described for the review page."""
-    result = convert_task(task)
+    source's lines kept beside the tree and each finding described for the review page.
+    A PDF's first page is rendered as soon as the PDF is written, before its checks, so a
+    preview shows while they run."""
+    result = convert_task(task, written=worker.first_page_once_written)
     if result.held and task.hold_for_review:
         held = Path(task.hold_for_review)
         lines = source_lines(Path(task.source))

@@ -352,6 +352,32 @@ class JobRunner:
         """Each job's outputs in a folder of its own: stopping one removes nothing of another."""
         return self.config.data_dir / "outputs" / owner_folder(job.owner) / job.id
 
+    def written_output(self, job: Job, fmt: str) -> Path | None:
+        """The job's output in ``fmt`` once it is written: as its record says when the job
+        has finished (a reused job's output is another's), else where its conversion writes
+        it, checked or not yet."""
+        if job.status in ("queued", "running"):
+            if fmt not in job.formats:
+                return None
+            path = self.output_paths(job)[fmt]
+            return path if path.is_file() else None
+        output = next(
+            (o for o in job.outputs if o["format"] == fmt and o["status"] != "failed"), None
+        )
+        return Path(output["path"]) if output is not None else None
+
+    def output_paths(self, job: Job, options: Options | None = None) -> dict[str, Path]:
+        """Where the job's conversion writes each format: each file is renamed into place
+        whole, so one that exists is complete (its checks may still be running)."""
+        if options is None:
+            options = options_from_record(job.options)
+        folder = self.output_folder(job)
+        stem = names.file_stem(job.source_name)
+        return {
+            fmt: folder / pipeline.output_name(stem, writers.get(fmt), options)
+            for fmt in job.formats
+        }
+
     # -- the loop -------------------------------------------------------------------------
 
     def _loop(self) -> None:
@@ -433,11 +459,7 @@ class JobRunner:
             self.store.finish(job.id, "failed", [], f"the options are not valid: {error}")
             return None
         folder = self.output_folder(job)
-        stem = names.file_stem(job.source_name)
-        outputs = tuple(
-            (fmt, str(folder / pipeline.output_name(stem, writers.get(fmt), options)))
-            for fmt in job.formats
-        )
+        outputs = tuple((fmt, str(path)) for fmt, path in self.output_paths(job, options).items())
         hold = None
         if job.tree_path is not None:  # made from the tree staff reviewed
             options = options.replace(fixes=Path(job.tree_path))

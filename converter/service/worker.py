@@ -7,6 +7,7 @@ Nothing here imports the web framework: a worker loads only what converting need
 
 from __future__ import annotations
 
+import logging
 import os
 import select
 import signal
@@ -18,6 +19,8 @@ from pathlib import Path
 from converter import pipeline, processes
 from converter.errors import ConverterError
 from converter.options import Options
+
+log = logging.getLogger(__name__)
 
 
 def start(server_pid: int | None) -> None:
@@ -116,6 +119,22 @@ def read_upload(path: str, options: Options) -> ReadResult:
 
 
 PREVIEW_SCALE = 0.75  # of 72 dpi: an A4 page 446 pixels wide
+
+
+def preview_path(pdf: Path) -> Path:
+    """Where a PDF's first-page image is kept: beside it."""
+    return pdf.with_suffix(".page1.png")
+
+
+def first_page_once_written(fmt: str, path: Path) -> None:
+    """A conversion's `written` hook: a PDF's first page as an image beside it.  A failure
+    only means the preview renders it later, on request (render_preview)."""
+    if fmt != "pdf":
+        return
+    try:
+        render_preview(str(path), str(preview_path(path)))
+    except Exception as error:  # a damaged PDF: its checks say so; the preview tries again
+        log.warning("could not render the first page of %s: %s", path.name, error)
 
 
 def render_preview(pdf_path: str, image_path: str) -> str:
