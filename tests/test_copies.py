@@ -332,6 +332,39 @@ def test_tables_have_captions_everywhere(render) -> None:  # type: ignore[no-unt
     assert caption in braille_text(render(SAMPLE, "brf"))
 
 
+def test_a_title_row_across_a_table_becomes_its_caption_said_once() -> None:
+    """ "Children's services in York are good" printed across the judgements table: the
+    copies' caption, not also a column heading over no column."""
+    from converter.writers import edition
+
+    root = api.parse(FIXTURES / "xml" / "core-minimal.xml").getroot()
+    table = root.find(".//table")
+    assert table is not None
+    table.remove(table.find("caption"))
+    head = table.find("head")
+    assert head is not None
+    title = etree.fromstring(
+        '<row><cell header="true" scope="col" colspan="2">Contacts <em>by</em> month</cell></row>'
+    )
+    head.insert(0, title)
+    arranged = edition.prepare(root).find(".//table")
+    assert arranged is not None
+    caption = arranged.find("caption")
+    assert caption is not None and "".join(caption.itertext()) == "Table 1: Contacts by month"
+    assert caption.find("em") is not None  # its inline markup goes with it
+    rows = [["".join(c.itertext()) for c in row.iter("cell")] for row in arranged.iter("row")]
+    assert rows[0] == ["Month", "Contacts"]  # the column headings stay, the title row is gone
+    # A head of that one row only goes with it; a one-column table keeps its heading.
+    head.remove(head.find("row[2]"))
+    arranged = edition.prepare(root).find(".//table")
+    assert arranged is not None and arranged.find("head") is None
+    single = etree.fromstring(
+        '<table id="t"><head><row><cell header="true" scope="col">Month</cell></row></head>'
+        "<row><cell>January</cell></row></table>"
+    )
+    assert edition._title_row(single) is None
+
+
 def test_an_address_is_one_block_on_one_page(render) -> None:  # type: ignore[no-untyped-def]
     html = html_of(render(SAMPLE, "html"))
     [address] = [d for d in html.iter("div") if d.get("class") == "address"][:1]

@@ -319,13 +319,44 @@ def _adjacent(first: Element, second: Element) -> bool:
 
 def _caption_tables(root: Element) -> None:
     """A table without a caption gets one ("Table 2: Area, visits and notes"), so screen
-    readers, the EPUB's and braille's readers know what it holds before they read it."""
+    readers, the EPUB's and braille's readers know what it holds before they read it.  A
+    first header row that is one cell across the table is the table's title as printed
+    ("Children's services in Norfolk require improvement to be good"): it becomes the
+    caption, said once, not a column heading over no column."""
     for number, table in enumerate(root.iter("table"), start=1):
         if table.find("caption") is not None:
             continue
         caption = etree.Element("caption")
-        caption.text = table_caption(table, number)
+        title = _title_row(table)
+        if title is None:
+            caption.text = table_caption(table, number)
+        else:
+            [cell] = title.findall("cell")
+            caption.text = f"Table {number}: {cell.text or ''}"
+            caption.extend(list(cell))  # its inline markup (a note reference) goes with it
+            head = title.getparent()
+            assert head is not None
+            head.remove(title)
+            if not len(head):
+                table.remove(head)
         table.insert(0, caption)
+
+
+def _title_row(table: Element) -> Element | None:
+    """The table's first header row when it is one cell spanning every column, above other
+    rows of several cells."""
+    row = table.find("head/row")
+    if row is None:
+        return None
+    cells = row.findall("cell")
+    widths = [
+        sum(int(c.get("colspan", "1")) for c in other.iterfind("cell"))
+        for other in table.iter("row")
+        if other is not row
+    ]
+    if len(cells) != 1 or not widths or max(widths) < 2:
+        return None
+    return row if int(cells[0].get("colspan", "1")) == max(widths) else None
 
 
 def table_caption(table: Element, number: int) -> str:

@@ -127,7 +127,7 @@ def judgement_table(document: Document, facts: Facts) -> None:
         sentence = GRADED_HEADING.match(text)
         if sentence and not facts.judgements and len(text) < 100:
             # The overall judgement, written as the table's header row.
-            rows.append([_raw(row_block), ""])
+            rows.append([_raw(row_block)])  # one cell across the table, as printed
             head_rows = head_rows or 1
             written = sentence.group(2)
             facts.judgements.append(
