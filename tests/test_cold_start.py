@@ -222,3 +222,29 @@ def test_leftovers_of_an_output_are_removed_and_nothing_else(tmp_path: Path) -> 
     pipeline.remove_leftovers(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in others)
     pipeline.remove_leftovers(tmp_path / "no-such-folder" / "report.pdf")  # nothing to do
+
+
+def test_a_pool_task_does_not_import_dask(tmp_path: Path) -> None:
+    """A worker of the local pool (or the service's) asks whether it is on a Dask worker
+    before each task; importing Dask to ask cost each worker 0.4 s and some 60 MB."""
+    code = (
+        "import multiprocessing\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from converter.batch.task import Task, convert_task\n"
+        "from converter.options import Options\n"
+        "def probe(task):\n"
+        "    import sys\n"
+        "    result = convert_task(task)\n"
+        "    return result.outputs[0].status, 'distributed' in sys.modules\n"
+        "if __name__ == '__main__':\n"
+        f"    task = Task({str(SAMPLE)!r}, (('xml', {str(tmp_path / 'out.xml')!r}),), Options())\n"
+        "    context = multiprocessing.get_context('forkserver')\n"
+        "    with ProcessPoolExecutor(1, mp_context=context) as pool:\n"
+        "        print(pool.submit(probe, task).result())\n"
+    )
+    script = tmp_path / "probe.py"
+    script.write_text(code)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path
+    )
+    assert result.stdout.strip() == "('converted', False)"
