@@ -426,7 +426,7 @@ def _mark_as_artifacts(operations: list[Any], kinds: dict[int, str]) -> int:
         if not isinstance(operation, pydyf.Dictionary):
             continue
         mcid = operation.get("MCID")
-        if mcid in kinds and operations[index + 1] == b"BDC":
+        if mcid in kinds and operations[index + 1 : index + 2] == [b"BDC"]:
             operations[index - 1] = "/Artifact"
             operations[index] = pydyf.Dictionary({"Type": kinds[mcid]})
             changed += 1
