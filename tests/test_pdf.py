@@ -235,6 +235,24 @@ def test_the_fetcher_refuses_everything_but_our_fonts() -> None:
     assert fetcher.fetch(pdf_writer.FONT_URLS["bold"]).read()[:4] == b"\x00\x01\x00\x00"
 
 
+def test_the_file_is_well_formed_reproducible_and_identified() -> None:
+    """The repairs are made on WeasyPrint's objects before it writes them, and the identifier
+    is added to the trailer it wrote: qpdf finds nothing to fix, the same tree gives the same
+    bytes, and the identifier is the hash of the file without it."""
+    import hashlib
+    import io
+
+    root = api.parse(LONG_TABLE).getroot()
+    first = pdf_writer.render(root, Options()).pdf
+    assert pdf_writer.render(root, Options()).pdf == first
+    with pikepdf.open(io.BytesIO(first)) as pdf:
+        assert pdf.check_pdf_syntax() == []
+        identifier = bytes(pdf.trailer.ID[0])
+        assert bytes(pdf.trailer.ID[1]) == identifier
+    without = re.sub(rb"/ID \[<[0-9a-f]{32}> <[0-9a-f]{32}>\]", b"", first)
+    assert identifier.hex() == hashlib.md5(without).hexdigest()
+
+
 def test_one_font_configuration_per_process() -> None:
     assert pdf_writer.font_configuration() is pdf_writer.font_configuration()
 

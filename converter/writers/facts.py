@@ -18,6 +18,7 @@ from converter.options import Options
 #: Our XMP namespace: the print facts of a copy (the prefix is only a convention).
 XMP_NAMESPACE = "http://ns.converter-project.org/print/1.0/"
 XMP_PREFIX = "converter"
+RDF_NAMESPACE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #: DOCX custom property names, as Word shows them under File > Properties > Custom.
 DOCX_NAMES = {
     "profile": "Print profile",
@@ -107,12 +108,16 @@ class PrintFacts:
 # -- PDF: XMP -------------------------------------------------------------------------------
 
 
-def write_xmp(pdf: Any, facts: PrintFacts) -> None:
-    """Record the facts in an open pikepdf document's XMP metadata."""
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta.register_xml_namespace(XMP_NAMESPACE, XMP_PREFIX)
-        for name, value in facts.values().items():
-            meta[f"{{{XMP_NAMESPACE}}}{_xmp_name(name)}"] = value
+def xmp_description(facts: PrintFacts) -> bytes:
+    """The facts as an rdf:Description, for a PDF's XMP packet (pdf_structure adds it)."""
+    description = etree.Element(
+        f"{{{RDF_NAMESPACE}}}Description",
+        {f"{{{RDF_NAMESPACE}}}about": ""},
+        nsmap={"rdf": RDF_NAMESPACE, XMP_PREFIX: XMP_NAMESPACE},
+    )
+    for name, value in facts.values().items():
+        etree.SubElement(description, f"{{{XMP_NAMESPACE}}}{_xmp_name(name)}").text = value
+    return etree.tostring(description, encoding="utf-8")
 
 
 def read_pdf(path: Path) -> PrintFacts | None:

@@ -1,5 +1,6 @@
 """The large-print PDF writer: PDF/UA-1 (or PDF/UA-2) with WeasyPrint from the shared XHTML
-translation, repaired and described with pikepdf (pdf_structure, facts)."""
+translation, its structure repaired and its print facts recorded while WeasyPrint writes it
+(pdf_structure, facts)."""
 
 from __future__ import annotations
 
@@ -195,8 +196,9 @@ def title_page(root: etree._Element, profile: PrintProfile) -> list[etree._Eleme
 def render(
     root: etree._Element, options: Options, *, fetcher: Any = None, merge_tables: bool = True
 ) -> Rendering:
-    """Render a tree to PDF/UA-1 (or PDF/UA-2), then repair the structure WeasyPrint leaves
-    and record the print facts in the XMP metadata (pdf_structure, facts)."""
+    """Render a tree to PDF/UA-1 (or PDF/UA-2): the structure WeasyPrint leaves is repaired
+    and the print facts are added to the XMP metadata on its objects, before it writes them
+    (pdf_structure, facts); the written file gets its identifier."""
     from weasyprint import CSS, HTML
 
     from converter.writers import pdf_structure
@@ -225,20 +227,27 @@ def render(
             )
         table_pages = pdf_structure.table_fragments(document)
         lists = pdf_structure.list_numbering(document) if options.pdf_standard == "ua-2" else None
-        raw = document.write_pdf(pdf_variant=variant)
-    print_facts = facts.PrintFacts.of(options)
-    result = pdf_structure.repair(
-        raw,
-        table_pages,
-        merge_tables=merge_tables,
-        lists=lists,
-        structure_destinations=options.pdf_standard == "ua-2",
-        xmp=lambda pdf: facts.write_xmp(pdf, print_facts),
-    )
+        xmp = facts.xmp_description(facts.PrintFacts.of(options))
+        repaired: list[pdf_structure.Repaired] = []
+
+        def finish(_document: Any, pdf: Any) -> None:
+            """The repairs, made on WeasyPrint's objects before it writes them."""
+            repaired.append(
+                pdf_structure.repair(
+                    pdf,
+                    table_pages,
+                    merge_tables=merge_tables,
+                    lists=lists,
+                    structure_destinations=options.pdf_standard == "ua-2",
+                    xmp=xmp,
+                )
+            )
+
+        written = document.write_pdf(pdf_variant=variant, finisher=finish)
     return Rendering(
-        result.pdf,
+        pdf_structure.identified(written),
         list(fetcher.requested),
         list(fetcher.refused),
         table_pages,
-        result.merged_tables,
+        repaired[0].merged_tables,
     )
