@@ -77,7 +77,15 @@ def test_the_public_names_are_still_there() -> None:
 
 @pytest.mark.parametrize(
     ("fmt", "own"),
-    [("xml", set()), ("html", set()), ("epub", {"ebooklib"}), ("docx", {"docx"})],
+    [
+        ("xml", set()),
+        ("html", set()),
+        ("epub", {"ebooklib"}),
+        ("docx", {"docx"}),
+        # WeasyPrint draws images with Pillow and subsets fonts with fontTools; the
+        # structure repairs and the terminal's line need no pikepdf.
+        ("pdf", {"weasyprint", "PIL", "fontTools"}),
+    ],
 )
 def test_a_conversion_imports_only_its_own_writer_libraries(
     fmt: str, own: set[str], tmp_path: Path
@@ -248,3 +256,15 @@ def test_a_pool_task_does_not_import_dask(tmp_path: Path) -> None:
         [sys.executable, str(script)], capture_output=True, text=True, check=True, cwd=tmp_path
     )
     assert result.stdout.strip() == "('converted', False)"
+
+
+def test_a_pdf_is_described_alike_whether_this_process_wrote_it_or_not() -> None:
+    from converter import api
+    from converter.writers import pdf
+
+    root = api.parse(Path(__file__).parent / "fixtures" / "xml" / "core-minimal.xml").getroot()
+    data = pdf.write(root, Options())
+    written_here = pdf.describe(data, Options())
+    pdf._PAGES.clear()  # as a process that did not write it: read with pikepdf
+    assert pdf.describe(data, Options()) == written_here
+    assert written_here.startswith(("1 page, ", "2 pages, ", "3 pages, "))
