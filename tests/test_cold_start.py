@@ -5,6 +5,7 @@ bench/bench_cold_start.py's business; these pin what is imported, which cannot b
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -267,4 +268,4 @@ def test_a_pdf_is_described_alike_whether_this_process_wrote_it_or_not() -> None
     written_here = pdf.describe(data, Options())
     pdf._PAGES.clear()  # as a process that did not write it: read with pikepdf
     assert pdf.describe(data, Options()) == written_here
-    assert written_here.startswith(("1 page, ", "2 pages, ", "3 pages, "))
+    assert re.match(r"[1-9]\d* pages?, PDF/UA-1, ", written_here), written_here
