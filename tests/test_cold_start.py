@@ -217,6 +217,30 @@ def test_an_unknown_format_lists_the_plug_ins_too(fresh_registry: Path) -> None:
 # -- the pipeline's leftovers --------------------------------------------------------------
 
 
+def test_a_folder_is_listed_once_for_all_the_outputs_written_into_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch writes thousands of outputs into one folder: listing it for each one made the
+    run quadratic (42 ms an output at 80,000 files)."""
+    import os
+
+    listed: list[str] = []
+    scandir = os.scandir
+
+    def counting(path: str) -> object:
+        listed.append(str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", counting)
+    leftover = tmp_path / ".c.xml.abc123.part"  # a killed writer's, before this process began
+    leftover.write_bytes(b"x")
+    targets = [(fmt, tmp_path / f"{name}.{fmt}") for name in "abc" for fmt in ("xml", "html")]
+    conversion = pipeline.convert(SAMPLE, targets)
+    assert [record.status for record in conversion.outputs] == ["converted"] * 6
+    assert listed.count(str(tmp_path)) == 1
+    assert not leftover.exists()
+
+
 def test_leftovers_of_an_output_are_removed_and_nothing_else(tmp_path: Path) -> None:
     target = tmp_path / "report.pdf"
     mine = [tmp_path / ".report.pdf.abc123.part", tmp_path / ".report.pdf..part"]
