@@ -13,23 +13,17 @@ from lxml import etree
 from converter import symbols
 from converter import tree as canonical
 from converter.transforms.easy_read_model import EasyReadPlan, Line, Part
-from converter.transforms.summary_tree import copy_facts, id_order
+from converter.transforms.summary_tree import derived_report, id_order
 
 TITLE_PREFIX = "Easy Read: "
 PICTURES_SECTION = "er-pictures"
 
 
 def easy_read_tree(root: etree._Element, plan: EasyReadPlan) -> etree._Element:
-    out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
-    out.set(canonical.XML_LANG, canonical.language(root))
-    out.set("variant", "easy-read")
-    meta = etree.SubElement(out, "meta")
-    etree.SubElement(meta, "title").text = TITLE_PREFIX + (plan.title or "the document")
-    copy_facts(root, meta)
-    body = etree.SubElement(out, "body")
+    title = TITLE_PREFIX + (plan.title or "the document")
+    out, body, back = derived_report(root, "easy-read", title)
     for part in plan.parts:
         _section(body, part)
-    back = etree.SubElement(out, "back")
     for part in plan.back:
         _section(back, part)
     if plan.uses_pictures():

@@ -15,21 +15,29 @@ from converter.transforms.summary_model import Part, Plan, Unit
 
 
 def summary_tree(root: etree._Element, summary: Plan) -> etree._Element:
-    out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
-    out.set(canonical.XML_LANG, canonical.language(root))
-    out.set("variant", "summary")
-    meta = etree.SubElement(out, "meta")
-    title = summary.title or "the document"
-    etree.SubElement(meta, "title").text = f"Plain-language summary: {title}"
-    copy_facts(root, meta)
-    body = etree.SubElement(out, "body")
+    title = f"Plain-language summary: {summary.title or 'the document'}"
+    out, body, back = derived_report(root, "summary", title)
     for part in summary.parts:
         _emit(body, part)
-    back = etree.SubElement(out, "back")
     for part in summary.back:
         _emit(back, part)
     canonical.validate(out, source="summary")
     return out
+
+
+def derived_report(
+    root: etree._Element, variant: str, title: str
+) -> tuple[etree._Element, etree._Element, etree._Element]:
+    """A new report made from ``root`` (a summary, an Easy Read edition): its language,
+    variant, title and the report's facts (copy_facts); the report, its body and its back,
+    both empty."""
+    out = etree.Element("report", {"schema-version": canonical.SCHEMA_VERSION})
+    out.set(canonical.XML_LANG, canonical.language(root))
+    out.set("variant", variant)
+    meta = etree.SubElement(out, "meta")
+    etree.SubElement(meta, "title").text = title
+    copy_facts(root, meta)
+    return out, etree.SubElement(out, "body"), etree.SubElement(out, "back")
 
 
 def copy_facts(root: etree._Element, meta: etree._Element) -> None:
