@@ -65,13 +65,9 @@ async def hammer(url: str, path: str, requests: int, clients: int) -> tuple[list
     return latencies, errors
 
 
-#: The request each preview made (its id), to wait for its checks.
-PREVIEW_JOBS: list[str] = []
-
-
-def preview(client: httpx.Client, report: str, font_size: float) -> float:
-    """Seconds from sending the preview form to holding its image; the preview's request
-    goes on (its checks) after that."""
+def preview(client: httpx.Client, report: str, font_size: float) -> tuple[float, str]:
+    """Seconds from sending the preview form to holding its image, and the id of the
+    request the preview made (it goes on, with its checks, after that)."""
     page = client.get("/request", params={"report": report})
     token = re.search(r'name="form_token" value="([^"]+)"', page.text)
     assert token is not None, page.text[:500]
@@ -81,17 +77,17 @@ def preview(client: httpx.Client, report: str, font_size: float) -> float:
     assert response.status_code == 200, response.text[:500]
     image = re.search(r'src="(/previews/[^"]+\.png)"', response.text)
     assert image is not None, response.text[-1500:]
-    PREVIEW_JOBS.append(image.group(1).removeprefix("/previews/").removesuffix(".png"))
     png = client.get(image.group(1))
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    return seconds, image.group(1).removeprefix("/previews/").removesuffix(".png")
 
 
-def settle(client: httpx.Client, previews: list[str]) -> None:
-    """Wait until the requests the previews made have finished (their checks)."""
+def settle(client: httpx.Client, job_ids: list[str]) -> None:
+    """Wait until the requests previews made have finished (their checks)."""
     from service_server import wait_for_job
 
-    for job_id in previews:
+    for job_id in job_ids:
         wait_for_job(client, f"/api/jobs/{job_id}", timeout=600)
 
 
@@ -109,8 +105,8 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                 job = client.post("/api/jobs", json={"report": report["id"], "formats": ["pdf"]})
                 done = wait_for_job(client, job.json()["url"], timeout=600)
                 download = str(done["outputs"][0]["url"])  # type: ignore[index]
-                preview(client, report["id"], 18)  # warm: a preview made once
-                settle(client, PREVIEW_JOBS)
+                _, warm = preview(client, report["id"], 18)  # warm: a preview made once
+                settle(client, [warm])
                 request_page = f"/request?report={report['id']}"
                 asyncio.run(hammer(server.url, request_page, args.clients, args.clients))
                 cpu = tree_cpu(server.pid)
@@ -124,15 +120,17 @@ def child(args: argparse.Namespace) -> dict[str, Any]:
                 download_cpu = (tree_cpu(server.pid) - cpu) / args.requests
                 fresh, fresh_cpu = [], []
                 for n in range(args.previews):  # each on a warm server with nothing running
-                    settle(client, PREVIEW_JOBS)
                     cpu = tree_cpu(server.pid)
-                    fresh.append(preview(client, report["id"], 19 + n))
+                    seconds, made = preview(client, report["id"], 19 + n)
+                    fresh.append(seconds)
                     fresh_cpu.append(tree_cpu(server.pid) - cpu)
-                settle(client, PREVIEW_JOBS)
+                    settle(client, [made])
                 # One straight after another: each may wait for a worker still checking the
                 # copy the one before made.
-                back_to_back = [preview(client, report["id"], 30 + n) for n in range(args.previews)]
-                again = preview(client, report["id"], 19)  # made before: its PDF is kept
+                back_to_back = [
+                    preview(client, report["id"], 30 + n)[0] for n in range(args.previews)
+                ]
+                again, _ = preview(client, report["id"], 19)  # made before: its PDF is kept
         finally:
             server.stop()
     return {

@@ -5,6 +5,7 @@ bench/bench_cold_start.py's business; these pin what is imported, which cannot b
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -222,8 +223,6 @@ def test_a_folder_is_listed_once_for_all_the_outputs_written_into_it(
 ) -> None:
     """A batch writes thousands of outputs into one folder: listing it for each one made the
     run quadratic (42 ms an output at 80,000 files)."""
-    import os
-
     listed: list[str] = []
     scandir = os.scandir
 
