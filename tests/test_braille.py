@@ -424,6 +424,22 @@ def test_transcribers_notes_and_tables(sample_document: braille.BrailleDocument)
     assert "transcriber's note indicators, dots 4 46 126" in notes.replace("\u2019", "'")
 
 
+def test_a_table_without_column_headings_is_not_said_to_have_them() -> None:
+    """Label and value pairs, or a judgement table whose only heading is its caption: the
+    transcriber's note does not promise column headings the reader will not meet."""
+    root = api.parse(FIXTURES / "xml" / "core-minimal.xml").getroot()
+    table = root.find(".//table")
+    assert table is not None
+    table.remove(table.find("head"))
+    document = braille.layout(root, Options())
+    translate = braille.Translator(document.code).back_translate
+    lines = (translate(line.cells) for page in document.pages for line in page.lines)
+    text = " ".join(" ".join(lines).split())
+    assert "table: set out row by row, its cells separated by semicolons" in text
+    assert "each cell after its column heading" not in text
+    assert "January; 120" in text
+
+
 def test_transcribers_notes_in_the_text_take_one_form(tmp_path: Path) -> None:
     """A figure's description and a table's layout are transcriber's notes of one form:
     the indicators around the words, every line blocked at cell 3 (issue 16's figures and

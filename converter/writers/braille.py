@@ -43,6 +43,9 @@ TN_CLOSE = "\u2808\u2828\u281c"
 GUIDE_DOT = "\u2810"  # dot 5: guide dots between a contents entry and its page number
 #: What a transcriber's note says of a table's layout (a figure's says "image: ...").
 TABLE_NOTE = "table: set out row by row, each cell after its column heading"
+#: A table with no column headings (label and value pairs; a judgement table whose only
+#: heading, printed across it, is its caption): no heading to set a cell after.
+TABLE_NOTE_WITHOUT_HEADINGS = "table: set out row by row, its cells separated by semicolons"
 
 # liblouis tables by primary language subtag: (grade 1, grade 2).  English is UEB; the
 # others are the national codes liblouis ships, for the rare non-English document.
@@ -541,9 +544,9 @@ class Layout:
             lines = self.text_lines(caption, 0, 2)
         else:
             lines = wrap(self.translator.translate(f"Table {self.tables}"), self.width)
-        lines.extend(self.transcriber_note(TABLE_NOTE))
-        self.add(Block(lines, blank_before=True, keep_with_next=1))
         labels = _column_labels(table)
+        lines.extend(self.transcriber_note(TABLE_NOTE if labels else TABLE_NOTE_WITHOUT_HEADINGS))
+        self.add(Block(lines, blank_before=True, keep_with_next=1))
         rows = table.findall("row")
         for index, row in enumerate(rows):
             parts: list[str] = []
@@ -606,8 +609,9 @@ class Layout:
             )
         if self.tables:
             notes.append(
-                "Tables are set out row by row: each cell follows its column heading and a "
-                "colon, and the cells of a row are separated by semicolons."
+                "Tables are set out row by row: each cell follows its column heading, where "
+                "the table has them, and a colon, and the cells of a row are separated by "
+                "semicolons."
             )
         if any(True for _ in self.root.iter("note")):
             notes.append(
